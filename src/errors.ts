@@ -22,6 +22,8 @@ export enum ErrorCode {
   BAD_TOPIC = 110,
   UNKNOWN_NAME = 111,
   LINE_NOT_TEXT = 112,
+  /** A payload that is not well-formed text: invalid UTF-8 bytes, a lone surrogate, not a string. */
+  PAYLOAD_NOT_TEXT = 113,
 
   // 2xx: sealed frames v1 (docs/protocol.md)
   FRAME_TOO_SHORT = 200,
@@ -41,6 +43,7 @@ export enum ErrorCode {
   NOT_SEALED = 214,
   VALUE_TOO_LONG = 215,
   BAD_KEY = 216,
+  TIMEOUT = 217,
 
   // 3xx: key store, counter store, node storage
   KEY_STORE_PERMISSIONS = 300,
@@ -49,6 +52,8 @@ export enum ErrorCode {
   COUNTER_STORE_CORRUPT = 303,
   STORAGE_IO = 304,
   KEY_EXISTS = 305,
+  /** An output file (the Arduino key header) already exists and overwriting was not asked for. */
+  FILE_EXISTS = 306,
 
   // 4xx: configuration and command line
   USAGE = 400,
