@@ -11,7 +11,7 @@ import { ControllerChannel } from './controller-channel.ts';
 import { runOperation } from './operation.ts';
 import { SealedNode } from './sealed-node.ts';
 import { LoopbackLink } from './loopback-link.ts';
-import { makePair } from './test-fixture.ts';
+import { makePair } from './memory-pair.ts';
 
 type Pair = ReturnType<typeof makePair>;
 

@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+/**
+ * The `myseal` command: one subcommand per module under commands/, loaded on demand so that
+ * `myseal digit` (run synchronously by Domoticz for every key press) starts fast.
+ */
+import { isMySealError } from './errors.ts';
+
+interface CommandModule {
+  run(argv: string[]): Promise<number>;
+  HELP: string;
+}
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  demo: { summary: 'run the demo: a controller and a virtual lock, with attacks', load: () => import('./commands/demo.ts') },
+  keygen: { summary: 'make a random key for a node and its Arduino header', load: () => import('./commands/keygen.ts') },
+};
+
+const USAGE = `Usage: myseal <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .join('\n')}
+
+Run 'myseal <command> --help' for a command's options.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    process.stderr.write(`myseal: unknown command '${name}'\n\n${USAGE}\n`);
+    return 2;
+  }
+  const command = await entry.load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${command.HELP.trimEnd()}\n`);
+    return 0;
+  }
+  return command.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    // Messages of MySealError never carry secrets; anything else is reported by its name only.
+    const text = isMySealError(e) ? e.message : e instanceof Error ? `${e.name}: ${e.message}` : 'unexpected failure';
+    process.stderr.write(`myseal: ${text}\n`);
+    process.exitCode = 1;
+  },
+);
