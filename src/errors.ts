@@ -44,6 +44,9 @@ export enum ErrorCode {
   VALUE_TOO_LONG = 215,
   BAD_KEY = 216,
   TIMEOUT = 217,
+  GATEWAY_DOWN = 218,
+  RATE_LIMITED = 219,
+  REFUSED_BY_POLICY = 220,
 
   // 3xx: key store, counter store, node storage
   KEY_STORE_PERMISSIONS = 300,
@@ -58,6 +61,16 @@ export enum ErrorCode {
   // 4xx: configuration and command line
   USAGE = 400,
   BAD_CONFIG = 401,
+  /** A configuration file that was named (flag or argument) is missing or cannot be read. */
+  CONFIG_UNREADABLE = 402,
+
+  // 5xx: the legacy AES-128-ECB PIN format of the original script and sketch (src/legacy/)
+  /** No legacy key for the node: neither <stateDir>/legacy/node-N.key nor $MYSEAL_LEGACY_KEY. */
+  LEGACY_NO_KEY = 500,
+  /** A legacy key that is not exactly 16 printable ASCII characters. */
+  LEGACY_BAD_KEY = 501,
+  /** A legacy PIN that is not exactly 4 decimal digits (the node sketch compares 4 bytes). */
+  LEGACY_BAD_PIN = 502,
 }
 
 export type ErrorCodeName = keyof typeof ErrorCode;

@@ -1,0 +1,124 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ErrorCode, MySealError } from '../errors.ts';
+import { Command, SetReq } from '../mysensors/enums.ts';
+import type { MySensorsMessage } from '../mysensors/message.ts';
+import { frameToMessage } from '../protocol/carriage.ts';
+import { makePair } from '../protocol/memory-pair.ts';
+import { FakeGateway } from '../test-helpers/fake-gateway.ts';
+import { Daemon } from './daemon.ts';
+import type { AuditEntry, ChildOptions, Outbound } from './daemon.ts';
+
+function setup(children: [number, ChildOptions][] = [[1, { kind: 'lock', policy: 'refuse', pinLength: 4 }]]) {
+  const p = makePair({ node: { onSet: () => true } });
+  const gateway = new FakeGateway();
+  gateway.addSealedNode(p.node);
+  const audit: AuditEntry[] = [];
+  const daemon = new Daemon({
+    gateway,
+    keys: p.keys,
+    counters: p.counters,
+    nodes: new Map([[p.nodeId, { children: new Map(children) }]]),
+    audit: { append: (e) => audit.push(e) },
+    timeoutMs: 200,
+    retries: 0,
+  });
+  const seen: Outbound[] = [];
+  daemon.attach({ id: 'test', send: (o) => seen.push(o) });
+  daemon.start();
+  return { p, gateway, daemon, audit, seen };
+}
+
+const plain = (m: Partial<MySensorsMessage>): MySensorsMessage => ({
+  nodeId: 5,
+  childId: 1,
+  command: Command.C_SET,
+  echo: false,
+  type: SetReq.V_LOCK_STATUS,
+  payload: '0',
+  ...m,
+});
+
+test('digits from any source unlock through the sealed exchange; controllers hear the result', async () => {
+  const { daemon, p, seen, audit } = setup();
+  for (const d of '123') assert.equal(daemon.digit(5, d, 'test').state, 'buffered');
+  const last = daemon.digit(5, '4', 'test');
+  assert.equal(last.state, 'submitted');
+  const report = last.state === 'submitted' ? await last.result : undefined;
+  assert.equal(report?.result, 'unlocked');
+  assert.equal(p.node.locked, false);
+  const lines = seen.map((o) => o.message).filter((m) => m !== undefined);
+  assert.ok(lines.some((m) => m.type === SetReq.V_LOCK_STATUS && m.payload === '0'));
+  assert.ok(lines.some((m) => m.type === SetReq.V_TEXT && m.payload === 'unlocked'));
+  assert.ok(audit.some((a) => a.event === 'unlock' && a.result === 'unlocked'));
+  assert.equal(JSON.stringify(audit).includes('1234'), false, 'no PIN in the audit');
+});
+
+test('plain traffic passes both ways unchanged; a plain unlock to the lock is refused', () => {
+  const { daemon, gateway, seen, audit, p } = setup();
+  gateway.fromNode(plain({ nodeId: 7, childId: 0, type: SetReq.V_TEMP, payload: '21.5' }), '7;0;1;0;0;21.5');
+  assert.deepEqual(seen.at(-1), { message: plain({ nodeId: 7, childId: 0, type: SetReq.V_TEMP, payload: '21.5' }), line: '7;0;1;0;0;21.5' });
+  daemon.fromController(plain({ nodeId: 7, childId: 3, type: SetReq.V_STATUS, payload: '1' }), 'ctl');
+  assert.deepEqual(gateway.sent.at(-1), plain({ nodeId: 7, childId: 3, type: SetReq.V_STATUS, payload: '1' }));
+  const before = gateway.sent.length;
+  daemon.fromController(plain({}), 'ctl');
+  assert.equal(gateway.sent.length, before, 'nothing reached the gateway');
+  assert.equal(p.node.locked, true);
+  assert.ok(audit.some((a) => a.result === 'refused by policy'));
+});
+
+test('a legal gateway line MySeal would not send still reaches controllers; garbage does not', () => {
+  const { gateway, seen, daemon } = setup();
+  gateway.emit('invalid', new MySealError(ErrorCode.PAYLOAD_FORBIDDEN_CHAR, 'x'), '7;0;1;0;47;a;b');
+  gateway.emit('invalid', new MySealError(ErrorCode.LINE_TOO_LONG, 'x'), 'x'.repeat(200));
+  assert.deepEqual(seen, [{ line: '7;0;1;0;47;a;b' }]);
+  assert.equal(daemon.counters.get('gateway:PAYLOAD_FORBIDDEN_CHAR'), 1);
+  assert.equal(daemon.counters.get('gateway:LINE_TOO_LONG'), 1);
+});
+
+test('a plain set to a sealed relay is sealed, confirmed to controllers, and audited', async () => {
+  const { daemon, gateway, seen } = setup([[2, { kind: 'relay', policy: 'seal' }]]);
+  daemon.fromController(plain({ childId: 2, type: SetReq.V_STATUS, payload: '1' }), 'ctl');
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(gateway.sent.at(-1)?.command, Command.C_STREAM, 'went out sealed');
+  assert.ok(seen.some((o) => o.message?.childId === 2 && o.message.payload === '1'));
+});
+
+test('authentic reports become plain messages; forged, replayed and raw sealed frames are security events', () => {
+  const { gateway, seen, daemon, p, audit } = setup();
+  const report = p.node.setLockedByHand(false);
+  const onWire = frameToMessage(5, report.child, report.frame);
+  gateway.fromNode(onWire);
+  assert.deepEqual(seen.at(-1)?.message, plain({ payload: '0' }));
+  gateway.fromNode(onWire);
+  const forged = frameToMessage(5, 1, Uint8Array.from(report.frame, (b, i) => (i === 9 ? b ^ 1 : b)));
+  gateway.fromNode(forged);
+  assert.equal(seen.length, 1, 'only the authentic report reached controllers');
+  assert.equal(daemon.counters.get('node:REPLAYED_COUNTER'), 1);
+  assert.equal(daemon.counters.get('node:AUTH_FAILED'), 1);
+  daemon.fromController(onWire, 'ctl');
+  assert.equal(daemon.counters.get('controller:NOT_SEALED'), 1);
+  assert.equal(audit.filter((a) => a.event === 'security').length, 3);
+});
+
+test('PIN tries are rate limited per node', async () => {
+  const p = makePair();
+  const gateway = new FakeGateway();
+  gateway.addSealedNode(p.node);
+  const daemon = new Daemon({ gateway, keys: p.keys, counters: p.counters, nodes: new Map(), pinTriesPerMinute: 2, timeoutMs: 200 });
+  daemon.start();
+  assert.equal((await daemon.unlock(5, '0000', 't')).result, 'wrong_pin');
+  assert.equal((await daemon.unlock(5, '0000', 't')).result, 'wrong_pin');
+  const third = await daemon.unlock(5, '1234', 't');
+  assert.equal(third.result, 'rate_limited');
+  assert.equal(third.httpStatus, 429);
+  assert.equal(p.node.locked, true);
+});
+
+test('gateway down: the operation fails with gateway_down, not silently', async () => {
+  const { daemon, gateway } = setup();
+  gateway.connected = false;
+  const out = await daemon.status(5, 't');
+  assert.equal(out.result, 'gateway_down');
+  assert.equal(out.exitCode, 13);
+});

@@ -1,0 +1,381 @@
+/**
+ * The daemon's core, transport-free: it owns the gateway link, keeps one NodeSession per sealed
+ * node, relays plain traffic both ways unchanged, turns authentic sealed reports into the plain
+ * messages controllers understand, applies the per-child policy to controllers' plain commands,
+ * and runs PIN entry and one-shot operations. Listeners (the TCP and MQTT proxies, HTTP) plug in
+ * around it; serve.ts wires them together.
+ */
+import { ErrorCode, MySealError, isMySealError } from '../errors.ts';
+import type { GatewayTransport } from '../gateway/transport.ts';
+import { Command as MsCommand, SetReq } from '../mysensors/enums.ts';
+import type { MySensorsMessage } from '../mysensors/message.ts';
+import { Op, Status } from '../protocol/body.ts';
+import type { Command, ResultBody, SensorValue } from '../protocol/body.ts';
+import { frameToMessage, isSealedMessage, messageToFrame } from '../protocol/carriage.ts';
+import { ControllerChannel } from '../protocol/controller-channel.ts';
+import type { OperationOutcome } from '../protocol/operation.ts';
+import { textToValue, valueToText } from '../protocol/value-text.ts';
+import type { ControllerCounters, ControllerKeyStore } from '../store/types.ts';
+import { NodeSession } from './node-session.ts';
+import type { NodeStateView } from './node-session.ts';
+import { PinEntry } from './pin-entry.ts';
+import { RateLimiter } from './rate-limit.ts';
+import type { DigitOutcome } from './pin-entry.ts';
+import { describeOutcome } from './outcome.ts';
+import type { OutcomeReport } from './outcome.ts';
+
+export type ChildPolicy = 'seal' | 'refuse' | 'pass';
+export type ChildKind = 'lock' | 'relay' | 'contact' | 'sensor';
+
+export interface ChildOptions {
+  kind: ChildKind;
+  /** What happens to a controller's plain command to this child. */
+  policy: ChildPolicy;
+  pinLength?: number;
+  /** Sets to this child go challenge-bound. */
+  critical?: boolean;
+}
+
+export interface NodeOptions {
+  name?: string;
+  children: ReadonlyMap<number, ChildOptions>;
+}
+
+/** One line of the audit log (never a PIN, a digit or a key). */
+export interface AuditEntry {
+  event: string;
+  node?: number;
+  child?: number;
+  source: string;
+  result: string;
+  detail?: Record<string, string | number | boolean>;
+}
+
+export interface AuditSink {
+  append(entry: AuditEntry): void;
+}
+
+export interface LoggerLike {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
+
+export interface DaemonOptions {
+  gateway: GatewayTransport;
+  keys: ControllerKeyStore;
+  counters: ControllerCounters;
+  nodes: ReadonlyMap<number, NodeOptions>;
+  audit?: AuditSink;
+  logger?: LoggerLike;
+  timeoutMs?: number;
+  retries?: number;
+  digitTimeoutMs?: number;
+  /** PIN submissions per node and minute, across every way in (HTTP, MQTT, CLI). */
+  pinTriesPerMinute?: number;
+  clock?: () => number;
+}
+
+/**
+ * What controllers are sent: a message, and the gateway's own line when it is passed on unchanged
+ * (then `line` is what a line-based listener writes; `message` is absent when MySeal's strict
+ * parser refused the line but it is still legal gateway output, such as a string with ';').
+ */
+export interface Outbound {
+  message?: MySensorsMessage;
+  line?: string;
+}
+
+/** Someone who receives what the gateway says: a controller on the proxy port, an MQTT bridge. */
+export interface Downstream {
+  readonly id: string;
+  send(item: Outbound): void;
+}
+
+const noopLogger: LoggerLike = { info() {}, warn() {}, error() {}, debug() {} };
+
+export class Daemon {
+  private readonly opts: DaemonOptions;
+  private readonly log: LoggerLike;
+  private readonly sessions = new Map<number, NodeSession>();
+  private readonly downstream = new Set<Downstream>();
+  readonly pinEntry: PinEntry<OutcomeReport>;
+  /** Counts of refused frames and bad input by error code name: the security and health counters. */
+  readonly counters = new Map<string, number>();
+  private readonly pinTries: RateLimiter;
+
+  constructor(opts: DaemonOptions) {
+    this.opts = opts;
+    this.log = opts.logger ?? noopLogger;
+    this.pinTries = new RateLimiter(opts.pinTriesPerMinute, opts.clock);
+    this.pinEntry = new PinEntry<OutcomeReport>(
+      {
+        digitTimeoutMs: opts.digitTimeoutMs,
+        pinLength: (node) => this.lockChild(node)?.options.pinLength ?? 4,
+        onFirstDigit: (node) => {
+          const lock = this.lockChild(node);
+          if (lock) this.session(node)?.prefetchChallenge(lock.child);
+        },
+        onTimeout: (node, digits) => this.audit({ event: 'digit', node, source: 'pin-entry', result: 'timeout', detail: { digits } }),
+      },
+      (node, pin) => this.unlock(node, pin, 'pin-entry'),
+    );
+    opts.gateway.on('message', (m, raw) => this.fromGateway(m, raw));
+    opts.gateway.on('invalid', (e, raw) => {
+      this.count(e, 'gateway');
+      // Legal gateway output that MySeal would never send itself still reaches controllers as it was;
+      // garbage (over-long, not text) does not.
+      if (raw !== undefined && e.code !== ErrorCode.LINE_TOO_LONG && e.code !== ErrorCode.LINE_NOT_TEXT) {
+        this.broadcast({ line: raw });
+      }
+    });
+    opts.gateway.on('connected', () => this.log.info({ gateway: opts.gateway.description }, 'gateway connected'));
+    opts.gateway.on('disconnected', (reason) => this.log.warn({ gateway: opts.gateway.description, reason }, 'gateway disconnected'));
+  }
+
+  start(): void {
+    this.opts.gateway.start();
+  }
+
+  async stop(): Promise<void> {
+    this.pinEntry.close();
+    await this.opts.gateway.stop();
+  }
+
+  // ---- sessions and configuration ----------------------------------------------------------
+
+  /** The session of a node that has a key, created on first use. */
+  session(node: number): NodeSession | undefined {
+    const existing = this.sessions.get(node);
+    if (existing) return existing;
+    if (!this.opts.keys.get(node)) return undefined;
+    const channel = new ControllerChannel({ nodeId: node, keys: this.opts.keys, counters: this.opts.counters });
+    const session = new NodeSession({
+      channel,
+      timeoutMs: this.opts.timeoutMs,
+      retries: this.opts.retries,
+      clock: this.opts.clock,
+      write: async (child, frame) => {
+        if (!this.opts.gateway.send(frameToMessage(node, child, frame))) {
+          throw new MySealError(ErrorCode.GATEWAY_DOWN, 'gateway is not connected', { node });
+        }
+      },
+      onReport: (child, value) => this.relayReport(node, child, value),
+      onRejected: (child, error) => {
+        this.count(error, 'node');
+        this.audit({ event: 'security', node, child, source: `node:${node}`, result: error.codeName });
+      },
+    });
+    this.sessions.set(node, session);
+    return session;
+  }
+
+  nodeView(node: number): NodeStateView | undefined {
+    return this.session(node)?.view();
+  }
+
+  nodeIds(): number[] {
+    return [...new Set([...this.opts.nodes.keys(), ...this.sessions.keys()])].sort((a, b) => a - b);
+  }
+
+  private lockChild(node: number): { child: number; options: ChildOptions } | undefined {
+    for (const [child, options] of this.opts.nodes.get(node)?.children ?? []) {
+      if (options.kind === 'lock') return { child, options };
+    }
+    return this.opts.keys.get(node) ? { child: 1, options: { kind: 'lock', policy: 'refuse' } } : undefined;
+  }
+
+  /** Counts refused input (and logs it without its content). */
+  count(error: MySealError, where: string): void {
+    const key = `${where}:${error.codeName}`;
+    this.counters.set(key, (this.counters.get(key) ?? 0) + 1);
+    this.log.warn({ where, code: error.codeName, detail: error.detail }, 'refused input');
+  }
+
+  private audit(entry: AuditEntry): void {
+    try {
+      this.opts.audit?.append(entry);
+    } catch (e) {
+      this.log.error({ err: e instanceof Error ? e.message : 'unknown' }, 'audit log write failed');
+    }
+  }
+
+  // ---- downstream (controllers) ------------------------------------------------------------
+
+  attach(d: Downstream): void {
+    this.downstream.add(d);
+  }
+
+  detach(d: Downstream): void {
+    this.downstream.delete(d);
+  }
+
+  private broadcast(item: Outbound): void {
+    for (const d of this.downstream) {
+      try {
+        d.send(item);
+      } catch (e) {
+        this.log.warn({ downstream: d.id, err: e instanceof Error ? e.message : 'unknown' }, 'downstream send failed');
+      }
+    }
+  }
+
+  /** A message MySeal composes for controllers (a relayed report, a lock state, a result text). */
+  private send(message: MySensorsMessage): void {
+    this.broadcast({ message });
+  }
+
+  // ---- gateway to controllers --------------------------------------------------------------
+
+  private fromGateway(m: MySensorsMessage, raw?: string): void {
+    if (!isSealedMessage(m)) {
+      this.broadcast({ message: m, line: raw });
+      return;
+    }
+    if (m.echo) return; // the echo of a frame we sent: nothing to open
+    const sealed = messageToFrame(m);
+    if (!sealed.ok) {
+      this.count(sealed.error, 'gateway');
+      return;
+    }
+    const session = this.session(m.nodeId);
+    if (!session) {
+      this.count(new MySealError(ErrorCode.NO_KEY, 'sealed frame from a node without a key', { node: m.nodeId }), 'node');
+      return;
+    }
+    session.deliver(sealed.value.child, sealed.value.frame);
+  }
+
+  /** An authentic, fresh report becomes the plain message the node would have sent. */
+  private relayReport(node: number, child: number, value: SensorValue): void {
+    this.send({ nodeId: node, childId: child, command: MsCommand.C_SET, echo: false, type: value.type, payload: valueToText(value) });
+    this.audit({ event: 'report', node, child, source: `node:${node}`, result: 'accepted', detail: { type: value.type } });
+  }
+
+  // ---- controllers to the gateway ----------------------------------------------------------
+
+  /** A controller's message: passed on, sealed or refused by the child's policy. */
+  fromController(m: MySensorsMessage, source: string): void {
+    if (isSealedMessage(m)) {
+      // Only MySeal itself puts sealed frames on the gateway link: counters stay in one place.
+      this.count(new MySealError(ErrorCode.NOT_SEALED, 'a controller sent a raw sealed frame', { node: m.nodeId }), 'controller');
+      this.audit({ event: 'security', node: m.nodeId, child: m.childId, source, result: 'raw sealed frame refused' });
+      return;
+    }
+    const child = this.opts.nodes.get(m.nodeId)?.children.get(m.childId);
+    const policy = child?.policy ?? (this.opts.keys.get(m.nodeId) && m.childId === this.lockChild(m.nodeId)?.child ? 'refuse' : 'pass');
+    const command = m.command === MsCommand.C_SET || m.command === MsCommand.C_REQ;
+    if (policy === 'pass' || !command) {
+      if (!this.opts.gateway.send(m)) this.log.warn({ source, node: m.nodeId }, 'gateway down: controller message dropped');
+      return;
+    }
+    if (policy === 'refuse') {
+      this.audit({ event: 'set', node: m.nodeId, child: m.childId, source, result: 'refused by policy' });
+      this.log.info({ source, node: m.nodeId, child: m.childId }, 'plain command to a sealed child refused');
+      return;
+    }
+    void this.sealForController(m, child!, source);
+  }
+
+  private async sealForController(m: MySensorsMessage, child: ChildOptions, source: string): Promise<void> {
+    const session = this.session(m.nodeId);
+    if (!session) return;
+    let command: Command;
+    try {
+      if (m.command === MsCommand.C_REQ) {
+        command = { op: Op.Status };
+      } else if (child.kind === 'lock' && m.type === SetReq.V_LOCK_STATUS && m.payload === '1') {
+        command = { op: Op.Lock };
+      } else if (child.kind === 'lock') {
+        this.audit({ event: 'set', node: m.nodeId, child: m.childId, source, result: 'refused: unlocking needs the PIN' });
+        return;
+      } else {
+        command = { op: Op.Set, value: textToValue(m.type, m.payload) };
+      }
+    } catch (e) {
+      if (isMySealError(e)) this.count(e, 'controller');
+      return;
+    }
+    try {
+      const out = await session.run(m.childId, command, { critical: child.critical });
+      this.audit({ event: 'set', node: m.nodeId, child: m.childId, source, result: Status[out.result.status] });
+      if (out.result.status === Status.Done || out.result.status === Status.Locked) {
+        // Confirm to controllers as the node's echo would: the value now holds.
+        this.send({ ...m, command: MsCommand.C_SET, echo: false });
+      } else if (out.result.status === Status.LockStatus) {
+        this.broadcastLockState(m.nodeId, m.childId, out.result.locked);
+      }
+    } catch (e) {
+      this.audit({ event: 'set', node: m.nodeId, child: m.childId, source, result: isMySealError(e) ? e.codeName : 'error' });
+    }
+  }
+
+  private broadcastLockState(node: number, child: number, locked: boolean): void {
+    this.send({ nodeId: node, childId: child, command: MsCommand.C_SET, echo: false, type: SetReq.V_LOCK_STATUS, payload: locked ? '1' : '0' });
+  }
+
+  private broadcastText(node: number, child: number, text: string): void {
+    this.send({ nodeId: node, childId: child, command: MsCommand.C_SET, echo: false, type: SetReq.V_TEXT, payload: text.slice(0, 25) });
+  }
+
+  // ---- operations (HTTP, CLI, PIN entry) ------------------------------------------------------
+
+  /** One key press of PIN entry for a node. */
+  digit(node: number, key: string, source: string): DigitOutcome<OutcomeReport> {
+    if (!this.lockChild(node)) throw new MySealError(ErrorCode.NO_KEY, 'no sealed lock on this node', { node });
+    const outcome = this.pinEntry.press(node, key);
+    // The audit records that a key was pressed and the buffer's length, never the key.
+    this.audit({ event: 'digit', node, source, result: outcome.state, detail: outcome.state === 'buffered' ? { count: outcome.count } : {} });
+    return outcome;
+  }
+
+  unlock(node: number, pin: string, source: string): Promise<OutcomeReport> {
+    return this.lockOperation(node, { op: Op.Unlock, pin }, 'unlock', source);
+  }
+
+  lock(node: number, source: string): Promise<OutcomeReport> {
+    return this.lockOperation(node, { op: Op.Lock }, 'lock', source);
+  }
+
+  status(node: number, source: string): Promise<OutcomeReport> {
+    return this.lockOperation(node, { op: Op.Status }, 'status', source);
+  }
+
+  setPin(node: number, oldPin: string, newPin: string, source: string): Promise<OutcomeReport> {
+    return this.lockOperation(node, { op: Op.SetPin, oldPin, newPin }, 'set_pin', source);
+  }
+
+  private async lockOperation(node: number, command: Command, event: string, source: string): Promise<OutcomeReport> {
+    const lock = this.lockChild(node);
+    const session = this.session(node);
+    if (!lock || !session) throw new MySealError(ErrorCode.NO_KEY, 'no sealed lock on this node', { node });
+    if ((command.op === Op.Unlock || command.op === Op.SetPin) && !this.pinTries.take(node)) {
+      const report = describeOutcome(node, new MySealError(ErrorCode.RATE_LIMITED, 'too many PIN tries', { node }));
+      this.audit({ event, node, child: lock.child, source, result: report.result });
+      return report;
+    }
+    let out: OperationOutcome;
+    try {
+      out = await session.run(lock.child, command);
+    } catch (e) {
+      const report = describeOutcome(node, e);
+      this.audit({ event, node, child: lock.child, source, result: report.result });
+      this.broadcastText(node, lock.child, report.text);
+      return report;
+    }
+    const report = describeOutcome(node, out.result);
+    this.audit({ event, node, child: lock.child, source, result: report.result, detail: report.detail });
+    this.announce(node, lock.child, out.result, report);
+    return report;
+  }
+
+  /** Tells controllers what happened, in the plain messages they understand. */
+  private announce(node: number, child: number, r: ResultBody, report: OutcomeReport): void {
+    if (r.status === Status.Unlocked) this.broadcastLockState(node, child, false);
+    if (r.status === Status.Locked) this.broadcastLockState(node, child, true);
+    if (r.status === Status.LockStatus) this.broadcastLockState(node, child, r.locked);
+    this.broadcastText(node, child, report.text);
+  }
+}
+

@@ -1,0 +1,104 @@
+/**
+ * What an operation came to, in every form the daemon reports it: a short word for the audit log
+ * and JSON, a line of text for controllers (V_TEXT, at most 25 bytes), an HTTP status, and the
+ * CLI's exit code. One table, so all of them always agree.
+ */
+import { isMySealError } from '../errors.ts';
+import { Status } from '../protocol/body.ts';
+import type { ResultBody } from '../protocol/body.ts';
+
+/** Exit codes of the one-shot CLI, distinct per outcome so scripts can branch on them. */
+export const ExitCode = {
+  OK: 0,
+  FAILURE: 1,
+  USAGE: 2,
+  WRONG_PIN: 10,
+  LOCKED_OUT: 11,
+  TIMEOUT: 12,
+  GATEWAY_UNREACHABLE: 13,
+  BAD_CONFIG: 14,
+  REFUSED: 15,
+  RATE_LIMITED: 16,
+} as const;
+
+export interface OutcomeReport {
+  node: number;
+  /** unlocked, locked, wrong_pin, locked_out, done, timeout, gateway_down, refused, ... */
+  result: string;
+  ok: boolean;
+  text: string;
+  locked?: boolean;
+  attemptsLeft?: number;
+  secondsLeft?: number;
+  httpStatus: number;
+  exitCode: number;
+  detail?: Record<string, string | number | boolean>;
+}
+
+export function describeOutcome(node: number, r: ResultBody | unknown): OutcomeReport {
+  if (typeof r === 'object' && r !== null && 'status' in r && 'commandCounter' in r) return describeResult(node, r as ResultBody);
+  const code = isMySealError(r) ? r.codeName : 'ERROR';
+  switch (code) {
+    case 'TIMEOUT':
+      return { node, result: 'timeout', ok: false, text: 'no answer from the lock', httpStatus: 504, exitCode: ExitCode.TIMEOUT };
+    case 'GATEWAY_DOWN':
+      return { node, result: 'gateway_down', ok: false, text: 'gateway unreachable', httpStatus: 502, exitCode: ExitCode.GATEWAY_UNREACHABLE };
+    case 'RATE_LIMITED':
+      return { node, result: 'rate_limited', ok: false, text: 'too many tries', httpStatus: 429, exitCode: ExitCode.RATE_LIMITED };
+    case 'BAD_PIN':
+      return { node, result: 'bad_pin', ok: false, text: 'PIN is 4-8 digits', httpStatus: 400, exitCode: ExitCode.USAGE };
+    case 'NO_KEY':
+      return { node, result: 'unknown_node', ok: false, text: 'no sealed lock', httpStatus: 404, exitCode: ExitCode.BAD_CONFIG };
+    default:
+      return { node, result: 'error', ok: false, text: 'failed', httpStatus: 500, exitCode: ExitCode.FAILURE, detail: { code } };
+  }
+}
+
+function describeResult(node: number, r: ResultBody): OutcomeReport {
+  const base = { node, httpStatus: 200 };
+  switch (r.status) {
+    case Status.Unlocked:
+      return { ...base, result: 'unlocked', ok: true, text: 'unlocked', locked: false, exitCode: ExitCode.OK };
+    case Status.Locked:
+      return { ...base, result: 'locked', ok: true, text: 'locked', locked: true, exitCode: ExitCode.OK };
+    case Status.Done:
+      return { ...base, result: 'done', ok: true, text: 'done', exitCode: ExitCode.OK };
+    case Status.LockStatus:
+      return {
+        ...base,
+        result: 'status',
+        ok: true,
+        text: r.locked ? 'locked' : 'unlocked',
+        locked: r.locked,
+        attemptsLeft: r.attemptsLeft,
+        secondsLeft: r.lockoutSeconds,
+        exitCode: ExitCode.OK,
+        detail: { locked: r.locked, attemptsLeft: r.attemptsLeft, lockoutSeconds: r.lockoutSeconds },
+      };
+    case Status.WrongPin:
+      return {
+        ...base,
+        result: 'wrong_pin',
+        ok: false,
+        text: `wrong PIN, ${r.attemptsLeft} left`,
+        attemptsLeft: r.attemptsLeft,
+        exitCode: ExitCode.WRONG_PIN,
+        detail: { attemptsLeft: r.attemptsLeft },
+      };
+    case Status.LockedOut:
+      return {
+        ...base,
+        result: 'locked_out',
+        ok: false,
+        text: `locked out, ${r.secondsLeft} s`,
+        secondsLeft: r.secondsLeft,
+        attemptsLeft: 0,
+        exitCode: ExitCode.LOCKED_OUT,
+        detail: { secondsLeft: r.secondsLeft },
+      };
+    case Status.BadRequest:
+      return { ...base, result: 'refused', ok: false, text: 'refused by the lock', exitCode: ExitCode.REFUSED, detail: { reason: r.reason } };
+    default:
+      return { ...base, result: Status[r.status].toLowerCase(), ok: false, text: 'failed', exitCode: ExitCode.FAILURE };
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * One interface for every way to reach a MySensors gateway (Ethernet TCP, USB serial, MQTT); one
+ * file per transport implements it (tcp.ts, serial.ts, mqtt.ts). The daemon speaks only this.
+ *
+ * Transports frame and parse what the gateway sends; bad input is reported as an 'invalid' event
+ * (counted and logged by the caller) and never throws or closes the link.
+ */
+import type { EventEmitter } from 'node:events';
+import type { MySealError } from '../errors.ts';
+import type { MySensorsMessage } from '../mysensors/message.ts';
+
+export interface GatewayEvents {
+  /**
+   * A valid message from the gateway, with the line exactly as received (without its line end) so a
+   * proxy can pass it on unchanged. MQTT transports give the payload as `raw`.
+   */
+  message: [message: MySensorsMessage, raw?: string];
+  /**
+   * A line from the gateway that MySeal's strict rules refuse. The error never contains the text;
+   * `raw` is there only to be passed on unchanged (a string payload with ';' is legal from a gateway),
+   * never to be logged.
+   */
+  invalid: [error: MySealError, raw?: string];
+  connected: [];
+  disconnected: [reason: string];
+}
+
+export interface GatewayTransport extends EventEmitter<GatewayEvents> {
+  /** Where it connects, for logs: no credentials. */
+  readonly description: string;
+  readonly connected: boolean;
+  /** Starts connecting; reconnects with backoff after any loss until stop(). */
+  start(): void;
+  /** Closes the link and stops reconnecting. */
+  stop(): Promise<void>;
+  /**
+   * Sends one message. Returns false when the link is down (nothing was sent; the caller decides).
+   * Throws MySealError for a message a real gateway would mangle (validateMessage's rules).
+   */
+  send(message: MySensorsMessage): boolean;
+}

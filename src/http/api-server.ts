@@ -1,0 +1,227 @@
+/**
+ * The daemon's HTTP API: PIN digits from controllers, one-shot operations for the CLI and scripts,
+ * and node state as JSON.
+ *
+ *   GET  /digit?node=N&d=D[&token=T]     a Domoticz selector level's http:// action (no headers)
+ *   POST /api/nodes/N/digits             {"digits":"12"} or {"digit":"3"}: openHAB, Home Assistant, Node-RED
+ *   POST /api/nodes/N/unlock             {"pin":"1234"}
+ *   POST /api/nodes/N/lock | /status     {}
+ *   POST /api/nodes/N/set-pin            {"oldPin":"1234","newPin":"5678"}
+ *   GET  /api/nodes, /api/nodes/N        node state
+ *   GET  /api/health                     gateway link and counters
+ *
+ * A digit that completes a PIN answers with the lock's sealed result; earlier digits answer at once.
+ * Loopback by default; when a token is configured every request needs it (Authorization: Bearer,
+ * or token= in the query for /digit, since Domoticz sends no headers).
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ErrorCode, isMySealError, MySealError } from '../errors.ts';
+import type { Daemon } from '../daemon/daemon.ts';
+import type { OutcomeReport } from '../daemon/outcome.ts';
+import type { DigitOutcome } from '../daemon/pin-entry.ts';
+
+/** Request bodies are a few bytes of JSON; anything bigger is refused before it is read. */
+export const MAX_BODY_BYTES = 4096;
+
+export interface ApiServerOptions {
+  host: string;
+  port: number;
+  /** Required for any non-loopback address; when set, every request must carry it. */
+  token?: string;
+  /** Extra routes (the web page, issue 5) get a first look at each request. */
+  extraRoutes?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s).digest();
+}
+
+/** Constant-time token check: both sides hashed first, so neither length nor content leaks by timing. */
+export function tokenMatches(expected: string, given: string | undefined): boolean {
+  return given !== undefined && timingSafeEqual(digest(expected), digest(given));
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(text);
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'BODY_TOO_LARGE', `a request body is at most ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  if (size === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'BAD_JSON', 'the body is not JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new HttpError(400, 'BAD_JSON', 'the body is a JSON object');
+  return parsed as Record<string, unknown>;
+}
+
+function nodeId(text: string | null | undefined): number {
+  if (!text || !/^[0-9]{1,3}$/.test(text) || Number(text) < 1 || Number(text) > 254) {
+    throw new HttpError(400, 'BAD_NODE_ID', 'node is a number 1-254');
+  }
+  return Number(text);
+}
+
+function stringField(body: Record<string, unknown>, name: string): string {
+  const v = body[name];
+  if (typeof v !== 'string') throw new HttpError(400, 'BAD_FIELD', `"${name}" must be a string`);
+  return v;
+}
+
+export class ApiServer {
+  private readonly server: Server;
+
+  constructor(
+    private readonly daemon: Daemon,
+    private readonly opts: ApiServerOptions,
+  ) {
+    if (!isLoopback(opts.host) && !opts.token) {
+      throw new MySealError(ErrorCode.BAD_CONFIG, 'an HTTP address other than loopback needs a token', { field: 'http.listen' });
+    }
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((e: unknown) => this.fail(res, e));
+    });
+  }
+
+  listen(): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.opts.port, this.opts.host, () => {
+        this.server.off('error', reject);
+        resolve(this.server.address() as AddressInfo);
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private fail(res: ServerResponse, e: unknown): void {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (e instanceof HttpError) {
+      sendJson(res, e.status, { error: e.code, message: e.message });
+    } else if (isMySealError(e)) {
+      const status = e.code === ErrorCode.NO_KEY ? 404 : e.code === ErrorCode.RATE_LIMITED ? 429 : 400;
+      sendJson(res, status, { error: e.codeName, message: e.message.replace(/^[A-Z_]+: /, '') });
+    } else {
+      sendJson(res, 500, { error: 'INTERNAL', message: 'internal error' });
+    }
+  }
+
+  private authorize(req: IncomingMessage, url: URL): void {
+    if (!this.opts.token) return;
+    const header = req.headers.authorization;
+    const bearer = header?.startsWith('Bearer ') ? header.slice(7) : undefined;
+    const given = bearer ?? url.searchParams.get('token') ?? undefined;
+    if (!tokenMatches(this.opts.token, given)) throw new HttpError(401, 'UNAUTHORIZED', 'a valid token is required');
+  }
+
+  private source(req: IncomingMessage): string {
+    return `http:${req.socket.remoteAddress ?? '?'}`;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    this.authorize(req, url);
+    if (this.opts.extraRoutes && (await this.opts.extraRoutes(req, res, url))) return;
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const method = req.method ?? 'GET';
+
+    if (path === '/digit' && method === 'GET') {
+      const node = nodeId(url.searchParams.get('node'));
+      const key = url.searchParams.get('d') ?? '';
+      await this.answerDigit(res, this.daemon.digit(node, key, this.source(req)));
+      return;
+    }
+    if (path === '/api/health' && method === 'GET') {
+      sendJson(res, 200, { counters: Object.fromEntries(this.daemon.counters), nodes: this.daemon.nodeIds() });
+      return;
+    }
+    if (path === '/api/nodes' && method === 'GET') {
+      sendJson(res, 200, { nodes: this.daemon.nodeIds().map((n) => this.daemon.nodeView(n) ?? { node: n }) });
+      return;
+    }
+    const m = /^\/api\/nodes\/([^/]+)(?:\/([a-z-]+))?$/.exec(path);
+    if (!m) throw new HttpError(404, 'NOT_FOUND', 'no such resource');
+    const node = nodeId(m[1]);
+    const action = m[2];
+    if (!action && method === 'GET') {
+      const view = this.daemon.nodeView(node);
+      if (!view) throw new HttpError(404, 'UNKNOWN_NODE', 'no sealed node with that id');
+      sendJson(res, 200, { ...view, bufferedDigits: this.daemon.pinEntry.buffered(node) });
+      return;
+    }
+    if (method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', 'use POST');
+    const body = await readJson(req);
+    const source = this.source(req);
+    switch (action) {
+      case 'digits': {
+        const keys = typeof body.digit === 'string' ? body.digit : stringField(body, 'digits');
+        if (keys.length === 0 || keys.length > 10) throw new HttpError(400, 'BAD_FIELD', 'send 1 to 10 keys');
+        let last: DigitOutcome<OutcomeReport> | undefined;
+        for (const key of keys) {
+          last = this.daemon.digit(node, key, source);
+          if (last.state === 'submitted') break;
+        }
+        await this.answerDigit(res, last!);
+        return;
+      }
+      case 'unlock':
+        return this.answerOutcome(res, await this.daemon.unlock(node, stringField(body, 'pin'), source));
+      case 'lock':
+        return this.answerOutcome(res, await this.daemon.lock(node, source));
+      case 'status':
+        return this.answerOutcome(res, await this.daemon.status(node, source));
+      case 'set-pin':
+        return this.answerOutcome(res, await this.daemon.setPin(node, stringField(body, 'oldPin'), stringField(body, 'newPin'), source));
+      default:
+        throw new HttpError(404, 'NOT_FOUND', 'no such action');
+    }
+  }
+
+  private async answerDigit(res: ServerResponse, outcome: DigitOutcome<OutcomeReport>): Promise<void> {
+    if (outcome.state === 'submitted') {
+      this.answerOutcome(res, await outcome.result);
+    } else {
+      sendJson(res, outcome.state === 'buffered' ? 202 : 200, outcome);
+    }
+  }
+
+  private answerOutcome(res: ServerResponse, report: OutcomeReport): void {
+    const { httpStatus, exitCode: _exitCode, ...body } = report;
+    sendJson(res, httpStatus, body);
+  }
+}

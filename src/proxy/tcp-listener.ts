@@ -1,0 +1,104 @@
+/**
+ * The gateway-compatible TCP port that controllers (Domoticz, Home Assistant, Node-RED, ...) connect
+ * to instead of the gateway: any number of clients at once, each greeted as a MySensors gateway
+ * greets its client, each seeing everything the gateway says, each line they send handed to the
+ * daemon. A controller's bad line is counted and dropped; its connection stays up.
+ */
+import { createServer } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
+import { LineFramer } from '../mysensors/line-framer.ts';
+import { formatLine, parseLine } from '../mysensors/line.ts';
+import type { Daemon, Downstream, Outbound } from '../daemon/daemon.ts';
+
+/** What a MySensors 2.3.2 gateway sends a client that connects (shared/reference/mysensors.md). */
+export const GATEWAY_GREETING = ['0;255;3;0;14;Gateway startup complete.', '0;255;0;0;17;2.3.2'];
+/** A controller that stops reading is cut off before it can make the daemon hold megabytes for it. */
+export const MAX_CLIENT_BACKLOG_BYTES = 4 * 1024 * 1024;
+
+export interface TcpListenerOptions {
+  host: string;
+  port: number;
+}
+
+class ControllerClient implements Downstream {
+  readonly id: string;
+  private readonly framer = new LineFramer();
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly daemon: Daemon,
+  ) {
+    this.id = `tcp:${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 30_000);
+    socket.on('data', (chunk) => this.onData(chunk));
+    for (const line of GATEWAY_GREETING) socket.write(`${line}\n`);
+  }
+
+  private onData(chunk: Uint8Array): void {
+    for (const out of this.framer.push(chunk)) {
+      if ('error' in out) {
+        this.daemon.count(out.error, 'controller');
+        continue;
+      }
+      const parsed = parseLine(out.line);
+      if (!parsed.ok) {
+        this.daemon.count(parsed.error, 'controller');
+        continue;
+      }
+      this.daemon.fromController(parsed.value, this.id);
+    }
+  }
+
+  send(item: Outbound): void {
+    if (this.socket.destroyed) return;
+    if (this.socket.writableLength > MAX_CLIENT_BACKLOG_BYTES) {
+      this.socket.destroy(new Error('controller is not reading'));
+      return;
+    }
+    const text = item.line !== undefined ? `${item.line}\n` : item.message ? formatLine(item.message) : '';
+    if (text) this.socket.write(text);
+  }
+}
+
+export class TcpListener {
+  private readonly server: Server;
+  private readonly clients = new Set<Socket>();
+
+  constructor(
+    private readonly daemon: Daemon,
+    private readonly opts: TcpListenerOptions,
+  ) {
+    this.server = createServer((socket) => this.accept(socket));
+  }
+
+  private accept(socket: Socket): void {
+    const client = new ControllerClient(socket, this.daemon);
+    this.clients.add(socket);
+    this.daemon.attach(client);
+    socket.on('error', () => undefined); // a reset by the controller is its business; 'close' follows
+    socket.on('close', () => {
+      this.clients.delete(socket);
+      this.daemon.detach(client);
+    });
+  }
+
+  listen(): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.opts.port, this.opts.host, () => {
+        this.server.off('error', reject);
+        resolve(this.server.address() as AddressInfo);
+      });
+    });
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  close(): Promise<void> {
+    for (const socket of this.clients) socket.destroy();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}

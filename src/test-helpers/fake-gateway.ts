@@ -1,0 +1,55 @@
+/**
+ * An in-process stand-in for a gateway transport, for unit tests of the daemon: messages the daemon
+ * sends go to virtual nodes (a SealedNode behind the C_STREAM carriage, or a plain handler), and
+ * their answers come back as 'message' events on the next turn of the event loop. Integration tests
+ * use the real transports against the simulated gateway in src/sim/ instead.
+ */
+import { EventEmitter } from 'node:events';
+import type { GatewayEvents, GatewayTransport } from '../gateway/transport.ts';
+import { assertValidMessage } from '../mysensors/message.ts';
+import type { MySensorsMessage } from '../mysensors/message.ts';
+import { frameToMessage, messageToFrame } from '../protocol/carriage.ts';
+import type { SealedNode } from '../protocol/sealed-node.ts';
+
+export class FakeGateway extends EventEmitter<GatewayEvents> implements GatewayTransport {
+  readonly description = 'fake://gateway';
+  connected = true;
+  readonly sent: MySensorsMessage[] = [];
+  private readonly nodes = new Map<number, SealedNode>();
+  plainHandler: ((m: MySensorsMessage) => MySensorsMessage[]) | undefined;
+
+  addSealedNode(node: SealedNode): void {
+    this.nodes.set(node.nodeId, node);
+  }
+
+  start(): void {
+    this.emit('connected');
+  }
+
+  async stop(): Promise<void> {
+    this.connected = false;
+  }
+
+  send(message: MySensorsMessage): boolean {
+    assertValidMessage(message);
+    if (!this.connected) return false;
+    this.sent.push(message);
+    const node = this.nodes.get(message.nodeId);
+    const sealed = messageToFrame(message);
+    if (node && sealed.ok) {
+      const out = node.receive({ sender: 0, child: sealed.value.child, frame: sealed.value.frame });
+      setImmediate(() => {
+        for (const r of out.replies) this.fromNode(frameToMessage(node.nodeId, r.child, r.frame));
+      });
+    } else if (this.plainHandler) {
+      const replies = this.plainHandler(message);
+      setImmediate(() => replies.forEach((r) => this.fromNode(r)));
+    }
+    return true;
+  }
+
+  /** A message as the gateway would report it from a node. */
+  fromNode(message: MySensorsMessage, raw?: string): void {
+    this.emit('message', message, raw);
+  }
+}
