@@ -1,0 +1,89 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ErrorCode, isMySealError } from '../errors.ts';
+import { makePair } from '../protocol/memory-pair.ts';
+import { FakeGateway } from '../test-helpers/fake-gateway.ts';
+import { Daemon } from '../daemon/daemon.ts';
+import { ApiServer, isLoopback, tokenMatches } from './api-server.ts';
+
+async function start(token?: string) {
+  const p = makePair();
+  const gateway = new FakeGateway();
+  gateway.addSealedNode(p.node);
+  const daemon = new Daemon({ gateway, keys: p.keys, counters: p.counters, nodes: new Map(), timeoutMs: 300 });
+  daemon.start();
+  const api = new ApiServer(daemon, { host: '127.0.0.1', port: 0, token });
+  const addr = await api.listen();
+  const base = `http://127.0.0.1:${addr.port}`;
+  return { p, api, base, daemon };
+}
+
+test('GET /digit: digits answer at once, the last one with the sealed result', async (t) => {
+  const { api, base, p } = await start();
+  t.after(() => api.close());
+  for (const d of '123') {
+    const r = await fetch(`${base}/digit?node=5&d=${d}`);
+    assert.equal(r.status, 202);
+    assert.equal(((await r.json()) as { state: string }).state, 'buffered');
+  }
+  const r = await fetch(`${base}/digit?node=5&d=4`);
+  assert.equal(r.status, 200);
+  const body = (await r.json()) as { result: string; ok: boolean };
+  assert.equal(body.result, 'unlocked');
+  assert.equal(p.node.locked, false);
+});
+
+test('POST /api/nodes/N/digits and the node state as JSON', async (t) => {
+  const { api, base } = await start();
+  t.after(() => api.close());
+  const wrong = await fetch(`${base}/api/nodes/5/digits`, { method: 'POST', body: JSON.stringify({ digits: '9999' }) });
+  const body = (await wrong.json()) as { result: string; attemptsLeft: number };
+  assert.equal(body.result, 'wrong_pin');
+  assert.equal(body.attemptsLeft, 4);
+  const state = (await (await fetch(`${base}/api/nodes/5`)).json()) as { node: number; locked: boolean | null; attemptsLeft: number };
+  assert.equal(state.node, 5);
+  assert.equal(state.attemptsLeft, 4);
+  const status = await fetch(`${base}/api/nodes/5/status`, { method: 'POST' });
+  assert.equal(((await status.json()) as { locked: boolean }).locked, true);
+});
+
+test('bad input gets a clear error with a code; the server keeps serving', async (t) => {
+  const { api, base } = await start();
+  t.after(() => api.close());
+  const cases: [string, RequestInit | undefined, number, string][] = [
+    ['/digit?node=0&d=1', undefined, 400, 'BAD_NODE_ID'],
+    ['/digit?node=5&d=x', undefined, 400, 'BAD_PIN'],
+    ['/digit?node=9&d=1', undefined, 404, 'NO_KEY'],
+    ['/api/nodes/5/unlock', { method: 'POST', body: '{nope' }, 400, 'BAD_JSON'],
+    ['/api/nodes/5/unlock', { method: 'POST', body: '{"pin":12}' }, 400, 'BAD_FIELD'],
+    ['/api/nodes/5/unlock', { method: 'POST', body: 'x'.repeat(5000) }, 413, 'BODY_TOO_LARGE'],
+    ['/api/nodes/5/frobnicate', { method: 'POST', body: '{}' }, 404, 'NOT_FOUND'],
+    ['/nothing', undefined, 404, 'NOT_FOUND'],
+  ];
+  for (const [path, init, status, code] of cases) {
+    const r = await fetch(`${base}${path}`, init);
+    assert.equal(r.status, status, path);
+    assert.equal(((await r.json()) as { error: string }).error, code, path);
+  }
+  assert.equal((await fetch(`${base}/api/health`)).status, 200);
+});
+
+test('with a token every request needs it: Bearer, or token= for /digit', async (t) => {
+  const token = 'a-long-random-token-value';
+  const { api, base } = await start(token);
+  t.after(() => api.close());
+  assert.equal((await fetch(`${base}/api/nodes/5`)).status, 401);
+  assert.equal((await fetch(`${base}/digit?node=5&d=1&token=wrong`)).status, 401);
+  assert.equal((await fetch(`${base}/digit?node=5&d=1&token=${token}`)).status, 202);
+  assert.equal((await fetch(`${base}/api/nodes/5`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
+  const r = await fetch(`${base}/api/nodes/5`, { headers: { authorization: 'Bearer nope' } });
+  assert.equal(JSON.stringify(await r.json()).includes(token), false);
+});
+
+test('a non-loopback address without a token is refused at start', () => {
+  const p = makePair();
+  const daemon = new Daemon({ gateway: new FakeGateway(), keys: p.keys, counters: p.counters, nodes: new Map() });
+  assert.throws(() => new ApiServer(daemon, { host: '0.0.0.0', port: 0 }), (e) => isMySealError(e, ErrorCode.BAD_CONFIG));
+  assert.ok(isLoopback('127.0.0.1') && isLoopback('::1') && !isLoopback('0.0.0.0') && !isLoopback('192.168.1.2'));
+  assert.ok(tokenMatches('abc', 'abc') && !tokenMatches('abc', 'abd') && !tokenMatches('abc', undefined));
+});
