@@ -1,0 +1,189 @@
+/**
+ * `myseal keygen --node N`: a new random key for a node, stored for the controller and written as an
+ * Arduino header for the node's sketch. The key itself is never printed: it goes to the 0600 store
+ * and the 0600 header only, so it cannot end up in a terminal's scrollback or a CI log.
+ */
+import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import { lstatSync } from 'node:fs';
+import { ErrorCode, MySealError, isMySealError } from '../errors.ts';
+import { defaultHeaderName, writeArduinoHeader } from '../store/arduino-header.ts';
+import { FileCounters } from '../store/counter-store.ts';
+import { FileKeyStore, KEY_STORE_FILE, MAX_NODE_ID, MIN_NODE_ID } from '../store/key-store.ts';
+import { STATE_DIR_ENV, ensurePrivateDir, ensureStateDir, resolveStateDir } from '../store/state-dir.ts';
+
+export const HELP = `Usage: myseal keygen --node N [--state-dir DIR] [--header PATH] [--force]
+
+Generates a new random AES-128 key for MySensors node N (${MIN_NODE_ID}-${MAX_NODE_ID}; 0 is the gateway,
+255 the broadcast address), stores it in the controller's key store, starts the node's counters
+afresh and writes an Arduino header (mode 0600) to include in the node's sketch.
+The key is never printed.
+
+Options:
+  --node N          the node id (required)
+  --state-dir DIR   where keys and counters live (default: $${STATE_DIR_ENV},
+                    else $XDG_STATE_HOME/myseal, else ~/.local/state/myseal)
+  --header PATH     where to write the header (default: DIR/arduino/myseal_node_N.h)
+  --force           replace the node's existing key and header. The node must then be
+                    reflashed: it cannot talk to the controller with its old key.
+  -h, --help        show this text
+
+The header is a secret: anyone who has it can open the lock. Do not commit it to version control.
+`;
+
+export interface KeygenIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+const defaultIo: KeygenIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  env: process.env,
+};
+
+interface KeygenArgs {
+  help: boolean;
+  node: number;
+  stateDir: string | undefined;
+  header: string | undefined;
+  force: boolean;
+}
+
+/** Exit status: 0 done, 2 usage error, 1 anything else (storage, permissions, existing key). */
+export async function run(argv: string[], io: KeygenIo = defaultIo): Promise<number> {
+  try {
+    const args = parseKeygenArgs(argv);
+    if (args.help) {
+      io.stdout(HELP);
+      return 0;
+    }
+    io.stdout(keygen(args, io.env));
+    return 0;
+  } catch (e) {
+    const message = isMySealError(e) ? e.message : `unexpected error: ${e instanceof Error ? e.message : String(e)}`;
+    io.stderr(`myseal keygen: ${message}\n`);
+    return isMySealError(e, ErrorCode.USAGE) ? 2 : 1;
+  }
+}
+
+export function parseKeygenArgs(argv: string[]): KeygenArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        node: { type: 'string' },
+        'state-dir': { type: 'string' },
+        header: { type: 'string' },
+        force: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    throw usage(describeParseError(e));
+  }
+  const help = values.help === true;
+  if (help) return { help, node: 0, stateDir: undefined, header: undefined, force: false };
+  if (values.node === undefined) throw usage('--node N is required');
+  if (values['state-dir'] === '') throw usage('--state-dir needs a directory');
+  if (values.header === '') throw usage('--header needs a path');
+  return {
+    help,
+    node: parseNodeId(values.node),
+    stateDir: values['state-dir'],
+    header: values.header,
+    force: values.force === true,
+  };
+}
+
+function parseNodeId(text: string): number {
+  // Only echo the value when it is a short number: the message must not carry arbitrary text.
+  if (!/^[0-9]{1,6}$/.test(text)) throw usage(`--node must be a number ${MIN_NODE_ID}-${MAX_NODE_ID}`);
+  const node = Number(text);
+  if (node === 0) throw usage('--node 0 is the gateway, which has no key; nodes are 1-254');
+  if (node === 255) throw usage('--node 255 is the broadcast address; nodes are 1-254');
+  if (node < MIN_NODE_ID || node > MAX_NODE_ID) throw usage(`--node ${node} is out of range; nodes are 1-254`);
+  return node;
+}
+
+/** Does the work and returns what to print. */
+function keygen(args: KeygenArgs, env: NodeJS.ProcessEnv): string {
+  const stateDir = ensureStateDir(resolveStateDir(args.stateDir, env));
+  const keys = FileKeyStore.open(stateDir);
+  const headerDir = join(stateDir, 'arduino');
+  const header = args.header ?? join(headerDir, defaultHeaderName(args.node));
+
+  // Refuse before changing anything, so a refused run leaves the store as it was.
+  if (!args.force) {
+    if (keys.get(args.node) !== undefined) {
+      throw new MySealError(
+        ErrorCode.KEY_EXISTS,
+        `node ${args.node} already has a key. A new key strands a node flashed with the old one; ` +
+          `use --force to replace it, then reflash the node`,
+        { node: args.node },
+      );
+    }
+    if (pathExists(header)) {
+      throw new MySealError(ErrorCode.FILE_EXISTS, `${header} already exists; use --force to overwrite it`, {
+        file: header,
+      });
+    }
+  }
+
+  const counters = FileCounters.open(stateDir);
+  if (args.header === undefined) ensurePrivateDir(headerDir);
+  // Key first, counters second: a crash in between leaves the new key with the old (higher)
+  // counters, which is harmless. The other order could pair the old key with counters restarting
+  // at 1, reusing nonces under that key.
+  const key = keys.create(args.node, { force: args.force });
+  try {
+    counters.resetNode(args.node);
+    try {
+      writeArduinoHeader(header, args.node, key, { force: args.force });
+    } catch (e) {
+      if (!isMySealError(e)) throw e;
+      throw new MySealError(
+        e.code,
+        `the new key for node ${args.node} is stored but its header was not written (${e.message}); ` +
+          `run again with --force`,
+        e.detail,
+      );
+    }
+  } finally {
+    key.fill(0);
+  }
+  return (
+    `myseal keygen: new key for node ${args.node} stored in ${join(stateDir, KEY_STORE_FILE)}\n` +
+    `Arduino header written to ${header} (mode 0600).\n` +
+    `Include it in node ${args.node}'s sketch and flash the node. The header is a secret: ` +
+    `do not commit it to version control or share it.\n`
+  );
+}
+
+/** lstat, not exists: a dangling symlink is an existing name too (and link(2) would refuse it). */
+function pathExists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function usage(message: string): MySealError {
+  return new MySealError(ErrorCode.USAGE, `${message} (see myseal keygen --help)`);
+}
+
+function describeParseError(e: unknown): string {
+  const code = typeof e === 'object' && e !== null && 'code' in e ? e.code : undefined;
+  // Node's message for a stray argument quotes it; whatever was typed there stays out of the output.
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return 'unexpected argument: keygen takes options only';
+  if (e instanceof Error && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) {
+    return e.message.split('\n')[0] ?? 'bad arguments';
+  }
+  return 'bad arguments';
+}
