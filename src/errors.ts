@@ -57,6 +57,7 @@ export enum ErrorCode {
   KEY_EXISTS = 305,
   /** An output file (the Arduino key header) already exists and overwriting was not asked for. */
   FILE_EXISTS = 306,
+  STATE_LOCKED = 307,
 
   // 4xx: configuration and command line
   USAGE = 400,
