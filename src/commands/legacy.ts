@@ -1,0 +1,196 @@
+/**
+ * `myseal legacy set-key --node N`: stores the original system's 16-character key for a node that
+ * still runs the original sketch, so `myseal serve` can keep it working (`legacyEcb: true`) while it
+ * is migrated. The key is read from stdin, never from the command line (where the original script
+ * took it, visible to every user in the process list), and without echo on a terminal.
+ *
+ * `myseal legacy remove-key --node N` deletes it once the node runs MySeal.
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/config.ts';
+import { ErrorCode, MySealError, isMySealError } from '../errors.ts';
+import { checkLegacyKey, LEGACY_KEY_LENGTH } from '../legacy/ecb.ts';
+import { LEGACY_KEY_ENV, removeLegacyKey, writeLegacyKey } from '../legacy/key-file.ts';
+import { LEGACY_REPLAY_WARNING } from '../legacy/sender.ts';
+import { MAX_NODE_ID, MIN_NODE_ID } from '../store/key-store.ts';
+import { STATE_DIR_ENV } from '../store/state-dir.ts';
+
+export const HELP = `Usage: myseal legacy set-key --node N [--state-dir DIR] [--config PATH] [--force]
+       myseal legacy remove-key --node N [--state-dir DIR] [--config PATH]
+
+For nodes that still run the original AES-ECB sketch while they are moved to MySeal
+(docs/migrating.md). Their PIN lines can be recorded and replayed by anyone: use this only
+for the time a migration takes.
+
+  set-key      reads the node's 16-character legacy key from stdin (typed without echo on a
+               terminal, or piped) and stores it in DIR/legacy/node-N.key, mode 0600.
+               Never pass the key as an argument: arguments are visible to every user.
+  remove-key   deletes DIR/legacy/node-N.key, once the node runs MySeal.
+
+Options:
+  --node N          the node id (${MIN_NODE_ID}-${MAX_NODE_ID}, required)
+  --state-dir DIR   the state directory (default: $${STATE_DIR_ENV}, else the config file's
+                    stateDir, else $XDG_STATE_HOME/myseal, else ~/.local/state/myseal)
+  --config PATH     the config file to take stateDir from
+  --force           set-key: replace the node's existing legacy key
+  -h, --help        show this text
+
+Without a key file, the daemon uses $${LEGACY_KEY_ENV} for every legacy node.
+`;
+
+export interface LegacyIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  /** Reads one secret line: without echo from a terminal, else the first line of stdin. */
+  readSecret: (prompt: string) => Promise<string>;
+}
+
+const defaultIo: LegacyIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  env: process.env,
+  readSecret: readSecretFromStdin,
+};
+
+interface LegacyArgs {
+  help: boolean;
+  action: 'set-key' | 'remove-key';
+  node: number;
+  stateDir: string | undefined;
+  config: string | undefined;
+  force: boolean;
+}
+
+/** Exit status: 0 done, 2 usage error, 1 anything else (bad key, existing key, storage). */
+export async function run(argv: string[], io: LegacyIo = defaultIo): Promise<number> {
+  try {
+    const args = parseLegacyArgs(argv);
+    if (args.help) {
+      io.stdout(HELP);
+      return 0;
+    }
+    const stateDir = loadConfig(args.config, io.env, args.stateDir === undefined ? {} : { stateDir: args.stateDir }).stateDir;
+    if (args.action === 'remove-key') {
+      const removed = removeLegacyKey(stateDir, args.node);
+      io.stdout(
+        removed
+          ? `myseal legacy: node ${args.node}'s legacy key removed. Set legacyEcb: false for it in the config.\n`
+          : `myseal legacy: node ${args.node} had no legacy key file.\n`,
+      );
+      return 0;
+    }
+    io.stderr(`myseal legacy: warning: ${LEGACY_REPLAY_WARNING}\n`);
+    const key = await io.readSecret(`Legacy key for node ${args.node} (${LEGACY_KEY_LENGTH} characters, not shown): `);
+    checkLegacyKey(key).fill(0);
+    const path = writeLegacyKey(stateDir, args.node, key, { force: args.force });
+    io.stdout(
+      `myseal legacy: legacy key for node ${args.node} stored in ${path} (mode 0600).\n` +
+        `Set legacyEcb: true for node ${args.node} in the config for as long as it runs the original sketch.\n`,
+    );
+    return 0;
+  } catch (e) {
+    const message = isMySealError(e) ? e.message : `unexpected error: ${e instanceof Error ? e.name : typeof e}`;
+    io.stderr(`myseal legacy: ${message}\n`);
+    return isMySealError(e, ErrorCode.USAGE) ? 2 : 1;
+  }
+}
+
+export function parseLegacyArgs(argv: string[]): LegacyArgs {
+  let values;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      options: {
+        node: { type: 'string' },
+        'state-dir': { type: 'string' },
+        config: { type: 'string' },
+        force: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: true,
+    }));
+  } catch (e) {
+    throw usage(describeParseError(e));
+  }
+  const base = { stateDir: values['state-dir'], config: values.config, force: values.force === true };
+  if (values.help === true) return { help: true, action: 'set-key', node: 0, ...base };
+  const [action, ...extra] = positionals;
+  // Only known words are echoed: a stray positional may well be a key typed where it must not be.
+  if (action !== 'set-key' && action !== 'remove-key') throw usage('expected set-key or remove-key');
+  if (extra.length > 0) {
+    throw usage(`${action} takes options only; the key is read from stdin, never from the command line`);
+  }
+  if (values.node === undefined) throw usage('--node N is required');
+  if (!/^[0-9]{1,3}$/.test(values.node) || Number(values.node) < MIN_NODE_ID || Number(values.node) > MAX_NODE_ID) {
+    throw usage(`--node must be a number ${MIN_NODE_ID}-${MAX_NODE_ID}`);
+  }
+  if (values['state-dir'] === '') throw usage('--state-dir needs a directory');
+  if (values.force === true && action === 'remove-key') throw usage('--force is for set-key');
+  return { help: false, action, node: Number(values.node), ...base };
+}
+
+/** Longest line read as a key: far more than 16, so a wrong paste is reported, not cut. */
+const MAX_SECRET_CHARS = 1024;
+
+/**
+ * One line from stdin. On a terminal: raw mode, so nothing typed is echoed, with backspace, Enter,
+ * and Ctrl-C / Ctrl-D to give up. Otherwise (a pipe, a file): the first line.
+ */
+export async function readSecretFromStdin(prompt: string): Promise<string> {
+  const stdin = process.stdin;
+  if (!stdin.isTTY) return readFirstLine(stdin);
+  process.stderr.write(prompt);
+  stdin.setRawMode(true);
+  stdin.setEncoding('utf8');
+  stdin.resume();
+  return new Promise<string>((resolve, reject) => {
+    let value = '';
+    const finish = (result: { ok: true; value: string } | { ok: false }): void => {
+      stdin.off('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      process.stderr.write('\n');
+      if (result.ok) resolve(result.value);
+      else reject(new MySealError(ErrorCode.USAGE, 'cancelled; no key stored'));
+    };
+    const onData = (chunk: string): void => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n') return finish({ ok: true, value });
+        if (ch === '\u0003' || ch === '\u0004') return finish({ ok: false });
+        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
+        else if (value.length < MAX_SECRET_CHARS) value += ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
+}
+
+async function readFirstLine(stream: NodeJS.ReadableStream): Promise<string> {
+  let text = '';
+  for await (const chunk of stream) {
+    text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('latin1');
+    const newline = text.indexOf('\n');
+    if (newline >= 0) return stripCr(text.slice(0, newline));
+    if (text.length > MAX_SECRET_CHARS) break;
+  }
+  return stripCr(text.slice(0, MAX_SECRET_CHARS + 1));
+}
+
+function stripCr(line: string): string {
+  return line.endsWith('\r') ? line.slice(0, -1) : line;
+}
+
+function usage(message: string): MySealError {
+  return new MySealError(ErrorCode.USAGE, `${message} (see myseal legacy --help)`);
+}
+
+/** Node's own messages quote what was typed, and a key may be what was typed: name the kind only. */
+function describeParseError(e: unknown): string {
+  const code = typeof e === 'object' && e !== null && 'code' in e ? e.code : undefined;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return 'unknown option (the key is read from stdin, never given as an option)';
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return 'an option is missing its value, or has one it does not take';
+  return 'bad arguments';
+}

@@ -1,0 +1,112 @@
+/**
+ * Whatever a config file holds, loading it ends in a Config or a MySealError: never a TypeError
+ * from a validator that assumed a shape, never a parser exception carrying the file's text.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { stringify } from 'yaml';
+import { MySealError } from '../errors.ts';
+import { configFromDocument, configFromText, loadConfig } from './config.ts';
+
+const env = { XDG_STATE_HOME: '/tmp/myseal-prop-state' };
+
+function onlyMySealError(fn: () => unknown): void {
+  try {
+    fn();
+  } catch (e) {
+    if (!(e instanceof MySealError)) throw new Error(`threw ${e instanceof Error ? e.name : typeof e}, not MySealError`);
+  }
+}
+
+/** Keys that occur in a real config, so random documents get past the first unknown-key check. */
+const KEYS = [
+  'gateway', 'listen', 'mqttProxy', 'http', 'stateDir', 'pinEntry', 'nodes', 'log', 'inPrefix', 'outPrefix',
+  'tokenFile', 'rateLimitPerMinute', 'digitTimeoutMs', 'submitKey', 'clearKey', 'name', 'children', 'legacyEcb',
+  'kind', 'policy', 'pinLength', 'critical', 'level', 'auditMaxBytes', 'auditKeep', '1', '5', '0', '255', '__proto__',
+  'constructor', 'toString',
+];
+const VALUES = [
+  'lock', 'relay', 'seal', 'refuse', 'pass', 'info', '#', '*', 'tcp://h:5003', 'mqtt://b?in=x&out=y',
+  'serial:///dev/tty', '127.0.0.1:5003', '[::1]:1', '0.0.0.0:8080',
+];
+
+const configLike = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small' },
+    fc.constantFrom(...VALUES),
+    fc.jsonValue(),
+    fc.integer(),
+    fc.double(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie('value'), { maxLength: 3 }),
+    fc.dictionary(fc.constantFrom(...KEYS), tie('value'), { maxKeys: 5 }),
+  ),
+})).value;
+
+test('arbitrary text never throws anything but MySealError', () => {
+  fc.assert(
+    fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (text) => onlyMySealError(() => configFromText(text, { env }))),
+    { numRuns: 500 },
+  );
+});
+
+test('arbitrary YAML-ish text (YAML punctuation and known words) never throws anything else', () => {
+  const token = fc.constantFrom(
+    ...KEYS, ...VALUES, ': ', '\n', '  ', '- ', '[', ']', '{', '}', ',', '&a ', '*a', '!!str ', '!!binary ', '? ',
+    '|', '>', '"', "'", '#', '---', '...', '%YAML 1.2', '<<: ', '~', 'null', 'true', '0x1F', '1e999', '.nan', '\t',
+  );
+  fc.assert(
+    fc.property(fc.array(token, { maxLength: 40 }), (parts) => onlyMySealError(() => configFromText(parts.join(''), { env }))),
+    { numRuns: 1000 },
+  );
+});
+
+test('arbitrary JSON values, as documents and as text, never throw anything else', () => {
+  fc.assert(
+    fc.property(fc.jsonValue(), (doc) => {
+      onlyMySealError(() => configFromDocument(doc, { env }));
+      onlyMySealError(() => configFromText(JSON.stringify(doc) ?? '', { env }));
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test('config-shaped documents, as objects and as YAML, never throw anything else', () => {
+  fc.assert(
+    fc.property(configLike, (doc) => {
+      onlyMySealError(() => configFromDocument(doc, { env }));
+      onlyMySealError(() => configFromText(stringify(doc), { env }));
+    }),
+    { numRuns: 1000 },
+  );
+});
+
+test('arbitrary overrides never throw anything else', () => {
+  const override = fc.option(fc.oneof(fc.string(), fc.constantFrom(...VALUES)), { nil: undefined });
+  fc.assert(
+    fc.property(
+      fc.record({ gateway: override, listen: override, http: override, stateDir: override, httpTokenFile: override, logLevel: override }),
+      (flags) => onlyMySealError(() => configFromText('', { env, flags: Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) })),
+    ),
+    { numRuns: 300 },
+  );
+});
+
+test('through a real file too', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'myseal-config-prop-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'c.yaml');
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+      writeFileSync(file, bytes);
+      onlyMySealError(() => loadConfig(file, env));
+    }),
+    { numRuns: 100 },
+  );
+  assert.ok(true);
+});

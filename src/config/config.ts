@@ -1,0 +1,247 @@
+/**
+ * Loading the daemon's configuration: a YAML file (optional), then environment variables, then
+ * command-line flags, each beating the one before. Everything is validated by hand (validate.ts,
+ * rules.ts) and every refusal is a MySealError naming the field: BAD_CONFIG, or CONFIG_UNREADABLE for
+ * a named file that cannot be read. Nothing else is ever thrown, whatever the file holds.
+ *
+ * `myseal serve --gateway ... --listen ... --http ... --state-dir ...` works with no file at all.
+ */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { ErrorCode, MySealError, isMySealError } from '../errors.ts';
+import { errnoCode, resolveStateDir } from '../store/state-dir.ts';
+import { badConfig, readChoice } from './fields.ts';
+import type { Origin } from './fields.ts';
+import { parseGatewayUrl } from './gateway-url.ts';
+import { parseHostPort } from './host-port.ts';
+import { checkRules } from './rules.ts';
+import { LOG_LEVELS } from './types.ts';
+import type { Config, ConfigOverrides } from './types.ts';
+import { documentToConfig, readPath } from './validate.ts';
+
+export type * from './types.ts';
+export { CHILD_KINDS, GATEWAY_SCHEMES, LOG_LEVELS, POLICIES } from './types.ts';
+export { formatHostPort, isLoopbackHost, parseHostPort } from './host-port.ts';
+export { gatewayTopicPrefixes } from './gateway-url.ts';
+export { DEFAULTS } from './validate.ts';
+
+/** The environment variable for each override. MYSEAL_STATE_DIR is also read by resolveStateDir. */
+export const CONFIG_ENV: Readonly<Record<keyof ConfigOverrides, string>> = {
+  gateway: 'MYSEAL_GATEWAY',
+  listen: 'MYSEAL_LISTEN',
+  http: 'MYSEAL_HTTP',
+  stateDir: 'MYSEAL_STATE_DIR',
+  httpTokenFile: 'MYSEAL_HTTP_TOKEN_FILE',
+  logLevel: 'MYSEAL_LOG_LEVEL',
+};
+
+/** The command-line flag for each override, as `myseal serve` spells it. */
+export const CONFIG_FLAGS: Readonly<Record<keyof ConfigOverrides, string>> = {
+  gateway: '--gateway',
+  listen: '--listen',
+  http: '--http',
+  stateDir: '--state-dir',
+  httpTokenFile: '--http-token-file',
+  logLevel: '--log-level',
+};
+
+/** A config file larger than this is refused: no real configuration comes near it. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+export interface LoadOptions {
+  /** Home directory for the default paths; os.homedir() when absent. */
+  home?: string;
+}
+
+/**
+ * The configuration: `path` (or, when undefined, the default file if it exists), then `env`, then
+ * `flags`. A path that was given and cannot be read is CONFIG_UNREADABLE; a missing default file is
+ * simply no file.
+ */
+export function loadConfig(
+  path: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  flags: ConfigOverrides = {},
+  options: LoadOptions = {},
+): Config {
+  const home = options.home ?? homedir();
+  const file = path === undefined ? defaultConfigPath(env, home) : resolve(path);
+  const text = readConfigFile(file, path !== undefined);
+  return configFromText(text ?? '', { file: text === undefined ? undefined : file, env, flags, home });
+}
+
+/** `$XDG_CONFIG_HOME/myseal/config.yaml`, else `~/.config/myseal/config.yaml`. */
+export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env, home: string = homedir()): string {
+  const xdg = env.XDG_CONFIG_HOME;
+  // As for the state dir: the XDG spec says a relative XDG_CONFIG_HOME is to be ignored.
+  const base = xdg !== undefined && isAbsolute(xdg) ? xdg : join(home, '.config');
+  return join(base, 'myseal', 'config.yaml');
+}
+
+export interface FromTextOptions {
+  /** The file the text came from: named in errors, and relative paths in it are resolved against its directory. */
+  file?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+  flags?: ConfigOverrides;
+  home?: string;
+}
+
+/** The configuration from YAML text (JSON is YAML too). Throws only MySealError. */
+export function configFromText(text: string, options: FromTextOptions = {}): Config {
+  const origin: Origin = options.file === undefined ? {} : { file: options.file };
+  return configFromDocument(parseYaml(text, origin), options);
+}
+
+/** The configuration from an already parsed document: maps as Map or plain objects. Throws only MySealError. */
+export function configFromDocument(doc: unknown, options: FromTextOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const file = options.file;
+  try {
+    const base = documentToConfig(doc, {
+      origin: file === undefined ? {} : { file },
+      baseDir: file === undefined ? process.cwd() : dirname(file),
+      // Only XDG here: $MYSEAL_STATE_DIR is an override and is applied with the others, after the file.
+      defaultStateDir: resolveStateDir(undefined, { XDG_STATE_HOME: env.XDG_STATE_HOME }, options.home ?? homedir()),
+    });
+    const withEnv = applyOverrides(base, envOverrides(env), 'env');
+    const final = applyOverrides(withEnv, options.flags ?? {}, 'flag');
+    checkRules(final);
+    return final;
+  } catch (e) {
+    throw onlyMySealError(e);
+  }
+}
+
+/** The overrides set in the environment; empty values count as unset. */
+export function envOverrides(env: NodeJS.ProcessEnv): ConfigOverrides {
+  const out: ConfigOverrides = {};
+  for (const key of Object.keys(CONFIG_ENV) as (keyof ConfigOverrides)[]) {
+    const value = env[CONFIG_ENV[key]];
+    if (value !== undefined && value !== '') out[key] = value;
+  }
+  return out;
+}
+
+/**
+ * A configuration with some fields replaced by flag (or environment) values, each validated as the
+ * file's would be and the cross-field rules checked again. Undefined values leave a field alone.
+ */
+export function mergeConfig(config: Config, overrides: ConfigOverrides, source: 'flag' | 'env' = 'flag'): Config {
+  try {
+    const merged = applyOverrides(config, overrides, source);
+    checkRules(merged);
+    return merged;
+  } catch (e) {
+    throw onlyMySealError(e);
+  }
+}
+
+function applyOverrides(config: Config, overrides: ConfigOverrides, source: 'flag' | 'env'): Config {
+  const names = source === 'flag' ? CONFIG_FLAGS : CONFIG_ENV;
+  const at = (key: keyof ConfigOverrides): Origin => ({ override: names[key] });
+  // Relative paths from the command line or the environment mean relative to where we run.
+  const ctx = (key: keyof ConfigOverrides) => ({ origin: at(key), baseDir: process.cwd() });
+  const o = overrides;
+  return {
+    ...config,
+    gateway: o.gateway === undefined ? config.gateway : parseGatewayUrl(o.gateway, 'gateway', at('gateway')),
+    listen: o.listen === undefined ? config.listen : parseHostPort(o.listen, 'listen', at('listen')),
+    http: {
+      ...config.http,
+      ...(o.http === undefined ? {} : { listen: parseHostPort(o.http, 'http.listen', at('http')) }),
+      ...(o.httpTokenFile === undefined ? {} : { tokenFile: readPath(o.httpTokenFile, 'http.tokenFile', ctx('httpTokenFile')) }),
+    },
+    stateDir: o.stateDir === undefined ? config.stateDir : readPath(o.stateDir, 'stateDir', ctx('stateDir')),
+    log: {
+      ...config.log,
+      ...(o.logLevel === undefined ? {} : { level: readChoice(o.logLevel, 'log.level', LOG_LEVELS, at('logLevel')) }),
+    },
+  };
+}
+
+/**
+ * Reads the file's text; undefined when it does not exist and was not asked for by name. Errors
+ * name the path and the errno, never the underlying message.
+ */
+function readConfigFile(file: string, named: boolean): string | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    const code = errnoCode(e) ?? 'unknown error';
+    if (code === 'ENOENT' && !named) return undefined;
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code})`;
+    throw new MySealError(ErrorCode.CONFIG_UNREADABLE, `config file ${file} ${why}`, { file, errno: code });
+  }
+  if (bytes.length > MAX_CONFIG_BYTES) {
+    throw new MySealError(ErrorCode.CONFIG_UNREADABLE, `config file ${file} is larger than ${MAX_CONFIG_BYTES} bytes`, { file });
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw badConfig('(file)', 'is not UTF-8 text', { file });
+  }
+}
+
+/**
+ * YAML text to a document. Maps come back as Map so that keys keep their type (a list used as a key
+ * is refused instead of being turned into text). Warnings are errors too: an unknown tag (`!foo`)
+ * is a value the author meant as something we do not understand. The parser's own messages quote
+ * the text around the problem, so only its error code and the line are reported.
+ */
+function parseYaml(text: string, origin: Origin): unknown {
+  if (text.length > MAX_CONFIG_BYTES) throw badConfig('(file)', `is larger than ${MAX_CONFIG_BYTES} characters`, origin);
+  let docs;
+  try {
+    docs = parseAllDocuments(text, {
+      schema: 'core',
+      merge: false,
+      uniqueKeys: true,
+      prettyErrors: false,
+      strict: true,
+      logLevel: 'silent',
+      intAsBigInt: false,
+    });
+  } catch {
+    throw badConfig('(file)', 'is not valid YAML', origin);
+  }
+  if ('empty' in docs) {
+    // No document at all (only comments or directives): an empty config, unless the stream itself is broken.
+    const broken = docs.errors[0] ?? docs.warnings[0];
+    if (broken !== undefined) throw badConfig('(file)', `is not valid YAML: ${broken.code} at line ${lineOf(text, broken.pos[0])}`, origin);
+    return null;
+  }
+  const [doc, second] = docs;
+  if (doc === undefined) return null;
+  if (second !== undefined) {
+    throw badConfig('(file)', `is not valid YAML: MULTIPLE_DOCS at line ${lineOf(text, second.range[0])} (one document only)`, origin);
+  }
+  const problem = doc.errors[0] ?? doc.warnings[0];
+  if (problem !== undefined) {
+    const line = lineOf(text, problem.pos[0]);
+    throw badConfig('(file)', `is not valid YAML: ${problem.code} at line ${line}`, origin);
+  }
+  try {
+    // maxAliasCount bounds "billion laughs" documents, whose aliases expand exponentially.
+    return doc.toJS({ mapAsMap: true, maxAliasCount: 100 });
+  } catch {
+    throw badConfig('(file)', 'is not valid YAML (too many or circular aliases)', origin);
+  }
+}
+
+function lineOf(text: string, pos: number): number {
+  let line = 1;
+  for (let i = 0; i < pos && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/**
+ * The promise of this module: only MySealError leaves it. Anything else would be a bug in the
+ * validation; it is reported as BAD_CONFIG without its message (which might quote the file).
+ */
+function onlyMySealError(e: unknown): MySealError {
+  if (isMySealError(e)) return e;
+  return new MySealError(ErrorCode.BAD_CONFIG, 'the configuration could not be validated (internal error)', { field: '(unknown)' });
+}

@@ -1,0 +1,60 @@
+/**
+ * Rules that involve more than one field. They run on the final configuration, after the file, the
+ * environment and the flags are merged, because an override may be what satisfies them (a
+ * --http-token-file given together with --http 0.0.0.0:8080).
+ */
+import { badConfig } from './fields.ts';
+import type { Origin } from './fields.ts';
+import { DEFAULT_TCP_PORT, gatewayTopicPrefixes } from './gateway-url.ts';
+import { formatHostPort, isLoopbackHost } from './host-port.ts';
+import type { Config, HostPort } from './types.ts';
+
+export function checkRules(config: Config): void {
+  const origin: Origin = config.file === undefined ? {} : { file: config.file };
+
+  // The HTTP API opens doors. Off loopback anyone on the network can reach it, so a token is required;
+  // on loopback other local users still can, which the docs point out.
+  if (!isLoopbackHost(config.http.listen.host) && config.http.tokenFile === undefined) {
+    throw badConfig(
+      'http.tokenFile',
+      `is required because http.listen ${formatHostPort(config.http.listen)} is not a loopback address ` +
+        '(create a 0600 file holding the API token and name it here, or with --http-token-file)',
+      origin,
+    );
+  }
+
+  if (sameAddress(config.listen, config.http.listen)) {
+    throw badConfig('http.listen', `${formatHostPort(config.http.listen)} is also the controller port (listen)`, origin);
+  }
+
+  const gw = config.gateway;
+  if (gw?.scheme === 'tcp') {
+    // Both default to port 5003: a gateway on this same machine must not be answered by ourselves.
+    const url = new URL(gw.url);
+    const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    const port = url.port === '' ? DEFAULT_TCP_PORT : Number(url.port);
+    if (sameAddress(config.listen, { host, port })) {
+      throw badConfig(
+        'listen',
+        `${formatHostPort(config.listen)} is the gateway's own address; controllers must connect to a different port`,
+        origin,
+      );
+    }
+  }
+
+  const { inPrefix, outPrefix } = config.mqttProxy;
+  if (inPrefix === outPrefix) throw badConfig('mqttProxy.outPrefix', `is the same as mqttProxy.inPrefix`, origin);
+  const gwTopics = gw === undefined ? undefined : gatewayTopicPrefixes(gw);
+  if (gwTopics !== undefined) {
+    // Sharing a prefix with the gateway would let controllers publish straight to it, around MySeal.
+    for (const [field, prefix] of [['mqttProxy.inPrefix', inPrefix], ['mqttProxy.outPrefix', outPrefix]] as const) {
+      if (prefix === gwTopics.inPrefix || prefix === gwTopics.outPrefix) {
+        throw badConfig(field, `"${prefix}" is also one of the gateway's topic prefixes; use a prefix of its own`, origin);
+      }
+    }
+  }
+}
+
+function sameAddress(a: HostPort, b: HostPort): boolean {
+  return a.port === b.port && a.host.toLowerCase() === b.host.toLowerCase();
+}

@@ -1,0 +1,84 @@
+/**
+ * The daemon's configuration as the rest of MySeal sees it: validated, defaults applied, paths
+ * absolute. docs/config.example.yaml explains every field.
+ */
+
+export const GATEWAY_SCHEMES = ['tcp', 'serial', 'mqtt'] as const;
+export type GatewayScheme = (typeof GATEWAY_SCHEMES)[number];
+
+export const CHILD_KINDS = ['lock', 'relay', 'contact', 'sensor'] as const;
+export type ChildKind = (typeof CHILD_KINDS)[number];
+
+/** What the daemon does with a controller's plain command to a child: seal it, refuse it, pass it on. */
+export const POLICIES = ['seal', 'refuse', 'pass'] as const;
+export type Policy = (typeof POLICIES)[number];
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface HostPort {
+  readonly host: string;
+  readonly port: number;
+}
+
+/**
+ * The gateway to talk to. `url` is the text as configured, checked for its scheme and basic shape
+ * only; each transport parses the rest (baud rate, topic prefixes, default ports).
+ */
+export interface GatewayConfig {
+  readonly url: string;
+  readonly scheme: GatewayScheme;
+}
+
+export interface ChildConfig {
+  readonly kind: ChildKind;
+  readonly policy: Policy;
+  /** Locks only (4-8, default 4); absent for every other kind. */
+  readonly pinLength?: number;
+  /** Sets to this child need a challenge (CRITICAL frames). Only meaningful with policy seal. */
+  readonly critical: boolean;
+}
+
+export interface NodeConfig {
+  readonly name?: string;
+  readonly children: ReadonlyMap<number, ChildConfig>;
+  /** Also accept the original script's AES-ECB PIN lines for this node (docs/migrating.md). */
+  readonly legacyEcb: boolean;
+}
+
+export interface Config {
+  /** Undefined when neither the file, $MYSEAL_GATEWAY nor --gateway names one; `serve` requires it. */
+  readonly gateway: GatewayConfig | undefined;
+  /** The gateway-compatible port controllers connect to. */
+  readonly listen: HostPort;
+  readonly mqttProxy: { readonly inPrefix: string; readonly outPrefix: string };
+  readonly http: {
+    readonly listen: HostPort;
+    /** Absolute path of the 0600 file holding the API token; required off loopback. */
+    readonly tokenFile: string | undefined;
+    readonly rateLimitPerMinute: number;
+  };
+  /** Absolute. */
+  readonly stateDir: string;
+  readonly pinEntry: { readonly digitTimeoutMs: number; readonly submitKey: string; readonly clearKey: string };
+  readonly nodes: ReadonlyMap<number, NodeConfig>;
+  readonly log: { readonly level: LogLevel; readonly auditMaxBytes: number; readonly auditKeep: number };
+  /** The file the settings were read from; undefined when there was none. */
+  readonly file: string | undefined;
+}
+
+/**
+ * Values given as environment variables or command-line flags: text, as typed. Each replaces one
+ * field of the file's configuration and is validated like it.
+ */
+export interface ConfigOverrides {
+  gateway?: string;
+  listen?: string;
+  /** http.listen */
+  http?: string;
+  stateDir?: string;
+  /** http.tokenFile */
+  httpTokenFile?: string;
+  /** log.level */
+  logLevel?: string;
+}
