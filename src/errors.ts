@@ -1,8 +1,9 @@
 /**
  * One error class for all of MySeal, with numbered codes that callers branch on.
  *
- * Codes are grouped by hundreds: 1xx the MySensors wire codec, 2xx sealed frames and the protocol,
- * 3xx key and counter storage, 4xx configuration and command line. A code's number never changes
+ * Codes are grouped by hundreds: 1xx the MySensors wire codec, 2xx sealed frames, the protocol and
+ * its operations, 3xx key and counter storage, 4xx configuration and command line, 5xx the legacy
+ * (original ECB) format. A code's number never changes
  * once released (logs, exit codes and test vectors name them); new codes take new numbers.
  *
  * Messages never contain a key, a PIN or a whole frame: they name the field and say what is wrong.

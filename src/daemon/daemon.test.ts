@@ -7,13 +7,14 @@ import { frameToMessage } from '../protocol/carriage.ts';
 import { makePair } from '../protocol/memory-pair.ts';
 import { FakeGateway } from '../test-helpers/fake-gateway.ts';
 import { Daemon } from './daemon.ts';
-import type { AuditEntry, ChildOptions, Outbound } from './daemon.ts';
+import type { ChildOptions, Outbound } from './daemon.ts';
+import type { AuditInput } from './audit-log.ts';
 
 function setup(children: [number, ChildOptions][] = [[1, { kind: 'lock', policy: 'refuse', pinLength: 4 }]]) {
   const p = makePair({ node: { onSet: () => true } });
   const gateway = new FakeGateway();
   gateway.addSealedNode(p.node);
-  const audit: AuditEntry[] = [];
+  const audit: AuditInput[] = [];
   const daemon = new Daemon({
     gateway,
     keys: p.keys,

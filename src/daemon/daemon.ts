@@ -21,6 +21,7 @@ import type { NodeStateView } from './node-session.ts';
 import { PinEntry } from './pin-entry.ts';
 import { RateLimiter } from './rate-limit.ts';
 import type { DigitOutcome } from './pin-entry.ts';
+import type { AuditEvent, AuditInput } from './audit-log.ts';
 import { describeOutcome } from './outcome.ts';
 import type { OutcomeReport } from './outcome.ts';
 
@@ -41,18 +42,9 @@ export interface NodeOptions {
   children: ReadonlyMap<number, ChildOptions>;
 }
 
-/** One line of the audit log (never a PIN, a digit or a key). */
-export interface AuditEntry {
-  event: string;
-  node?: number;
-  child?: number;
-  source: string;
-  result: string;
-  detail?: Record<string, string | number | boolean>;
-}
-
+/** Where the daemon's audit entries go (AuditLog; a list in tests). Never a PIN, a digit or a key. */
 export interface AuditSink {
-  append(entry: AuditEntry): void;
+  append(entry: AuditInput): void;
 }
 
 export interface LoggerLike {
@@ -117,7 +109,7 @@ export class Daemon {
           const lock = this.lockChild(node);
           if (lock) this.session(node)?.prefetchChallenge(lock.child);
         },
-        onTimeout: (node, digits) => this.audit({ event: 'digit', node, source: 'pin-entry', result: 'timeout', detail: { digits } }),
+        onTimeout: (node, digits) => this.audit({ event: 'digit', node, source: 'pin-entry', result: 'timeout', detail: { count: digits } }),
       },
       (node, pin) => this.unlock(node, pin, 'pin-entry'),
     );
@@ -193,7 +185,7 @@ export class Daemon {
     this.log.warn({ where, code: error.codeName, detail: error.detail }, 'refused input');
   }
 
-  private audit(entry: AuditEntry): void {
+  private audit(entry: AuditInput): void {
     try {
       this.opts.audit?.append(entry);
     } catch (e) {
@@ -346,7 +338,7 @@ export class Daemon {
     return this.lockOperation(node, { op: Op.SetPin, oldPin, newPin }, 'set_pin', source);
   }
 
-  private async lockOperation(node: number, command: Command, event: string, source: string): Promise<OutcomeReport> {
+  private async lockOperation(node: number, command: Command, event: AuditEvent, source: string): Promise<OutcomeReport> {
     const lock = this.lockChild(node);
     const session = this.session(node);
     if (!lock || !session) throw new MySealError(ErrorCode.NO_KEY, 'no sealed lock on this node', { node });

@@ -4,7 +4,7 @@ import { ErrorCode, isMySealError } from '../errors.ts';
 import { makePair } from '../protocol/memory-pair.ts';
 import { FakeGateway } from '../test-helpers/fake-gateway.ts';
 import { Daemon } from '../daemon/daemon.ts';
-import { ApiServer, isLoopback, tokenMatches } from './api-server.ts';
+import { ApiServer, tokenMatches } from './api-server.ts';
 
 async function start(token?: string) {
   const p = makePair();
@@ -84,6 +84,5 @@ test('a non-loopback address without a token is refused at start', () => {
   const p = makePair();
   const daemon = new Daemon({ gateway: new FakeGateway(), keys: p.keys, counters: p.counters, nodes: new Map() });
   assert.throws(() => new ApiServer(daemon, { host: '0.0.0.0', port: 0 }), (e) => isMySealError(e, ErrorCode.BAD_CONFIG));
-  assert.ok(isLoopback('127.0.0.1') && isLoopback('::1') && !isLoopback('0.0.0.0') && !isLoopback('192.168.1.2'));
   assert.ok(tokenMatches('abc', 'abc') && !tokenMatches('abc', 'abd') && !tokenMatches('abc', undefined));
 });

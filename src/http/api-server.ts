@@ -19,6 +19,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ErrorCode, isMySealError, MySealError } from '../errors.ts';
+import { isLoopbackHost } from '../config/host-port.ts';
 import type { Daemon } from '../daemon/daemon.ts';
 import type { OutcomeReport } from '../daemon/outcome.ts';
 import type { DigitOutcome } from '../daemon/pin-entry.ts';
@@ -33,10 +34,6 @@ export interface ApiServerOptions {
   token?: string;
   /** Extra routes (the web page, issue 5) get a first look at each request. */
   extraRoutes?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
-}
-
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function digest(s: string): Buffer {
@@ -103,7 +100,7 @@ export class ApiServer {
     private readonly daemon: Daemon,
     private readonly opts: ApiServerOptions,
   ) {
-    if (!isLoopback(opts.host) && !opts.token) {
+    if (!isLoopbackHost(opts.host) && !opts.token) {
       throw new MySealError(ErrorCode.BAD_CONFIG, 'an HTTP address other than loopback needs a token', { field: 'http.listen' });
     }
     this.server = createServer((req, res) => {
