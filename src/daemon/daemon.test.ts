@@ -7,6 +7,8 @@ import { frameToMessage } from '../protocol/carriage.ts';
 import { makePair } from '../protocol/memory-pair.ts';
 import { FakeGateway } from '../test-helpers/fake-gateway.ts';
 import { Daemon } from './daemon.ts';
+import { LegacyVirtualNode } from '../legacy/virtual-node.ts';
+import { legacyUnlockLine } from '../legacy/sender.ts';
 import type { ChildOptions, Outbound } from './daemon.ts';
 import type { AuditInput } from './audit-log.ts';
 
@@ -122,4 +124,33 @@ test('gateway down: the operation fails with gateway_down, not silently', async 
   const out = await daemon.status(5, 't');
   assert.equal(out.result, 'gateway_down');
   assert.equal(out.exitCode, 13);
+});
+
+test('legacy nodes get the original ECB line, which the old sketch accepts, and accepts again when replayed', async () => {
+  const key16 = 'sixteen-chars-ok';
+  const old = new LegacyVirtualNode({ nodeId: 9, key16, pin: '4321' });
+  const gateway = new FakeGateway();
+  gateway.plainHandler = (m) => {
+    old.receive(m);
+    return [];
+  };
+  const p = makePair();
+  const warnings: string[] = [];
+  const daemon = new Daemon({
+    gateway,
+    keys: p.keys,
+    counters: p.counters,
+    nodes: new Map(),
+    legacy: { nodes: new Set([9]), line: (node, pin) => legacyUnlockLine({ node, pin, key16, logger: { warn: (_o, msg) => warnings.push(msg ?? '') } }) },
+  });
+  daemon.start();
+  for (const d of '432') daemon.digit(9, d, 't');
+  const last = daemon.digit(9, '1', 't');
+  const report = last.state === 'submitted' ? await last.result : undefined;
+  assert.equal(report?.result, 'sent_legacy');
+  assert.equal(old.unlockCount, 1);
+  assert.equal(warnings.length, 1, 'every legacy use warns');
+  // The flaw MySeal exists to fix: the recorded line opens the old lock again.
+  gateway.send(gateway.sent.at(-1)!);
+  assert.equal(old.unlockCount, 2);
 });

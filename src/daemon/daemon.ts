@@ -8,6 +8,7 @@
 import { ErrorCode, MySealError, isMySealError } from '../errors.ts';
 import type { GatewayTransport } from '../gateway/transport.ts';
 import { Command as MsCommand, SetReq } from '../mysensors/enums.ts';
+import { parseLine } from '../mysensors/line.ts';
 import type { MySensorsMessage } from '../mysensors/message.ts';
 import { Op, Status } from '../protocol/body.ts';
 import type { Command, ResultBody, SensorValue } from '../protocol/body.ts';
@@ -64,6 +65,11 @@ export interface DaemonOptions {
   timeoutMs?: number;
   retries?: number;
   digitTimeoutMs?: number;
+  /**
+   * Nodes that still run the original sketch (docs/migrating.md): an unlock for them goes out as the
+   * original script's AES-ECB line, which anyone who records it can replay. `line` builds it.
+   */
+  legacy?: { nodes: ReadonlySet<number>; line: (node: number, pin: string) => string };
   /** PIN submissions per node and minute, across every way in (HTTP, MQTT, CLI). */
   pinTriesPerMinute?: number;
   clock?: () => number;
@@ -84,6 +90,9 @@ export interface Downstream {
   readonly id: string;
   send(item: Outbound): void;
 }
+
+/** The original sketch's lock child, and the default lock child of a sealed node without configuration. */
+const LEGACY_LOCK_CHILD = 1;
 
 const noopLogger: LoggerLike = { info() {}, warn() {}, error() {}, debug() {} };
 
@@ -175,7 +184,12 @@ export class Daemon {
     for (const [child, options] of this.opts.nodes.get(node)?.children ?? []) {
       if (options.kind === 'lock') return { child, options };
     }
-    return this.opts.keys.get(node) ? { child: 1, options: { kind: 'lock', policy: 'refuse' } } : undefined;
+    const known = this.opts.keys.get(node) !== undefined || this.isLegacy(node);
+    return known ? { child: LEGACY_LOCK_CHILD, options: { kind: 'lock', policy: 'refuse' } } : undefined;
+  }
+
+  private isLegacy(node: number): boolean {
+    return this.opts.legacy?.nodes.has(node) ?? false;
   }
 
   /** Counts refused input (and logs it without its content). */
@@ -323,7 +337,25 @@ export class Daemon {
   }
 
   unlock(node: number, pin: string, source: string): Promise<OutcomeReport> {
+    if (this.isLegacy(node)) return Promise.resolve(this.legacyUnlock(node, pin, source));
     return this.lockOperation(node, { op: Op.Unlock, pin }, 'unlock', source);
+  }
+
+  /** The original format: sent, never confirmed (the old sketch does not answer), and replayable. */
+  private legacyUnlock(node: number, pin: string, source: string): OutcomeReport {
+    if (!this.pinTries.take(node)) return describeOutcome(node, new MySealError(ErrorCode.RATE_LIMITED, 'too many PIN tries', { node }));
+    let sent = false;
+    try {
+      const parsed = parseLine(this.opts.legacy!.line(node, pin));
+      sent = parsed.ok && this.opts.gateway.send(parsed.value);
+    } catch (e) {
+      this.log.error({ node, code: isMySealError(e) ? e.codeName : 'error' }, 'legacy line not built');
+    }
+    const report: OutcomeReport = sent
+      ? { node, result: 'sent_legacy', ok: true, text: 'sent (legacy, replayable)', httpStatus: 200, exitCode: 0 }
+      : describeOutcome(node, new MySealError(ErrorCode.GATEWAY_DOWN, 'legacy line not sent', { node }));
+    this.audit({ event: 'legacy', node, child: LEGACY_LOCK_CHILD, source, result: report.result });
+    return report;
   }
 
   lock(node: number, source: string): Promise<OutcomeReport> {
