@@ -12,6 +12,7 @@ interface CommandModule {
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   demo: { summary: 'run the demo: a controller and a virtual lock, with attacks', load: () => import('./commands/demo.ts') },
+  serve: { summary: 'run the daemon in front of a MySensors gateway', load: () => import('./commands/serve.ts') },
   keygen: { summary: 'make a random key for a node and its Arduino header', load: () => import('./commands/keygen.ts') },
   log: { summary: 'print the audit log (--follow to keep watching)', load: () => import('./commands/log.ts') },
   legacy: { summary: 'store or remove a legacy (original sketch) key for a node being migrated', load: () => import('./commands/legacy.ts') },

@@ -1,0 +1,163 @@
+/**
+ * `myseal serve`: the daemon. Owns the gateway link, offers controllers a gateway-compatible port
+ * (and, for an MQTT gateway, a second pair of topic prefixes), serves the HTTP API, and keeps the
+ * audit log. Runs until SIGINT or SIGTERM.
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/config.ts';
+import type { Config, ConfigOverrides } from '../config/config.ts';
+import { AuditLog } from '../daemon/audit-log.ts';
+import { Daemon } from '../daemon/daemon.ts';
+import type { NodeOptions } from '../daemon/daemon.ts';
+import { createLogger } from '../daemon/logger.ts';
+import { ErrorCode, isMySealError, MySealError } from '../errors.ts';
+import { createGateway, parseGatewayUrl } from '../gateway/parse-url.ts';
+import { ApiServer } from '../http/api-server.ts';
+import { legacyUnlockLineFromStore } from '../legacy/sender.ts';
+import { MqttBridge } from '../proxy/mqtt-bridge.ts';
+import { TcpListener } from '../proxy/tcp-listener.ts';
+import { FileCounters } from '../store/counter-store.ts';
+import { FileKeyStore } from '../store/key-store.ts';
+import { acquireStateLock } from '../store/state-lock.ts';
+import { ensureStateDir, readPrivateFile } from '../store/state-dir.ts';
+
+export const HELP = `Usage: myseal serve [--config FILE] [--gateway URL] [--listen HOST:PORT] [--http HOST:PORT]
+                    [--state-dir DIR] [--http-token-file FILE] [--log-level LEVEL]
+
+Runs the MySeal daemon in front of a MySensors gateway.
+
+  --gateway URL          tcp://HOST:PORT | serial:///dev/PATH?baud=115200 | mqtt://HOST:PORT?in=..&out=..
+  --listen HOST:PORT     the gateway-compatible port for controllers (default 127.0.0.1:5003)
+  --http HOST:PORT       the HTTP API (default 127.0.0.1:8080; another address needs a token file)
+  --state-dir DIR        where keys, counters and the audit log live
+  --http-token-file FILE a 0600 file holding the API token
+  --log-level LEVEL      trace, debug, info, warn or error
+  --config FILE          a YAML file with all of these and per-node settings (docs/config.example.yaml)
+
+Flags beat environment variables (MYSEAL_GATEWAY, MYSEAL_LISTEN, MYSEAL_HTTP, MYSEAL_STATE_DIR,
+MYSEAL_HTTP_TOKEN_FILE, MYSEAL_LOG_LEVEL), which beat the file.`;
+
+/** The API token: one line in a private file. */
+function readToken(path: string | undefined): string | undefined {
+  if (!path) return undefined;
+  const bytes = readPrivateFile(path, 4096);
+  if (!bytes) throw new MySealError(ErrorCode.BAD_CONFIG, `the token file ${path} does not exist`, { field: 'http.tokenFile' });
+  const token = Buffer.from(bytes).toString('utf8').trim();
+  if (token.length < 16) throw new MySealError(ErrorCode.BAD_CONFIG, 'the API token must be at least 16 characters', { field: 'http.tokenFile' });
+  return token;
+}
+
+function daemonNodes(config: Config): Map<number, NodeOptions> {
+  const nodes = new Map<number, NodeOptions>();
+  for (const [id, node] of config.nodes) nodes.set(id, { name: node.name, children: node.children });
+  return nodes;
+}
+
+export interface RunningDaemon {
+  daemon: Daemon;
+  listen: { host: string; port: number };
+  http: { host: string; port: number };
+  stop(): Promise<void>;
+}
+
+/** Starts everything `serve` runs; resolves once every listener is up. Used by serve and the demo. */
+export async function startDaemon(config: Config, log = createLogger(config.log.level)): Promise<RunningDaemon> {
+  if (!config.gateway) {
+    throw new MySealError(ErrorCode.BAD_CONFIG, 'no gateway: give --gateway, MYSEAL_GATEWAY or gateway: in the config file', {
+      field: 'gateway',
+    });
+  }
+  ensureStateDir(config.stateDir);
+  const lock = acquireStateLock(config.stateDir, 'serve');
+  const closers: (() => Promise<void> | void)[] = [() => lock.release()];
+  const stop = async (): Promise<void> => {
+    for (const close of closers.reverse()) await close();
+  };
+  try {
+    const token = readToken(config.http.tokenFile);
+    const keys = FileKeyStore.open(config.stateDir);
+    const counters = FileCounters.open(config.stateDir);
+    const audit = AuditLog.open(config.stateDir, { maxBytes: config.log.auditMaxBytes, keep: config.log.auditKeep });
+    closers.push(() => audit.close());
+    const gatewayConfig = parseGatewayUrl(config.gateway.url);
+    const gateway = createGateway(gatewayConfig);
+    const legacyNodes = new Set([...config.nodes].filter(([, n]) => n.legacyEcb).map(([id]) => id));
+    const daemon = new Daemon({
+      gateway,
+      keys,
+      counters,
+      nodes: daemonNodes(config),
+      audit,
+      logger: log,
+      digitTimeoutMs: config.pinEntry.digitTimeoutMs,
+      pinTriesPerMinute: config.http.rateLimitPerMinute,
+      legacy: {
+        nodes: legacyNodes,
+        line: (node, pin) => legacyUnlockLineFromStore({ stateDir: config.stateDir, node, pin, logger: log }),
+      },
+    });
+    const tcp = new TcpListener(daemon, { host: config.listen.host, port: config.listen.port });
+    const listen = await tcp.listen();
+    closers.push(() => tcp.close());
+    const api = new ApiServer(daemon, { host: config.http.listen.host, port: config.http.listen.port, token });
+    const http = await api.listen();
+    closers.push(() => api.close());
+    if (gatewayConfig.kind === 'mqtt') {
+      const bridge = new MqttBridge(daemon, { url: gatewayConfig.url, ...config.mqttProxy, username: gatewayConfig.username, password: gatewayConfig.password });
+      bridge.start();
+      closers.push(() => bridge.stop());
+    }
+    daemon.start();
+    closers.push(() => daemon.stop());
+    log.info({ gateway: gateway.description, listen: `${listen.address}:${listen.port}`, http: `${http.address}:${http.port}` }, 'myseal serve running');
+    return {
+      daemon,
+      listen: { host: listen.address, port: listen.port },
+      http: { host: http.address, port: http.port },
+      stop,
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      config: { type: 'string' },
+      gateway: { type: 'string' },
+      listen: { type: 'string' },
+      http: { type: 'string' },
+      'state-dir': { type: 'string' },
+      'http-token-file': { type: 'string' },
+      'log-level': { type: 'string' },
+    },
+  });
+  const flags: ConfigOverrides = {
+    gateway: values.gateway,
+    listen: values.listen,
+    http: values.http,
+    stateDir: values['state-dir'],
+    httpTokenFile: values['http-token-file'],
+    logLevel: values['log-level'],
+  };
+  let running: RunningDaemon;
+  try {
+    running = await startDaemon(loadConfig(values.config, process.env, flags));
+  } catch (e) {
+    process.stderr.write(`myseal serve: ${isMySealError(e) ? e.message : e instanceof Error ? e.message : 'failed to start'}\n`);
+    return isMySealError(e) && (e.code === ErrorCode.BAD_CONFIG || e.code === ErrorCode.CONFIG_UNREADABLE) ? 14 : 1;
+  }
+  process.stdout.write(
+    `myseal serve: controllers connect to ${running.listen.host}:${running.listen.port}, HTTP API on http://${running.http.host}:${running.http.port}\n`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await running.stop();
+  return 0;
+}
