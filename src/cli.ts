@@ -4,15 +4,29 @@
  * `myseal digit` (run synchronously by Domoticz for every key press) starts fast.
  */
 import { isMySealError } from './errors.ts';
+import type { OperationName } from './commands/operate.ts';
 
 interface CommandModule {
   run(argv: string[]): Promise<number>;
   HELP: string;
 }
 
+/** The one-shot operations share one module; each name gets its own help. */
+function operation(name: OperationName): () => Promise<CommandModule> {
+  return async () => {
+    const m = await import('./commands/operate.ts');
+    return { run: (argv) => m.runOperationCommand(name, argv), HELP: m.help(name) };
+  };
+}
+
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   demo: { summary: 'run the demo: a controller and a virtual lock, with attacks', load: () => import('./commands/demo.ts') },
   serve: { summary: 'run the daemon in front of a MySensors gateway', load: () => import('./commands/serve.ts') },
+  unlock: { summary: "unlock a node's lock with its PIN", load: operation('unlock') },
+  lock: { summary: "lock a node's lock", load: operation('lock') },
+  status: { summary: "a node's lock state, attempts left and lockout", load: operation('status') },
+  'set-pin': { summary: "change a node's PIN", load: operation('set-pin') },
+  digit: { summary: 'hand one PIN key press to the running daemon', load: () => import('./commands/digit.ts') },
   keygen: { summary: 'make a random key for a node and its Arduino header', load: () => import('./commands/keygen.ts') },
   log: { summary: 'print the audit log (--follow to keep watching)', load: () => import('./commands/log.ts') },
   legacy: { summary: 'store or remove a legacy (original sketch) key for a node being migrated', load: () => import('./commands/legacy.ts') },
@@ -22,7 +36,7 @@ const USAGE = `Usage: myseal <command> [options]
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`)
   .join('\n')}
 
 Run 'myseal <command> --help' for a command's options.`;

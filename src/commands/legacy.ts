@@ -7,6 +7,7 @@
  * `myseal legacy remove-key --node N` deletes it once the node runs MySeal.
  */
 import { parseArgs } from 'node:util';
+import { readSecretFromStdin } from './secret-input.ts';
 import { loadConfig } from '../config/config.ts';
 import { ErrorCode, MySealError, isMySealError } from '../errors.ts';
 import { checkLegacyKey, LEGACY_KEY_LENGTH } from '../legacy/ecb.ts';
@@ -130,57 +131,6 @@ export function parseLegacyArgs(argv: string[]): LegacyArgs {
   if (values['state-dir'] === '') throw usage('--state-dir needs a directory');
   if (values.force === true && action === 'remove-key') throw usage('--force is for set-key');
   return { help: false, action, node: Number(values.node), ...base };
-}
-
-/** Longest line read as a key: far more than 16, so a wrong paste is reported, not cut. */
-const MAX_SECRET_CHARS = 1024;
-
-/**
- * One line from stdin. On a terminal: raw mode, so nothing typed is echoed, with backspace, Enter,
- * and Ctrl-C / Ctrl-D to give up. Otherwise (a pipe, a file): the first line.
- */
-export async function readSecretFromStdin(prompt: string): Promise<string> {
-  const stdin = process.stdin;
-  if (!stdin.isTTY) return readFirstLine(stdin);
-  process.stderr.write(prompt);
-  stdin.setRawMode(true);
-  stdin.setEncoding('utf8');
-  stdin.resume();
-  return new Promise<string>((resolve, reject) => {
-    let value = '';
-    const finish = (result: { ok: true; value: string } | { ok: false }): void => {
-      stdin.off('data', onData);
-      stdin.setRawMode(false);
-      stdin.pause();
-      process.stderr.write('\n');
-      if (result.ok) resolve(result.value);
-      else reject(new MySealError(ErrorCode.USAGE, 'cancelled; no key stored'));
-    };
-    const onData = (chunk: string): void => {
-      for (const ch of chunk) {
-        if (ch === '\r' || ch === '\n') return finish({ ok: true, value });
-        if (ch === '\u0003' || ch === '\u0004') return finish({ ok: false });
-        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
-        else if (value.length < MAX_SECRET_CHARS) value += ch;
-      }
-    };
-    stdin.on('data', onData);
-  });
-}
-
-async function readFirstLine(stream: NodeJS.ReadableStream): Promise<string> {
-  let text = '';
-  for await (const chunk of stream) {
-    text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('latin1');
-    const newline = text.indexOf('\n');
-    if (newline >= 0) return stripCr(text.slice(0, newline));
-    if (text.length > MAX_SECRET_CHARS) break;
-  }
-  return stripCr(text.slice(0, MAX_SECRET_CHARS + 1));
-}
-
-function stripCr(line: string): string {
-  return line.endsWith('\r') ? line.slice(0, -1) : line;
 }
 
 function usage(message: string): MySealError {

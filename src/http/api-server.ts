@@ -2,7 +2,8 @@
  * The daemon's HTTP API: PIN digits from controllers, one-shot operations for the CLI and scripts,
  * and node state as JSON.
  *
- *   GET  /digit?node=N&d=D[&token=T]     a Domoticz selector level's http:// action (no headers)
+ *   GET  /digit?node=N&d=D[&token=T]     a Domoticz selector level's http:// action (no headers);
+ *                                        &wait=0 answers at once even for the last digit
  *   POST /api/nodes/N/digits             {"digits":"12"} or {"digit":"3"}: openHAB, Home Assistant, Node-RED
  *   POST /api/nodes/N/unlock             {"pin":"1234"}
  *   POST /api/nodes/N/lock | /status     {}
@@ -160,7 +161,14 @@ export class ApiServer {
     if (path === '/digit' && method === 'GET') {
       const node = nodeId(url.searchParams.get('node'));
       const key = url.searchParams.get('d') ?? '';
-      await this.answerDigit(res, this.daemon.digit(node, key, this.source(req)));
+      const outcome = this.daemon.digit(node, key, this.source(req));
+      if (outcome.state === 'submitted' && url.searchParams.get('wait') === '0') {
+        // The result still reaches controllers, MQTT and the audit log; this caller just won't wait.
+        outcome.result.catch(() => undefined);
+        sendJson(res, 202, { state: 'submitted' });
+        return;
+      }
+      await this.answerDigit(res, outcome);
       return;
     }
     if (path === '/api/health' && method === 'GET') {

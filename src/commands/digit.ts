@@ -1,0 +1,63 @@
+/**
+ * `myseal digit D --node N`: one key press of PIN entry, handed to the running daemon. Returns at
+ * once, even for the last digit: Domoticz runs a selector's script action synchronously, so a
+ * script that waited for the lock would freeze its event system. The outcome reaches the
+ * controllers as V_LOCK_STATUS and V_TEXT, and the audit log.
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/config.ts';
+import { ExitCode } from '../daemon/outcome.ts';
+import { readPrivateFile } from '../store/state-dir.ts';
+import { isMySealError } from '../errors.ts';
+
+export const HELP = `Usage: myseal digit D --node N [--config FILE] [--http HOST:PORT]
+
+Hands one key press (0-9, # to submit early, * to clear) to the running daemon's PIN entry for
+node N, and returns at once. Exit status: 0 taken, 2 usage or a key that is not a digit,
+13 no daemon answers.`;
+
+const DIGIT_TIMEOUT_MS = 5_000;
+
+export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: true,
+      options: { node: { type: 'string' }, config: { type: 'string' }, http: { type: 'string' } },
+    });
+  } catch {
+    process.stderr.write('myseal digit: bad arguments (see myseal digit --help)\n');
+    return ExitCode.USAGE;
+  }
+  const key = parsed.positionals[0];
+  const node = parsed.values.node;
+  if (parsed.positionals.length !== 1 || key === undefined || !/^[0-9#*]$/.test(key) || !node || !/^[0-9]{1,3}$/.test(node)) {
+    process.stderr.write('myseal digit: give one key (0-9, # or *) and --node N\n');
+    return ExitCode.USAGE;
+  }
+  try {
+    const config = loadConfig(parsed.values.config, env, { http: parsed.values.http });
+    const host = config.http.listen.host.includes(':') ? `[${config.http.listen.host}]` : config.http.listen.host;
+    const url = new URL(`http://${host}:${config.http.listen.port}/digit`);
+    url.searchParams.set('node', node);
+    url.searchParams.set('d', key);
+    url.searchParams.set('wait', '0');
+    const headers: Record<string, string> = {};
+    const token = config.http.tokenFile ? readPrivateFile(config.http.tokenFile, 4096) : undefined;
+    if (token) headers.authorization = `Bearer ${Buffer.from(token).toString('utf8').trim()}`;
+    const r = await fetch(url, { headers, signal: AbortSignal.timeout(DIGIT_TIMEOUT_MS) });
+    if (r.ok) return ExitCode.OK;
+    const body = (await r.json().catch(() => ({}))) as { message?: string };
+    process.stderr.write(`myseal digit: ${body.message ?? `daemon answered ${r.status}`}\n`);
+    return r.status === 401 ? ExitCode.BAD_CONFIG : ExitCode.USAGE;
+  } catch (e) {
+    if (isMySealError(e)) {
+      process.stderr.write(`myseal digit: ${e.message}\n`);
+      return ExitCode.BAD_CONFIG;
+    }
+    process.stderr.write('myseal digit: no daemon answers (is myseal serve running?)\n');
+    return ExitCode.GATEWAY_UNREACHABLE;
+  }
+}

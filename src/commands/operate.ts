@@ -1,0 +1,236 @@
+/**
+ * `myseal unlock|lock|status|set-pin --node N`: one operation for scripts. Through a running daemon
+ * (its HTTP API) when one answers; otherwise straight to the gateway, holding the state dir's lock
+ * for the length of the operation so counters never collide with a daemon that starts meanwhile.
+ *
+ * The PIN comes from a prompt (nothing echoed), stdin, or $MYSEAL_PIN (and $MYSEAL_NEW_PIN for
+ * set-pin); `--pin` works but warns, since process lists show it. Exit codes differ per outcome
+ * (outcome.ts): 0 done, 10 wrong PIN, 11 locked out, 12 timeout, 13 gateway or daemon unreachable,
+ * 14 bad configuration, 2 usage.
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/config.ts';
+import type { Config } from '../config/config.ts';
+import { AuditLog } from '../daemon/audit-log.ts';
+import { createLogger } from '../daemon/logger.ts';
+import { describeOutcome, ExitCode } from '../daemon/outcome.ts';
+import type { OutcomeReport } from '../daemon/outcome.ts';
+import { ErrorCode, isMySealError, MySealError } from '../errors.ts';
+import { GatewayFrameLink } from '../gateway/frame-link.ts';
+import { createGateway } from '../gateway/parse-url.ts';
+import type { GatewayTransport } from '../gateway/transport.ts';
+import { legacyUnlockLineFromStore } from '../legacy/sender.ts';
+import { parseLine } from '../mysensors/line.ts';
+import { Op } from '../protocol/body.ts';
+import type { Command } from '../protocol/body.ts';
+import { ControllerChannel } from '../protocol/controller-channel.ts';
+import { runOperation } from '../protocol/operation.ts';
+import { FileCounters } from '../store/counter-store.ts';
+import { FileKeyStore } from '../store/key-store.ts';
+import { acquireStateLock } from '../store/state-lock.ts';
+import { ensureStateDir, readPrivateFile } from '../store/state-dir.ts';
+import { readSecrets } from './secret-input.ts';
+
+export type OperationName = 'unlock' | 'lock' | 'status' | 'set-pin';
+
+const NEEDS_PIN: Record<OperationName, number> = { unlock: 1, lock: 0, status: 0, 'set-pin': 2 };
+/** How long a one-shot command waits for a gateway to accept its connection. */
+const GATEWAY_CONNECT_TIMEOUT_MS = 5_000;
+/** The daemon answers an operation within the node's timeouts and retries; allow for all of them. */
+const DAEMON_TIMEOUT_MS = 30_000;
+
+export function help(name: OperationName): string {
+  const pin = NEEDS_PIN[name] > 0;
+  return `Usage: myseal ${name} --node N [--json] [--config FILE] [--state-dir DIR] [--gateway URL] [--http HOST:PORT]${
+    pin ? ' [--pin PIN]' : ''
+  }${name === 'unlock' ? ' [--legacy-ecb]' : ''}
+
+${
+  {
+    unlock: 'Unlocks the lock on node N with its PIN.',
+    lock: 'Locks the lock on node N.',
+    status: "Asks node N for its lock's state, attempts left and lockout.",
+    'set-pin': "Changes the PIN of node N's lock (asks for the old PIN, then the new one).",
+  }[name]
+}
+Goes through a running daemon (its HTTP API) when one answers, else straight to the gateway.
+${
+  pin
+    ? `The PIN is read from a prompt, from stdin (one per line), or from $MYSEAL_PIN${name === 'set-pin' ? ' and $MYSEAL_NEW_PIN' : ''};
+--pin works but prints a warning: other users can see command lines.
+`
+    : ''
+}${name === 'unlock' ? '--legacy-ecb sends the original (replayable) format, for nodes not migrated yet.\n' : ''}
+  --json   print the outcome as JSON
+Exit status: 0 done, 10 wrong PIN, 11 locked out, 12 timeout, 13 gateway or daemon unreachable,
+14 bad configuration, 15 refused by the lock, 16 rate limited, 2 usage.`;
+}
+
+async function pins(name: OperationName, flagPin: string | undefined, env: NodeJS.ProcessEnv): Promise<string[]> {
+  const count = NEEDS_PIN[name];
+  if (count === 0) return [];
+  if (flagPin !== undefined) {
+    process.stderr.write('myseal: warning: a PIN on the command line is visible to other users (ps); use a prompt, stdin or $MYSEAL_PIN\n');
+  }
+  const fromEnv = [flagPin ?? env.MYSEAL_PIN, env.MYSEAL_NEW_PIN].slice(0, count);
+  if (fromEnv.every((p) => p !== undefined)) return fromEnv as string[];
+  return readSecrets(count === 1 ? ['PIN: '] : ['Current PIN: ', 'New PIN: ']);
+}
+
+function toCommand(name: OperationName, p: string[]): Command {
+  switch (name) {
+    case 'unlock':
+      return { op: Op.Unlock, pin: p[0]! };
+    case 'lock':
+      return { op: Op.Lock };
+    case 'status':
+      return { op: Op.Status };
+    case 'set-pin':
+      return { op: Op.SetPin, oldPin: p[0]!, newPin: p[1]! };
+  }
+}
+
+/** Asks the daemon; undefined when no daemon answers on the configured address. */
+async function viaDaemon(config: Config, name: OperationName, node: number, p: string[]): Promise<OutcomeReport | undefined> {
+  const host = config.http.listen.host.includes(':') ? `[${config.http.listen.host}]` : config.http.listen.host;
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (config.http.tokenFile) {
+    const token = readPrivateFile(config.http.tokenFile, 4096);
+    if (token) headers.authorization = `Bearer ${Buffer.from(token).toString('utf8').trim()}`;
+  }
+  const body = name === 'unlock' ? { pin: p[0] } : name === 'set-pin' ? { oldPin: p[0], newPin: p[1] } : {};
+  let response: Response;
+  try {
+    response = await fetch(`http://${host}:${config.http.listen.port}/api/nodes/${node}/${name}`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(DAEMON_TIMEOUT_MS),
+    });
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string } }).cause?.code;
+    if (cause === 'ECONNREFUSED') return undefined;
+    throw new MySealError(ErrorCode.GATEWAY_DOWN, 'the daemon did not answer', { node });
+  }
+  const json = (await response.json()) as Partial<OutcomeReport> & { error?: string; message?: string };
+  if (json.result !== undefined) {
+    return { ...(json as OutcomeReport), httpStatus: response.status, exitCode: exitCodeFor(json.result) };
+  }
+  throw new MySealError(json.error === 'UNAUTHORIZED' ? ErrorCode.BAD_CONFIG : ErrorCode.USAGE, `daemon: ${json.message ?? 'refused'}`, { node });
+}
+
+const EXIT_BY_RESULT: Record<string, number> = {
+  wrong_pin: ExitCode.WRONG_PIN,
+  locked_out: ExitCode.LOCKED_OUT,
+  timeout: ExitCode.TIMEOUT,
+  gateway_down: ExitCode.GATEWAY_UNREACHABLE,
+  rate_limited: ExitCode.RATE_LIMITED,
+  refused: ExitCode.REFUSED,
+  unknown_node: ExitCode.BAD_CONFIG,
+  bad_pin: ExitCode.USAGE,
+  error: ExitCode.FAILURE,
+};
+
+function exitCodeFor(result: string): number {
+  return EXIT_BY_RESULT[result] ?? ExitCode.OK;
+}
+
+function waitConnected(gateway: GatewayTransport, node: number): Promise<void> {
+  if (gateway.connected) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      gateway.off('connected', done);
+      reject(new MySealError(ErrorCode.GATEWAY_DOWN, 'the gateway did not accept a connection', { node }));
+    }, GATEWAY_CONNECT_TIMEOUT_MS);
+    const done = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    gateway.once('connected', done);
+  });
+}
+
+/** No daemon: straight to the gateway, under the state dir's lock. */
+async function direct(config: Config, name: OperationName, node: number, p: string[], legacy: boolean): Promise<OutcomeReport> {
+  if (!config.gateway) {
+    throw new MySealError(ErrorCode.GATEWAY_DOWN, 'no daemon answers and no gateway is configured (--gateway)', { node });
+  }
+  ensureStateDir(config.stateDir);
+  const lock = acquireStateLock(config.stateDir, `myseal ${name}`);
+  const gateway = createGateway(config.gateway.url);
+  const audit = AuditLog.open(config.stateDir, { maxBytes: config.log.auditMaxBytes, keep: config.log.auditKeep });
+  try {
+    gateway.start();
+    await waitConnected(gateway, node);
+    if (legacy) {
+      const line = parseLine(legacyUnlockLineFromStore({ stateDir: config.stateDir, node, pin: p[0]!, logger: createLogger('warn') }));
+      const sent = line.ok && gateway.send(line.value);
+      audit.append({ event: 'legacy', node, child: 1, source: 'cli', result: sent ? 'sent_legacy' : 'gateway_down' });
+      return sent
+        ? { node, result: 'sent_legacy', ok: true, text: 'sent (legacy, replayable)', httpStatus: 200, exitCode: ExitCode.OK }
+        : describeOutcome(node, new MySealError(ErrorCode.GATEWAY_DOWN, 'not sent', { node }));
+    }
+    const channel = new ControllerChannel({ nodeId: node, keys: FileKeyStore.open(config.stateDir), counters: FileCounters.open(config.stateDir) });
+    const child = [...(config.nodes.get(node)?.children ?? [])].find(([, c]) => c.kind === 'lock')?.[0] ?? 1;
+    const link = new GatewayFrameLink(gateway, node);
+    let report: OutcomeReport;
+    try {
+      report = describeOutcome(node, (await runOperation(channel, link, child, toCommand(name, p))).result);
+    } catch (e) {
+      report = describeOutcome(node, e);
+    } finally {
+      link.close();
+    }
+    audit.append({ event: name === 'set-pin' ? 'set_pin' : name, node, child, source: 'cli', result: report.result });
+    return report;
+  } finally {
+    audit.close();
+    await gateway.stop();
+    lock.release();
+  }
+}
+
+export async function runOperationCommand(name: OperationName, argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        node: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        config: { type: 'string' },
+        'state-dir': { type: 'string' },
+        gateway: { type: 'string' },
+        http: { type: 'string' },
+        pin: { type: 'string' },
+        'legacy-ecb': { type: 'boolean', default: false },
+      },
+    }));
+  } catch {
+    process.stderr.write(`myseal ${name}: bad arguments (see myseal ${name} --help)\n`);
+    return ExitCode.USAGE;
+  }
+  const node = Number(values.node);
+  if (!values.node || !/^[0-9]{1,3}$/.test(values.node) || node < 1 || node > 254) {
+    process.stderr.write(`myseal ${name}: --node N is required (1-254)\n`);
+    return ExitCode.USAGE;
+  }
+  let report: OutcomeReport;
+  try {
+    const config = loadConfig(values.config, env, { stateDir: values['state-dir'], gateway: values.gateway, http: values.http });
+    const p = await pins(name, values.pin, env);
+    const legacy = values['legacy-ecb'] === true;
+    report = (legacy ? undefined : await viaDaemon(config, name, node, p)) ?? (await direct(config, name, node, p, legacy));
+  } catch (e) {
+    report = describeOutcome(node, e);
+    if (isMySealError(e) && (e.code === ErrorCode.BAD_CONFIG || e.code === ErrorCode.CONFIG_UNREADABLE)) report.exitCode = ExitCode.BAD_CONFIG;
+    if (isMySealError(e) && (e.code === ErrorCode.USAGE || e.code === ErrorCode.STATE_LOCKED)) {
+      process.stderr.write(`myseal ${name}: ${e.message}\n`);
+      return e.code === ErrorCode.USAGE ? ExitCode.USAGE : ExitCode.FAILURE;
+    }
+  }
+  const { httpStatus: _h, exitCode, ...shown } = report;
+  process.stdout.write(values.json ? `${JSON.stringify(shown)}\n` : `node ${node}: ${report.text}\n`);
+  return exitCode;
+}
