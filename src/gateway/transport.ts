@@ -12,7 +12,7 @@ import type { MySensorsMessage } from '../mysensors/message.ts';
 export interface GatewayEvents {
   /**
    * A valid message from the gateway, with the line exactly as received (without its line end) so a
-   * proxy can pass it on unchanged. MQTT transports give the payload as `raw`.
+   * proxy can pass it on unchanged. Line transports (TCP, serial) give `raw`; MQTT gives none.
    */
   message: [message: MySensorsMessage, raw?: string];
   /**

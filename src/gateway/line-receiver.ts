@@ -1,0 +1,36 @@
+/**
+ * What the line transports (TCP, serial) do with the bytes a gateway sends: cut them into lines
+ * with the LineFramer, read each with parseLine, and report a 'message' or an 'invalid'. Nothing
+ * here throws or closes the link: garbage from a gateway is counted by the caller, not fatal.
+ */
+import type { EventEmitter } from 'node:events';
+import { LineFramer } from '../mysensors/line-framer.ts';
+import { parseLine } from '../mysensors/line.ts';
+import type { GatewayEvents } from './transport.ts';
+
+export class LineReceiver {
+  readonly #framer = new LineFramer();
+  readonly #emitter: EventEmitter<GatewayEvents>;
+
+  constructor(emitter: EventEmitter<GatewayEvents>) {
+    this.#emitter = emitter;
+  }
+
+  push(chunk: Uint8Array): void {
+    for (const out of this.#framer.push(chunk)) {
+      if ('error' in out) {
+        this.#emitter.emit('invalid', out.error);
+        continue;
+      }
+      // The line itself goes along so a proxy can pass gateway output on byte for byte.
+      const parsed = parseLine(out.line);
+      if (parsed.ok) this.#emitter.emit('message', parsed.value, out.line);
+      else this.#emitter.emit('invalid', parsed.error, out.line);
+    }
+  }
+
+  /** A new connection starts a new stream: half a line from the old one must not prefix the first line. */
+  reset(): void {
+    this.#framer.reset();
+  }
+}
