@@ -10,7 +10,7 @@ import { ExitCode } from '../daemon/outcome.ts';
 import { readPrivateFile } from '../store/state-dir.ts';
 import { isMySealError } from '../errors.ts';
 
-export const HELP = `Usage: myseal digit D --node N [--config FILE] [--http HOST:PORT]
+export const HELP = `Usage: myseal digit D --node N [--config FILE] [--http HOST:PORT] [--state-dir DIR]
 
 Hands one key press (0-9, # to submit early, * to clear) to the running daemon's PIN entry for
 node N, and returns at once. Exit status: 0 taken, 2 usage or a key that is not a digit,
@@ -25,7 +25,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
       args: argv,
       strict: true,
       allowPositionals: true,
-      options: { node: { type: 'string' }, config: { type: 'string' }, http: { type: 'string' } },
+      options: { node: { type: 'string' }, config: { type: 'string' }, http: { type: 'string' }, 'state-dir': { type: 'string' } },
     });
   } catch {
     process.stderr.write('myseal digit: bad arguments (see myseal digit --help)\n');
@@ -38,7 +38,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     return ExitCode.USAGE;
   }
   try {
-    const config = loadConfig(parsed.values.config, env, { http: parsed.values.http });
+    const config = loadConfig(parsed.values.config, env, { http: parsed.values.http, stateDir: parsed.values['state-dir'] });
     const host = config.http.listen.host.includes(':') ? `[${config.http.listen.host}]` : config.http.listen.host;
     const url = new URL(`http://${host}:${config.http.listen.port}/digit`);
     url.searchParams.set('node', node);

@@ -116,6 +116,11 @@ async function viaDaemon(config: Config, name: OperationName, node: number, p: s
   if (json.result !== undefined) {
     return { ...(json as OutcomeReport), httpStatus: response.status, exitCode: exitCodeFor(json.result) };
   }
+  // The daemon's refusals carry MySeal's own error codes: map them back to the same outcomes.
+  const code = ErrorCode[json.error as keyof typeof ErrorCode] as ErrorCode | undefined;
+  if (code === ErrorCode.NO_KEY || code === ErrorCode.BAD_PIN || code === ErrorCode.RATE_LIMITED) {
+    return describeOutcome(node, new MySealError(code, json.message ?? 'refused', { node }));
+  }
   throw new MySealError(json.error === 'UNAUTHORIZED' ? ErrorCode.BAD_CONFIG : ErrorCode.USAGE, `daemon: ${json.message ?? 'refused'}`, { node });
 }
 

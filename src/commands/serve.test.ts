@@ -1,0 +1,195 @@
+/**
+ * The daemon end to end, over real sockets: a simulated MySensors 2.3.2 gateway with a sealed lock
+ * and a plain sensor behind it, `myseal serve` in front (its real transports, listeners, key and
+ * counter stores, audit log), controllers on the proxy port, PIN digits over HTTP, and the one-shot
+ * CLI as a separate process.
+ */
+import { test } from 'node:test';
+import type { TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { configFromDocument } from '../config/config.ts';
+import { freePort } from '../test-helpers/mosquitto.ts';
+import { startVirtualSite } from '../sim/virtual-site.ts';
+import type { VirtualSite } from '../sim/virtual-site.ts';
+import { startDaemon } from './serve.ts';
+import type { RunningDaemon } from './serve.ts';
+import { createLogger } from '../daemon/logger.ts';
+import { Writable } from 'node:stream';
+
+const PIN = '2580';
+
+async function until(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!check()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** A controller on the proxy port, collecting the lines it is sent. */
+function controller(port: number): { socket: Socket; lines: string[] } {
+  const socket = connect(port, '127.0.0.1');
+  const lines: string[] = [];
+  let buffer = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (d: string) => {
+    buffer += d;
+    const parts = buffer.split('\n');
+    buffer = parts.pop()!;
+    lines.push(...parts);
+  });
+  return { socket, lines };
+}
+
+interface World {
+  dir: string;
+  site: VirtualSite;
+  daemon: RunningDaemon;
+  logs: string[];
+  cli(args: string[], env?: Record<string, string>, input?: string): Promise<{ code: number; stdout: string; stderr: string }>;
+}
+
+async function world(t: TestContext, extra: Record<string, unknown> = {}): Promise<World> {
+  const dir = mkdtempSync(join(tmpdir(), 'myseal-serve-'));
+  const site = await startVirtualSite({ stateDir: dir, pin: PIN });
+  const listen = await freePort();
+  const http = await freePort();
+  const config = configFromDocument({
+    gateway: site.gatewayUrl,
+    listen: `127.0.0.1:${listen}`,
+    http: { listen: `127.0.0.1:${http}` },
+    stateDir: dir,
+    nodes: { 5: { children: { 1: { kind: 'lock', pinLength: 4 } } }, 7: { children: { 3: { kind: 'relay', policy: 'pass' } } } },
+    ...extra,
+  });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const daemon = await startDaemon(config, createLogger('info', sink));
+  t.after(async () => {
+    await daemon.stop();
+    await site.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await until(() => site.front.clientCount === 1, 'the daemon to connect to the gateway');
+  const cli: World['cli'] = (args, env = {}, input) =>
+    new Promise((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args, '--state-dir', dir, '--http', `127.0.0.1:${http}`], {
+        env: { ...process.env, ...env },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.stdin.end(input ?? '');
+      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
+  return { dir, site, daemon, logs, cli };
+}
+
+test('serve: controllers share the gateway; digits over HTTP unlock; plain unlock refused; reports relayed', async (t) => {
+  const w = await world(t);
+  const a = controller(w.daemon.listen.port);
+  const b = controller(w.daemon.listen.port);
+  t.after(() => {
+    a.socket.destroy();
+    b.socket.destroy();
+  });
+  await until(() => a.lines.length >= 2 && b.lines.length >= 2, 'the greeting');
+  assert.equal(a.lines[0], '0;255;3;0;14;Gateway startup complete.');
+
+  // Plain traffic both ways: a controller sets the plain relay; the node confirms to everyone.
+  a.socket.write('7;3;1;0;2;1\n');
+  await until(() => b.lines.includes('7;3;1;0;2;1'), 'the relay confirmation to the other controller');
+  assert.equal(w.site.sensor.value(3, 2), '1');
+
+  // A controller's plain unlock of the sealed lock is refused: it never reaches the node.
+  a.socket.write('5;1;1;0;36;0\n');
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(w.site.lock.node.locked, true);
+
+  // Digits as a Domoticz selector sends them.
+  const base = `http://127.0.0.1:${w.daemon.http.port}`;
+  for (const d of PIN.slice(0, 3)) assert.equal((await fetch(`${base}/digit?node=5&d=${d}`)).status, 202);
+  const last = await fetch(`${base}/digit?node=5&d=${PIN[3]}`);
+  assert.equal(((await last.json()) as { result: string }).result, 'unlocked');
+  assert.equal(w.site.lock.node.locked, false);
+  await until(() => a.lines.includes('5;1;1;0;36;0') && b.lines.includes('5;1;1;0;47;unlocked'), 'lock state and text to controllers');
+
+  // The lock is turned by hand: its sealed report reaches controllers as a plain message.
+  w.site.lock.setLockedByHand(true);
+  await until(() => a.lines.includes('5;1;1;0;36;1'), 'the relayed report');
+  const state = (await (await fetch(`${base}/api/nodes/5`)).json()) as { locked: boolean; counts: { reports: number } };
+  assert.equal(state.locked, true);
+  assert.equal(state.counts.reports, 1);
+
+  // The gateway saw no line it would mangle; the audit log holds no PIN.
+  assert.deepEqual(w.site.gateway.faults, []);
+  const audit = readFileSync(join(w.dir, 'audit.log'), 'utf8');
+  assert.match(audit, /"event":"unlock"/);
+  assert.equal(audit.includes(PIN), false);
+  assert.equal(w.logs.join('').includes(PIN), false);
+});
+
+test('one-shot CLI through the daemon: exit codes per outcome, --json, PIN from stdin or env', async (t) => {
+  const w = await world(t);
+  const status = await w.cli(['status', '--node', '5', '--json']);
+  assert.equal(status.code, 0, status.stderr);
+  assert.equal((JSON.parse(status.stdout) as { locked: boolean }).locked, true);
+  const wrong = await w.cli(['unlock', '--node', '5'], {}, '0000\n');
+  assert.equal(wrong.code, 10);
+  assert.match(wrong.stdout, /wrong PIN, 4 left/);
+  const right = await w.cli(['unlock', '--node', '5', '--json'], { MYSEAL_PIN: PIN });
+  assert.equal(right.code, 0, right.stderr);
+  assert.equal((JSON.parse(right.stdout) as { result: string }).result, 'unlocked');
+  const onLine = await w.cli(['lock', '--node', '5']);
+  assert.equal(onLine.code, 0);
+  const warned = await w.cli(['unlock', '--node', '5', '--pin', PIN]);
+  assert.equal(warned.code, 0);
+  assert.match(warned.stderr, /visible to other users/);
+  const unknown = await w.cli(['status', '--node', '9']);
+  assert.equal(unknown.code, 14);
+  const digit = await w.cli(['digit', '7', '--node', '5']);
+  assert.equal(digit.code, 0);
+  const badDigit = await w.cli(['digit', 'x', '--node', '5']);
+  assert.equal(badDigit.code, 2);
+  for (const r of [status, wrong, right, warned]) assert.equal(r.stdout.includes(PIN) || r.stderr.includes(PIN), false);
+});
+
+test('one-shot CLI straight to the gateway when no daemon runs; a running daemon holds the state lock', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'myseal-direct-'));
+  const site = await startVirtualSite({ stateDir: dir, pin: PIN });
+  t.after(async () => {
+    await site.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const noDaemon = `127.0.0.1:${await freePort()}`;
+  const run = (args: string[], env: Record<string, string> = {}) =>
+    new Promise<{ code: number; stdout: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args, '--state-dir', dir, '--http', noDaemon, '--gateway', site.gatewayUrl], {
+        env: { ...process.env, ...env },
+      });
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stdin.end();
+      child.on('close', (code) => resolve({ code: code ?? -1, stdout }));
+    });
+  const out = await run(['unlock', '--node', '5', '--json'], { MYSEAL_PIN: PIN });
+  assert.equal(out.code, 0);
+  assert.equal(site.lock.node.locked, false);
+  const again = await run(['lock', '--node', '5']);
+  assert.equal(again.code, 0);
+  assert.equal(site.lock.node.locked, true);
+  const down = await site.close().then(() => run(['status', '--node', '5']));
+  assert.equal(down.code, 13, 'gateway unreachable');
+});

@@ -1,0 +1,65 @@
+/**
+ * A whole MySensors site on this machine, for the demo and the end-to-end tests: a simulated 2.3.2
+ * gateway on a loopback TCP port, a sealed lock node (key from the controller's real key store, so
+ * the daemon and the node share it exactly as after `myseal keygen` and flashing), and a plain
+ * sensor node that knows nothing of MySeal.
+ */
+import { FileCounters } from '../store/counter-store.ts';
+import { FileKeyStore } from '../store/key-store.ts';
+import { ensureStateDir } from '../store/state-dir.ts';
+import { EepromImageStorage } from '../protocol/node-storage.ts';
+import { provisionNode, SealedNode } from '../protocol/sealed-node.ts';
+import type { SealedNodeOptions } from '../protocol/sealed-node.ts';
+import { SimGateway } from './gateway-core.ts';
+import type { SimGatewayOptions } from './gateway-core.ts';
+import { SealedVirtualNode } from './sealed-virtual-node.ts';
+import { SimTcpFront } from './tcp-front.ts';
+import { PlainVirtualNode } from './virtual-node.ts';
+
+export interface VirtualSiteOptions {
+  stateDir: string;
+  lockNode?: number;
+  sensorNode?: number;
+  pin?: string;
+  node?: Partial<SealedNodeOptions>;
+  radio?: SimGatewayOptions['radio'];
+  /** Clients the simulated gateway takes at once (a real Ethernet gateway: 1). */
+  maxClients?: number;
+}
+
+export interface VirtualSite {
+  gateway: SimGateway;
+  front: SimTcpFront;
+  gatewayUrl: string;
+  lock: SealedVirtualNode;
+  sensor: PlainVirtualNode;
+  storage: EepromImageStorage;
+  close(): Promise<void>;
+}
+
+export async function startVirtualSite(opts: VirtualSiteOptions): Promise<VirtualSite> {
+  const lockNode = opts.lockNode ?? 5;
+  ensureStateDir(opts.stateDir);
+  const key = FileKeyStore.open(opts.stateDir).create(lockNode, { force: true });
+  FileCounters.open(opts.stateDir).resetNode(lockNode);
+  const storage = new EepromImageStorage();
+  provisionNode(storage, key, opts.pin ?? '1234');
+  key.fill(0);
+  const lock = new SealedVirtualNode({ node: new SealedNode({ nodeId: lockNode, storage, lockChild: 1, ...opts.node }) });
+  const sensor = new PlainVirtualNode({ nodeId: opts.sensorNode ?? 7, confirmSets: true });
+  const gateway = new SimGateway({ nodes: [lock, sensor], radio: opts.radio });
+  const front = new SimTcpFront(gateway, { host: '127.0.0.1', port: 0, maxClients: opts.maxClients ?? 1 });
+  const port = await front.listen();
+  return {
+    gateway,
+    front,
+    gatewayUrl: `tcp://127.0.0.1:${port}`,
+    lock,
+    sensor,
+    storage,
+    close: async () => {
+      await front.close();
+      gateway.close();
+    },
+  };
+}
