@@ -162,7 +162,7 @@ async function direct(config: Config, name: OperationName, node: number, p: stri
   }
   ensureStateDir(config.stateDir);
   const lock = acquireStateLock(config.stateDir, `myseal ${name}`);
-  const gateway = createGateway(config.gateway.url);
+  const gateway = createGateway(config.gateway.transport);
   const audit = AuditLog.open(config.stateDir, { maxBytes: config.log.auditMaxBytes, keep: config.log.auditKeep });
   try {
     gateway.start();

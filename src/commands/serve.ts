@@ -11,7 +11,7 @@ import { Daemon } from '../daemon/daemon.ts';
 import type { NodeOptions } from '../daemon/daemon.ts';
 import { createLogger } from '../daemon/logger.ts';
 import { ErrorCode, isMySealError, MySealError } from '../errors.ts';
-import { createGateway, parseGatewayUrl } from '../gateway/parse-url.ts';
+import { createGateway } from '../gateway/parse-url.ts';
 import { ApiServer } from '../http/api-server.ts';
 import { legacyUnlockLineFromStore } from '../legacy/sender.ts';
 import { MqttBridge } from '../proxy/mqtt-bridge.ts';
@@ -79,7 +79,7 @@ export async function startDaemon(config: Config, log = createLogger(config.log.
     const counters = FileCounters.open(config.stateDir);
     const audit = AuditLog.open(config.stateDir, { maxBytes: config.log.auditMaxBytes, keep: config.log.auditKeep });
     closers.push(() => audit.close());
-    const gatewayConfig = parseGatewayUrl(config.gateway.url);
+    const gatewayConfig = config.gateway.transport;
     const gateway = createGateway(gatewayConfig);
     const legacyNodes = new Set([...config.nodes].filter(([, n]) => n.legacyEcb).map(([id]) => id));
     const daemon = new Daemon({

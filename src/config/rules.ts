@@ -5,7 +5,7 @@
  */
 import { badConfig } from './fields.ts';
 import type { Origin } from './fields.ts';
-import { DEFAULT_TCP_PORT, gatewayTopicPrefixes } from './gateway-url.ts';
+import { gatewayTopicPrefixes } from './gateway-url.ts';
 import { formatHostPort, isLoopbackHost } from './host-port.ts';
 import type { Config, HostPort } from './types.ts';
 
@@ -28,12 +28,9 @@ export function checkRules(config: Config): void {
   }
 
   const gw = config.gateway;
-  if (gw?.scheme === 'tcp') {
+  if (gw?.transport.kind === 'tcp') {
     // Both default to port 5003: a gateway on this same machine must not be answered by ourselves.
-    const url = new URL(gw.url);
-    const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-    const port = url.port === '' ? DEFAULT_TCP_PORT : Number(url.port);
-    if (sameAddress(config.listen, { host, port })) {
+    if (sameAddress(config.listen, { host: gw.transport.host, port: gw.transport.port })) {
       throw badConfig(
         'listen',
         `${formatHostPort(config.listen)} is the gateway's own address; controllers must connect to a different port`,

@@ -2,6 +2,7 @@
  * The daemon's configuration as the rest of MySeal sees it: validated, defaults applied, paths
  * absolute. docs/config.example.yaml explains every field.
  */
+import type { GatewayConfig as TransportConfig } from '../gateway/parse-url.ts';
 
 export const GATEWAY_SCHEMES = ['tcp', 'serial', 'mqtt'] as const;
 export type GatewayScheme = (typeof GATEWAY_SCHEMES)[number];
@@ -28,6 +29,8 @@ export interface HostPort {
 export interface GatewayConfig {
   readonly url: string;
   readonly scheme: GatewayScheme;
+  /** The URL as the transports read it (host, port, path, prefixes, defaults applied). */
+  readonly transport: TransportConfig;
 }
 
 export interface ChildConfig {
