@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { ErrorCode, isMySealError } from '../errors.ts';
 import type { MySealError } from '../errors.ts';
-import { COUNTERS_DIR, FileCounters, MAX_COUNTER, RESERVE_BLOCK, parseCounterFile } from './counter-store.ts';
+import { COUNTERS_DIR, FileCounters, RESERVE_BLOCK, parseCounterFile } from './counter-store.ts';
+import { MAX_COUNTER } from '../protocol/constants.ts';
 
 function tempDir(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'myseal-counters-'));

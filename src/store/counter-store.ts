@@ -20,7 +20,9 @@ import { ErrorCode, MySealError } from '../errors.ts';
 import { removeStaleTempFiles, writeFileAtomic } from './atomic-file.ts';
 import { checkNodeId } from './key-store.ts';
 import { ensurePrivateDir, readPrivateFile } from './state-dir.ts';
+import { parseJsonDocument } from './json-document.ts';
 import type { ControllerCounters } from './types.ts';
+import { MAX_COUNTER } from '../protocol/constants.ts';
 
 /**
  * How far ahead a reservation reaches. A reservation costs an fsync (some ms on a real disk); at
@@ -29,7 +31,6 @@ import type { ControllerCounters } from './types.ts';
  */
 export const RESERVE_BLOCK = 4096;
 /** Counters are 32-bit on the wire, and 0 means "none yet". */
-export const MAX_COUNTER = 0xffffffff;
 export const COUNTERS_DIR = 'counters';
 const MAX_FILE_BYTES = 4096;
 const FILE_VERSION = 1;
@@ -157,23 +158,7 @@ export class FileCounters implements ControllerCounters {
 export function parseCounterFile(data: Uint8Array | string, file = 'counter file'): CounterFile {
   const corrupt = (what: string): MySealError =>
     new MySealError(ErrorCode.COUNTER_STORE_CORRUPT, `${file}: ${what}`, { file });
-  let text: string;
-  if (typeof data === 'string') {
-    text = data;
-  } else {
-    if (data.length > MAX_FILE_BYTES) throw corrupt('file is too large to be a counter file');
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(data);
-    } catch {
-      throw corrupt('not UTF-8 text');
-    }
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    throw corrupt('not valid JSON');
-  }
+  const doc = parseJsonDocument(data, MAX_FILE_BYTES, 'counter file', corrupt);
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw corrupt('top level is not an object');
   const fields = doc as Record<string, unknown>;
   const names = Object.keys(fields).sort().join(',');

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { ErrorCode, MySealError } from '../errors.ts';
 import { fromHex, toHex } from '../util/bytes.ts';
 import { removeStaleTempFiles, writeFileAtomic } from './atomic-file.ts';
+import { parseJsonDocument } from './json-document.ts';
 import { readPrivateFile } from './state-dir.ts';
 import type { ControllerKeyStore, NodeKeys } from './types.ts';
 
@@ -158,23 +159,7 @@ export function parseKeyStore(data: Uint8Array | string, file = KEY_STORE_FILE):
   const corrupt = (what: string, detail: Record<string, string | number> = {}): MySealError =>
     new MySealError(ErrorCode.KEY_STORE_CORRUPT, `${file}: ${what}`, { file, ...detail });
 
-  let text: string;
-  if (typeof data === 'string') {
-    text = data;
-  } else {
-    if (data.length > MAX_FILE_BYTES) throw corrupt('file is too large to be a key store');
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(data);
-    } catch {
-      throw corrupt('not UTF-8 text');
-    }
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    throw corrupt('not valid JSON');
-  }
+  const doc = parseJsonDocument(data, MAX_FILE_BYTES, 'key store', (why) => corrupt(why));
   if (!isPlainObject(doc)) throw corrupt('top level is not an object');
   checkFields(doc, ['version', 'nodes'], ['version', 'nodes'], (m) => corrupt(`top level ${m}`));
   if (doc.version !== FILE_VERSION) throw corrupt(`version is not ${FILE_VERSION}`);

@@ -2,6 +2,7 @@
  * What the controller side needs from storage. The protocol code depends on these interfaces only;
  * src/store/ has the durable file-backed implementations and memory ones for tests and the demo.
  */
+import { MAX_COUNTER } from '../protocol/constants.ts';
 
 export interface ControllerCounters {
   /**
@@ -36,7 +37,6 @@ export interface ControllerKeyStore {
   discardPending(nodeId: number): void;
 }
 
-const MAX_COUNTER = 0xffffffff;
 
 /** In-memory counters for unit tests and the one-process demo: not crash-safe by design. */
 export class MemoryCounters implements ControllerCounters {
