@@ -133,6 +133,10 @@ test('serve: controllers share the gateway; digits over HTTP unlock; plain unloc
   assert.equal(state.locked, true);
   assert.equal(state.counts.reports, 1);
 
+  const health = (await (await fetch(`${base}/api/health`)).json()) as { gatewayConnected: boolean; nodes: { node: number }[] };
+  assert.equal(health.gatewayConnected, true);
+  assert.deepEqual(health.nodes.map((n) => n.node), [0, 5, 7], 'the gateway itself, the lock and the sensor were heard');
+
   // The gateway saw no line it would mangle; the audit log holds no PIN.
   assert.deepEqual(w.site.gateway.faults, []);
   const audit = readFileSync(join(w.dir, 'audit.log'), 'utf8');

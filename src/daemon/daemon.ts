@@ -104,11 +104,15 @@ export class Daemon {
   readonly pinEntry: PinEntry<OutcomeReport>;
   /** Counts of refused frames and bad input by error code name: the security and health counters. */
   readonly counters = new Map<string, number>();
+  /** Every node heard through the gateway, sealed or not: when, and how often (health). */
+  private readonly heard = new Map<number, { lastSeen: number; messages: number }>();
+  private readonly clock: () => number;
   private readonly pinTries: RateLimiter;
 
   constructor(opts: DaemonOptions) {
     this.opts = opts;
     this.log = opts.logger ?? noopLogger;
+    this.clock = opts.clock ?? Date.now;
     this.pinTries = new RateLimiter(opts.pinTriesPerMinute, opts.clock);
     this.pinEntry = new PinEntry<OutcomeReport>(
       {
@@ -180,6 +184,15 @@ export class Daemon {
     return [...new Set([...this.opts.nodes.keys(), ...this.sessions.keys()])].sort((a, b) => a - b);
   }
 
+  /** The gateway link and every node heard through it, for the health endpoint and status page. */
+  health(): { gatewayConnected: boolean; gateway: string; nodes: { node: number; lastSeen: number; messages: number }[] } {
+    return {
+      gatewayConnected: this.opts.gateway.connected,
+      gateway: this.opts.gateway.description,
+      nodes: [...this.heard].sort(([a], [b]) => a - b).map(([node, h]) => ({ node, ...h })),
+    };
+  }
+
   private lockChild(node: number): { child: number; options: ChildOptions } | undefined {
     for (const [child, options] of this.opts.nodes.get(node)?.children ?? []) {
       if (options.kind === 'lock') return { child, options };
@@ -235,6 +248,10 @@ export class Daemon {
   // ---- gateway to controllers --------------------------------------------------------------
 
   private fromGateway(m: MySensorsMessage, raw?: string): void {
+    const heard = this.heard.get(m.nodeId) ?? { lastSeen: 0, messages: 0 };
+    heard.lastSeen = this.clock();
+    heard.messages++;
+    this.heard.set(m.nodeId, heard);
     if (!isSealedMessage(m)) {
       this.broadcast({ message: m, line: raw });
       return;

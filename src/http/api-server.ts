@@ -172,7 +172,7 @@ export class ApiServer {
       return;
     }
     if (path === '/api/health' && method === 'GET') {
-      sendJson(res, 200, { counters: Object.fromEntries(this.daemon.counters), nodes: this.daemon.nodeIds() });
+      sendJson(res, 200, { ...this.daemon.health(), counters: Object.fromEntries(this.daemon.counters) });
       return;
     }
     if (path === '/api/nodes' && method === 'GET') {
