@@ -5,6 +5,7 @@
  * and runs PIN entry and one-shot operations. Listeners (the TCP and MQTT proxies, HTTP) plug in
  * around it; serve.ts wires them together.
  */
+import { EventEmitter } from 'node:events';
 import { ErrorCode, MySealError, isMySealError } from '../errors.ts';
 import type { GatewayTransport } from '../gateway/transport.ts';
 import { Command as MsCommand, SetReq } from '../mysensors/enums.ts';
@@ -96,7 +97,17 @@ const LEGACY_LOCK_CHILD = 1;
 
 const noopLogger: LoggerLike = { info() {}, warn() {}, error() {}, debug() {} };
 
+/** What the status page follows live. */
+export interface DaemonEvents {
+  /** An audit entry as it is written (never a PIN, a digit or a key). */
+  audit: [entry: AuditInput & { ts: string }];
+  /** A node's state may have changed (after a result, a report, a refused frame). */
+  node: [node: number];
+}
+
 export class Daemon {
+  /** Live changes for the web page's event stream. */
+  readonly events = new EventEmitter<DaemonEvents>();
   private readonly opts: DaemonOptions;
   private readonly log: LoggerLike;
   private readonly sessions = new Map<number, NodeSession>();
@@ -218,6 +229,8 @@ export class Daemon {
     } catch (e) {
       this.log.error({ err: e instanceof Error ? e.message : 'unknown' }, 'audit log write failed');
     }
+    this.events.emit('audit', { ts: new Date(this.clock()).toISOString(), ...entry });
+    if (entry.node !== undefined) this.events.emit('node', entry.node);
   }
 
   // ---- downstream (controllers) ------------------------------------------------------------
