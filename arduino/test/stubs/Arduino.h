@@ -1,0 +1,54 @@
+/*
+ * Arduino.h stand-in for MySeal's test builds (host and simulated ATmega328P). Only what a
+ * MySensors node sketch and the MySeal library touch: fixed-width types, PROGMEM access,
+ * millis()/micros()/delay(), min()/max(). Real sketches build against the real Arduino core.
+ *
+ * Host: time is a fake clock the test moves with myseal_stub_advance_millis().
+ * AVR: millis() counts Timer0 overflows (prescaler 64, 1.024 ms at 16 MHz) as the Arduino core
+ * does, once myseal_stub_init_timer() ran (it enables interrupts).
+ */
+#ifndef MYSEAL_STUB_ARDUINO_H
+#define MYSEAL_STUB_ARDUINO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__AVR__)
+#include <avr/io.h>
+#include <avr/pgmspace.h>
+#else
+#define PROGMEM
+#define PSTR(s) (s)
+#define pgm_read_byte(addr) (*(const uint8_t *)(addr))
+#define pgm_read_word(addr) (*(const uint16_t *)(addr))
+#define memcpy_P memcpy
+#define strlen_P strlen
+#define strncpy_P strncpy
+#endif
+
+typedef uint8_t byte;
+typedef bool boolean;
+
+class __FlashStringHelper;
+#define F(string_literal) (reinterpret_cast<const __FlashStringHelper *>(PSTR(string_literal)))
+
+#ifndef min
+#define min(a, b) ((a) < (b) ? (a) : (b))
+#endif
+#ifndef max
+#define max(a, b) ((a) > (b) ? (a) : (b))
+#endif
+
+uint32_t millis(void);
+uint32_t micros(void);
+void delay(uint32_t ms);
+
+#if defined(__AVR__)
+void myseal_stub_init_timer(void);
+#else
+void myseal_stub_advance_millis(uint32_t ms);
+#endif
+
+#endif /* MYSEAL_STUB_ARDUINO_H */

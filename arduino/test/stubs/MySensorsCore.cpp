@@ -1,0 +1,93 @@
+/*
+ * MySensors core stand-in: see MySensors.h.
+ */
+#include "MySensors.h"
+
+static uint8_t node_id = 1;
+static MyMessage sent_log[MYSEAL_STUB_MAX_SENT];
+static uint8_t sent_total;
+
+uint8_t getNodeId(void) { return node_id; }
+uint8_t getParentNodeId(void) { return GATEWAY_ADDRESS; }
+void myseal_stub_set_node_id(uint8_t id) { node_id = id; }
+
+static bool record(MyMessage &msg)
+{
+	msg.setSender(node_id).setLast(node_id);
+	sent_log[sent_total % MYSEAL_STUB_MAX_SENT] = msg;
+	if (sent_total < 255) {
+		sent_total++;
+	}
+	return true;
+}
+
+bool send(MyMessage &msg, const bool requestEcho)
+{
+	msg.setCommand(msg.getCommand() == C_PRESENTATION ? C_SET : msg.getCommand());
+	msg.setRequestEcho(requestEcho).setEcho(false);
+	return record(msg);
+}
+
+bool present(const uint8_t sensorId, const mysensors_sensor_t sensorType,
+             const char *description, const bool requestEcho)
+{
+	MyMessage msg;
+	msg.setSensor(sensorId).setType((uint8_t)sensorType).setCommand(C_PRESENTATION);
+	msg.setRequestEcho(requestEcho).set(description);
+	return record(msg);
+}
+
+bool sendSketchInfo(const char *name, const char *version, const bool requestEcho)
+{
+	MyMessage msg;
+	msg.setSensor(NODE_SENSOR_ID).setCommand(C_INTERNAL).setRequestEcho(requestEcho);
+	if (name != NULL) {
+		msg.setType(I_SKETCH_NAME).set(name);
+		record(msg);
+	}
+	if (version != NULL) {
+		msg.setType(I_SKETCH_VERSION).set(version);
+		record(msg);
+	}
+	return true;
+}
+
+bool sendHeartbeat(const bool requestEcho)
+{
+	static uint32_t beats;
+	MyMessage msg;
+	msg.setSensor(NODE_SENSOR_ID).setCommand(C_INTERNAL).setType(I_HEARTBEAT_RESPONSE);
+	msg.setRequestEcho(requestEcho).set(++beats);
+	return record(msg);
+}
+
+void saveState(const uint8_t pos, const uint8_t value)
+{
+	eeprom_update_byte((uint8_t *)(uintptr_t)(EEPROM_LOCAL_CONFIG_ADDRESS + pos), value);
+}
+
+uint8_t loadState(const uint8_t pos)
+{
+	return eeprom_read_byte((const uint8_t *)(uintptr_t)(EEPROM_LOCAL_CONFIG_ADDRESS + pos));
+}
+
+void wait(const uint32_t waitingMS)
+{
+	delay(waitingMS);
+}
+
+uint8_t myseal_stub_sent_count(void) { return sent_total; }
+
+const MyMessage &myseal_stub_sent(uint8_t i)
+{
+	return sent_log[i % MYSEAL_STUB_MAX_SENT];
+}
+
+void myseal_stub_clear_sent(void) { sent_total = 0; }
+
+void myseal_stub_deliver(const MyMessage &message)
+{
+	if (receive) {
+		receive(message);
+	}
+}
