@@ -60,8 +60,14 @@ export interface RunningDaemon {
   stop(): Promise<void>;
 }
 
+/** Operation timing, for the demo and tests that must not wait out the production defaults. */
+export interface DaemonTuning {
+  timeoutMs?: number;
+  retries?: number;
+}
+
 /** Starts everything `serve` runs; resolves once every listener is up. Used by serve and the demo. */
-export async function startDaemon(config: Config, log = createLogger(config.log.level)): Promise<RunningDaemon> {
+export async function startDaemon(config: Config, log = createLogger(config.log.level), tuning: DaemonTuning = {}): Promise<RunningDaemon> {
   if (!config.gateway) {
     throw new MySealError(ErrorCode.BAD_CONFIG, 'no gateway: give --gateway, MYSEAL_GATEWAY or gateway: in the config file', {
       field: 'gateway',
@@ -91,6 +97,8 @@ export async function startDaemon(config: Config, log = createLogger(config.log.
       logger: log,
       digitTimeoutMs: config.pinEntry.digitTimeoutMs,
       pinTriesPerMinute: config.http.rateLimitPerMinute,
+      timeoutMs: tuning.timeoutMs,
+      retries: tuning.retries,
       legacy: {
         nodes: legacyNodes,
         line: (node, pin) => legacyUnlockLineFromStore({ stateDir: config.stateDir, node, pin, logger: log }),

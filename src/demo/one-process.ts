@@ -4,7 +4,8 @@
  * promises and shows what happened.
  */
 import { randomBytes } from 'node:crypto';
-import { ErrorCode, errorCodeName, isMySealError } from '../errors.ts';
+import type { ErrorCode} from '../errors.ts';
+import { errorCodeName, isMySealError } from '../errors.ts';
 import { Op, Status } from '../protocol/body.ts';
 import type { Command, ResultBody } from '../protocol/body.ts';
 import { runOperation } from '../protocol/operation.ts';

@@ -48,6 +48,8 @@ export interface Dropped {
 }
 
 export interface SimGatewayEvents {
+  /** A message from the controller as the gateway parsed it, before the radio: what a sniffer on the gateway's link records. */
+  input: [message: RadioMessage];
   /** A message for the controller; every front end prints it in its own way. */
   output: [message: RadioMessage];
   /** Input that would have corrupted the real gateway's memory (and was dropped here). */
@@ -165,7 +167,10 @@ export class SimGateway extends EventEmitter<SimGatewayEvents> {
       this.emit('gatewayFault', fault);
     }
     if (parsed.drop) this.#drop({ reason: parsed.drop });
-    if (parsed.message) this.#process(parsed.message);
+    if (parsed.message) {
+      this.emit('input', parsed.message);
+      this.#process(parsed.message);
+    }
   }
 
   /** gatewayTransportProcess(): the gateway's own messages first, everything else to the radio. */

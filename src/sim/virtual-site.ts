@@ -15,6 +15,8 @@ import type { SimGatewayOptions } from './gateway-core.ts';
 import { SealedVirtualNode } from './sealed-virtual-node.ts';
 import { SimTcpFront } from './tcp-front.ts';
 import { PlainVirtualNode } from './virtual-node.ts';
+import type { VirtualNode } from './virtual-node.ts';
+import { LegacyVirtualNode } from '../legacy/virtual-node.ts';
 
 export interface VirtualSiteOptions {
   stateDir: string;
@@ -25,6 +27,8 @@ export interface VirtualSiteOptions {
   radio?: SimGatewayOptions['radio'];
   /** Clients the simulated gateway takes at once (a real Ethernet gateway: 1). */
   maxClients?: number;
+  /** A node still running the original sketch (AES-ECB PIN lines, docs/migrating.md). */
+  legacy?: { nodeId: number; key16: string; pin: string };
 }
 
 export interface VirtualSite {
@@ -33,6 +37,7 @@ export interface VirtualSite {
   gatewayUrl: string;
   lock: SealedVirtualNode;
   sensor: PlainVirtualNode;
+  legacy?: LegacyVirtualNode;
   storage: EepromImageStorage;
   close(): Promise<void>;
 }
@@ -47,7 +52,19 @@ export async function startVirtualSite(opts: VirtualSiteOptions): Promise<Virtua
   key.fill(0);
   const lock = new SealedVirtualNode({ node: new SealedNode({ nodeId: lockNode, storage, lockChild: 1, ...opts.node }) });
   const sensor = new PlainVirtualNode({ nodeId: opts.sensorNode ?? 7, confirmSets: true });
-  const gateway = new SimGateway({ nodes: [lock, sensor], radio: opts.radio });
+  const legacy = opts.legacy && new LegacyVirtualNode(opts.legacy);
+  const nodes: VirtualNode[] = [lock, sensor];
+  if (legacy) {
+    // The original sketch answers nothing: it only compares the PIN (and would turn the servo).
+    nodes.push({
+      nodeId: legacy.nodeId,
+      receive: (m) => {
+        legacy.receive({ nodeId: m.destination, childId: m.childId, command: m.command, echo: false, type: m.type, payload: m.text });
+        return [];
+      },
+    });
+  }
+  const gateway = new SimGateway({ nodes, radio: opts.radio });
   const front = new SimTcpFront(gateway, { host: '127.0.0.1', port: 0, maxClients: opts.maxClients ?? 1 });
   const port = await front.listen();
   return {
@@ -56,6 +73,7 @@ export async function startVirtualSite(opts: VirtualSiteOptions): Promise<Virtua
     gatewayUrl: `tcp://127.0.0.1:${port}`,
     lock,
     sensor,
+    legacy,
     storage,
     close: async () => {
       await front.close();

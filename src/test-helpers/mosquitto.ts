@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { hasTool, requireTool } from './require-tool.ts';
+import { freePort } from '../util/free-port.ts';
 
 /** Debian installs the broker in /usr/sbin, which is not on every user's PATH. */
 const SBIN_MOSQUITTO = '/usr/sbin/mosquitto';
@@ -40,17 +41,7 @@ export function requireMosquitto(t: TestContext): boolean {
   return mosquittoCommand() !== null || requireTool(t, 'mosquitto');
 }
 
-export async function freePort(host = '127.0.0.1'): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, host, () => resolve());
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port from the probe server');
-  return address.port;
-}
+export { freePort };
 
 export async function waitForPort(port: number, host: string, timeoutMs: number, alive: () => boolean = () => true): Promise<void> {
   const deadline = performance.now() + timeoutMs;
