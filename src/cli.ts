@@ -27,6 +27,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   status: { summary: "a node's lock state, attempts left and lockout", load: operation('status') },
   'set-pin': { summary: "change a node's PIN", load: operation('set-pin') },
   digit: { summary: 'hand one PIN key press to the running daemon', load: () => import('./commands/digit.ts') },
+  node: { summary: 'run a virtual sealed lock node (no hardware needed)', load: () => import('./commands/node.ts') },
   keygen: { summary: 'make a random key for a node and its Arduino header', load: () => import('./commands/keygen.ts') },
   log: { summary: 'print the audit log (--follow to keep watching)', load: () => import('./commands/log.ts') },
   legacy: { summary: 'store or remove a legacy (original sketch) key for a node being migrated', load: () => import('./commands/legacy.ts') },

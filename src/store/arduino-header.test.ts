@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, isMySealError } from '../errors.ts';
 import { hasTool } from '../test-helpers/require-tool.ts';
-import { defaultHeaderName, renderArduinoHeader, writeArduinoHeader } from './arduino-header.ts';
+import { defaultHeaderName, parseArduinoHeader, renderArduinoHeader, writeArduinoHeader } from './arduino-header.ts';
 
 function tempDir(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'myseal-header-'));
@@ -101,4 +101,12 @@ int main(void) {
   const cc = spawnSync('cc', ['-std=c99', '-Wall', '-Werror', '-o', join(dir, 'check'), join(dir, 'check.c')], { encoding: 'utf8' });
   assert.equal(cc.status, 0, 'the header does not compile');
   assert.equal(spawnSync(join(dir, 'check')).status, 0, 'the compiled key differs from the generated one');
+});
+
+test('parseArduinoHeader reads back what renderArduinoHeader writes, and nothing else', () => {
+  const key = Uint8Array.from({ length: 16 }, (_, i) => i * 13);
+  assert.deepEqual(parseArduinoHeader(renderArduinoHeader(42, key)), { nodeId: 42, key });
+  for (const bad of ['', '#define MYSEAL_NODE_ID 5\n', renderArduinoHeader(5, key).replace('0x00, ', '')]) {
+    assert.throws(() => parseArduinoHeader(bad), (e) => isMySealError(e, ErrorCode.BAD_KEY));
+  }
 });

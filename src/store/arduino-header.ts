@@ -44,3 +44,16 @@ export function renderArduinoHeader(nodeId: number, key: Uint8Array): string {
 export function writeArduinoHeader(path: string, nodeId: number, key: Uint8Array, options: { force?: boolean } = {}): void {
   writeFileAtomic(path, renderArduinoHeader(nodeId, key), 0o600, { overwrite: options.force === true });
 }
+
+/**
+ * The node id and key in a header written by renderArduinoHeader (for `myseal node`, a virtual node
+ * flashed with the same file a real one would be). BAD_KEY when it does not hold exactly that.
+ */
+export function parseArduinoHeader(text: string): { nodeId: number; key: Uint8Array } {
+  const id = /^#define MYSEAL_NODE_ID (\d{1,3})$/m.exec(text);
+  const key = /^#define MYSEAL_KEY \{ ((?:0x[0-9a-f]{2}, ){15}0x[0-9a-f]{2}) \}$/m.exec(text);
+  if (!id || !key) throw new MySealError(ErrorCode.BAD_KEY, 'not a MySeal key header (MYSEAL_NODE_ID and MYSEAL_KEY with 16 bytes)');
+  const nodeId = Number(id[1]);
+  checkNodeId(nodeId);
+  return { nodeId, key: Uint8Array.from(key[1]!.split(', '), (b) => parseInt(b, 16)) };
+}
