@@ -36,7 +36,8 @@ export interface SealedCommand {
 }
 
 export type FromNode =
-  | { kind: 'result'; child: number; counter: number; result: ResultBody }
+  /** underOldKey: a rotated key awaited confirmation, and the node answered under the old one. */
+  | { kind: 'result'; child: number; counter: number; result: ResultBody; underOldKey: boolean }
   | { kind: 'report'; child: number; counter: number; value: SensorValue };
 
 interface HeldChallenge {
@@ -149,7 +150,7 @@ export class ControllerChannel {
     if (!result.ok) return result;
     const challenge = challengeOf(result.value);
     if (challenge) this.challenge = { bytes: challenge, child, receivedAt: this.clock() };
-    return ok({ kind: 'result', child, counter, result: result.value });
+    return ok({ kind: 'result', child, counter, result: result.value, underOldKey: keys.pendingKey !== undefined && keyIndex === 1 });
   }
 
   /** After a stale-counter result: the next command goes out above the node's last accepted counter. */

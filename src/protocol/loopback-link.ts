@@ -19,6 +19,8 @@ export class LoopbackLink implements FrameLink {
   readonly nodeOutcomes: ReceiveOutcome[] = [];
   /** While true, frames to the node are recorded but not delivered (a jammer near the node). */
   jamming = false;
+  /** While true, the node's frames are recorded but never reach the controller (a jammer near the gateway). */
+  jammingFromNode = false;
   private readonly inbox: NodeFrame[] = [];
 
   constructor(private readonly node: SealedNode) {}
@@ -36,7 +38,7 @@ export class LoopbackLink implements FrameLink {
   /** A frame the node sends on its own (a report). */
   fromNode(child: number, frame: Uint8Array): void {
     this.recorded.push({ direction: 'toController', child, frame: Uint8Array.from(frame) });
-    this.inbox.push({ child, frame });
+    if (!this.jammingFromNode) this.inbox.push({ child, frame });
   }
 
   async receive(_timeoutMs: number): Promise<NodeFrame | null> {

@@ -57,16 +57,26 @@ export async function runOperation(
   const critical = requiresChallenge(command.op) || opts.critical === true;
   let messages = 0;
   let timeouts = 0;
+  // While a rotated key awaits the node's confirmation, the node holds one of the two keys: try the
+  // new one first, the old one after a timeout, and so on.
+  let key: KeyChoice | undefined = opts.key ?? (channel.hasPendingKey ? 'pending' : undefined);
+  const nextKeyAfterTimeout = (): void => {
+    if (opts.key === undefined && channel.hasPendingKey) key = key === 'pending' ? 'current' : 'pending';
+  };
   let resynced = false;
   let renewed = false;
 
   const exchange = async (cmd: Command, asCritical: boolean): Promise<{ result: ResultBody; counter: number } | null> => {
-    const sealed = channel.seal(child, cmd, { critical: asCritical, key: opts.key });
+    const sealedWith = key;
+    const sealed = channel.seal(child, cmd, { critical: asCritical, key: sealedWith });
     await link.send(child, sealed.frame);
     messages++;
-    const result = await awaitResult(channel, link, sealed.counter, timeoutMs, opts);
-    if (result) messages++;
-    return result ? { result, counter: sealed.counter } : null;
+    const answer = await awaitResult(channel, link, sealed.counter, timeoutMs, opts);
+    if (!answer) return null;
+    messages++;
+    // An answer under the old key to a command sealed with it: the node never took the rotation.
+    if (answer.underOldKey && sealedWith !== 'pending') channel.abandonRotation();
+    return { result: answer.result, counter: sealed.counter };
   };
 
   for (;;) {
@@ -74,6 +84,7 @@ export async function runOperation(
       const got = await exchange({ op: Op.GetChallenge }, false);
       if (!got) {
         if (++timeouts > retries) throw timeoutError(channel.nodeId, timeouts);
+        nextKeyAfterTimeout();
         continue;
       }
       if (got.result.status === Status.StaleCounter && !resynced) {
@@ -90,6 +101,7 @@ export async function runOperation(
       // The node may have consumed the challenge before its answer was lost: fetch a new one.
       channel.forgetChallenge();
       if (++timeouts > retries) throw timeoutError(channel.nodeId, timeouts);
+      nextKeyAfterTimeout();
       continue;
     }
     const { result } = got;
@@ -116,7 +128,7 @@ async function awaitResult(
   counter: number,
   timeoutMs: number,
   opts: OperationOptions,
-): Promise<ResultBody | null> {
+): Promise<{ result: ResultBody; underOldKey: boolean } | null> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const left = deadline - performance.now();
@@ -134,6 +146,6 @@ async function awaitResult(
       continue;
     }
     // A late answer to an earlier try: authentic and recorded (its challenge kept), but not ours.
-    if (msg.result.commandCounter === counter) return msg.result;
+    if (msg.result.commandCounter === counter) return { result: msg.result, underOldKey: msg.underOldKey };
   }
 }

@@ -252,3 +252,29 @@ test('sealed set reaches the sketch; a guarded child needs a challenge-bound set
   assert.equal(guarded.messages, 4);
   assert.deepEqual(seen, ['2:2:1', '3:2:1']);
 });
+
+test('rotate-key whose confirmation is lost: the next command finds the node under the new key and commits it', async () => {
+  const p = makePair();
+  await op(p, { op: Op.GetChallenge });
+  p.link.jammingFromNode = true;
+  await assert.rejects(runOperation(p.channel, p.link, 1, ControllerChannel.rotateKeyCommand(), { timeoutMs: 10, retries: 0 }));
+  p.link.jammingFromNode = false;
+  assert.ok(p.keys.get(p.nodeId)!.pendingKey, 'still pending: the node has not been heard under it');
+  expectStatus((await op(p, { op: Op.Status })).result, Status.LockStatus);
+  assert.equal(p.keys.get(p.nodeId)!.pendingKey, undefined);
+  assert.deepEqual(p.keys.get(p.nodeId)!.key, p.node.persisted.key);
+});
+
+test('rotate-key that never reached the node: the old key answers and the rotation is abandoned', async () => {
+  const p = makePair();
+  const oldKey = Uint8Array.from(p.keys.get(p.nodeId)!.key);
+  await op(p, { op: Op.GetChallenge });
+  p.link.jamming = true;
+  await assert.rejects(runOperation(p.channel, p.link, 1, ControllerChannel.rotateKeyCommand(), { timeoutMs: 10, retries: 0 }));
+  p.link.jamming = false;
+  const out = await runOperation(p.channel, p.link, 1, { op: Op.Status }, { timeoutMs: 10, retries: 2 });
+  expectStatus(out.result, Status.LockStatus);
+  assert.equal(p.keys.get(p.nodeId)!.pendingKey, undefined, 'pending key dropped');
+  assert.deepEqual(p.keys.get(p.nodeId)!.key, oldKey);
+  assert.deepEqual(p.node.persisted.key, oldKey);
+});
