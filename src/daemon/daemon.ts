@@ -92,6 +92,9 @@ export interface Downstream {
   send(item: Outbound): void;
 }
 
+/** Refusals of MySeal's strict line rules that are still legal output of a real gateway. */
+const PASSED_ON_AS_IS: ReadonlySet<ErrorCode> = new Set([ErrorCode.PAYLOAD_FORBIDDEN_CHAR]);
+
 /** The original sketch's lock child, and the default lock child of a sealed node without configuration. */
 const LEGACY_LOCK_CHILD = 1;
 
@@ -140,9 +143,10 @@ export class Daemon {
     opts.gateway.on('message', (m, raw) => this.fromGateway(m, raw));
     opts.gateway.on('invalid', (e, raw) => {
       this.count(e, 'gateway');
-      // Legal gateway output that MySeal would never send itself still reaches controllers as it was;
-      // garbage (over-long, not text) does not.
-      if (raw !== undefined && e.code !== ErrorCode.LINE_TOO_LONG && e.code !== ErrorCode.LINE_NOT_TEXT) {
+      // A node's string with ';' is legal gateway output that MySeal would never send itself: it still
+      // reaches controllers as it was. Anything else refused (wrong field counts, bad numbers, broken
+      // hex, garbage) does not, and a sealed-frame line never does: those are MySeal's alone.
+      if (raw !== undefined && PASSED_ON_AS_IS.has(e.code) && !/^\d+;\d+;4;\d;83;/.test(raw)) {
         this.broadcast({ line: raw });
       }
     });
@@ -218,9 +222,14 @@ export class Daemon {
 
   /** Counts refused input (and logs it without its content). */
   count(error: MySealError, where: string): void {
-    const key = `${where}:${error.codeName}`;
+    this.countCode(where, error.codeName, error.detail);
+  }
+
+  /** The same, for input refused before it became a MySealError (an HTTP request the API turned away). */
+  countCode(where: string, code: string, detail: Readonly<Record<string, string | number | boolean>> = {}): void {
+    const key = `${where}:${code}`;
     this.counters.set(key, (this.counters.get(key) ?? 0) + 1);
-    this.log.warn({ where, code: error.codeName, detail: error.detail }, 'refused input');
+    this.log.warn({ where, code, detail }, 'refused input');
   }
 
   private audit(entry: AuditInput): void {
@@ -362,7 +371,12 @@ export class Daemon {
     if (!this.lockChild(node)) throw new MySealError(ErrorCode.NO_KEY, 'no sealed lock on this node', { node });
     const outcome = this.pinEntry.press(node, key);
     // The audit records that a key was pressed and the buffer's length, never the key.
-    this.audit({ event: 'digit', node, source, result: outcome.state, detail: outcome.state === 'buffered' ? { count: outcome.count } : {} });
+    const entry: AuditInput = { event: 'digit', node, source, result: outcome.state, detail: outcome.state === 'buffered' ? { count: outcome.count } : {} };
+    // The last key's unlock frame goes out in this turn's microtasks (the challenge was prefetched):
+    // its entry, an fsync, is written right after rather than holding the frame back. Still before
+    // anything the node answers can be read, so the audit keeps its order.
+    if (outcome.state === 'submitted') setImmediate(() => this.audit(entry));
+    else this.audit(entry);
     return outcome;
   }
 

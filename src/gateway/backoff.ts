@@ -88,6 +88,15 @@ export class Backoff {
     this.#upSince = null;
   }
 
+  /**
+   * The link carried valid gateway traffic: a gateway that talks is a working gateway, so a loss
+   * after this reconnects from the first delay (a gateway restarting twice in a row is back in
+   * 250 ms, not 4 s). A peer that accepts and drops without a word still backs off.
+   */
+  proven(): void {
+    this.reset();
+  }
+
   reset(): void {
     this.#attempt = 0;
   }

@@ -12,8 +12,13 @@ export class LineReceiver {
   readonly #framer = new LineFramer();
   readonly #emitter: EventEmitter<GatewayEvents>;
 
-  constructor(emitter: EventEmitter<GatewayEvents>) {
+  readonly #onValid: () => void;
+  #proven = false;
+
+  /** `onValid` runs at the first valid line of each connection (the link is proven to work). */
+  constructor(emitter: EventEmitter<GatewayEvents>, onValid: () => void = () => undefined) {
     this.#emitter = emitter;
+    this.#onValid = onValid;
   }
 
   push(chunk: Uint8Array): void {
@@ -24,6 +29,10 @@ export class LineReceiver {
       }
       // The line itself goes along so a proxy can pass gateway output on byte for byte.
       const parsed = parseLine(out.line);
+      if (parsed.ok && !this.#proven) {
+        this.#proven = true;
+        this.#onValid();
+      }
       if (parsed.ok) this.#emitter.emit('message', parsed.value, out.line);
       else this.#emitter.emit('invalid', parsed.error, out.line);
     }
@@ -32,5 +41,6 @@ export class LineReceiver {
   /** A new connection starts a new stream: half a line from the old one must not prefix the first line. */
   reset(): void {
     this.#framer.reset();
+    this.#proven = false;
   }
 }

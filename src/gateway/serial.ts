@@ -31,7 +31,7 @@ export class SerialGateway extends EventEmitter<GatewayEvents> implements Gatewa
   readonly baudRate: number;
   readonly description: string;
   readonly #binding: SerialBinding | undefined;
-  readonly #receiver = new LineReceiver(this);
+  readonly #receiver = new LineReceiver(this, () => this.#reconnect.backoff.proven());
   readonly #reconnect: ReconnectTimer;
   #port: SerialPort | null = null;
   #connected = false;

@@ -42,7 +42,7 @@ export class TcpGateway extends EventEmitter<GatewayEvents> implements GatewayTr
   readonly port: number;
   readonly description: string;
   readonly #connectTimeoutMs: number;
-  readonly #receiver = new LineReceiver(this);
+  readonly #receiver = new LineReceiver(this, () => this.#reconnect.backoff.proven());
   readonly #reconnect: ReconnectTimer;
   #socket: net.Socket | null = null;
   #connected = false;
