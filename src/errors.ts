@@ -48,6 +48,7 @@ export enum ErrorCode {
   GATEWAY_DOWN = 218,
   RATE_LIMITED = 219,
   REFUSED_BY_POLICY = 220,
+  RETAINED_MESSAGE = 221,
 
   // 3xx: key store, counter store, node storage
   KEY_STORE_PERMISSIONS = 300,

@@ -344,9 +344,11 @@ export class Daemon {
     }
     try {
       const out = await session.run(m.childId, command, { critical: child.critical });
-      this.audit({ event: 'set', node: m.nodeId, child: m.childId, source, result: Status[out.result.status] });
+      this.audit({ event: 'set', node: m.nodeId, child: m.childId, source, result: describeOutcome(m.nodeId, out.result).result });
       if (out.result.status === Status.Done || out.result.status === Status.Locked) {
-        // Confirm to controllers as the node's echo would: the value now holds.
+        // The echo a controller asked for (Domoticz waits for it and repeats the command otherwise),
+        // as the node stack would have sent it, then the value that now holds.
+        if (m.echo) this.send({ ...m, command: MsCommand.C_SET, echo: true });
         this.send({ ...m, command: MsCommand.C_SET, echo: false });
       } else if (out.result.status === Status.LockStatus) {
         this.broadcastLockState(m.nodeId, m.childId, out.result.locked);

@@ -15,6 +15,7 @@ import type { ControllerChannel } from '../protocol/controller-channel.ts';
 import { runOperation } from '../protocol/operation.ts';
 import type { OperationOutcome } from '../protocol/operation.ts';
 import { InboxLink } from './inbox-link.ts';
+import { describeOutcome } from './outcome.ts';
 
 export interface NodeSessionOptions {
   channel: ControllerChannel;
@@ -109,7 +110,7 @@ export class NodeSession {
   /** Keeps the node's last known state from any authentic result. */
   private learn(r: ResultBody): void {
     this.state.counts.results++;
-    this.state.lastResult = Status[r.status];
+    this.state.lastResult = describeOutcome(this.nodeId, r).result;
     switch (r.status) {
       case Status.Unlocked:
         this.state.locked = false;

@@ -49,7 +49,15 @@ export class MqttBridge implements Downstream {
     client.on('connect', () => {
       client.subscribe([`${this.opts.inPrefix}/+/+/+/+/+`, `${this.opts.inPrefix}/+/digit`]);
     });
-    client.on('message', (topic, payload) => this.onMessage(topic, payload));
+    client.on('message', (topic, payload, packet) => {
+      // A retained command or digit would be carried out again at every reconnect (Home Assistant
+      // publishes retained by default): commands are events, never state, so retained ones are refused.
+      if (packet.retain) {
+        this.daemon.count(new MySealError(ErrorCode.RETAINED_MESSAGE, 'retained message ignored'), 'controller');
+        return;
+      }
+      this.onMessage(topic, payload);
+    });
     client.on('error', () => undefined); // reconnects by itself; the gateway link reports health
     this.daemon.attach(this);
   }

@@ -175,7 +175,7 @@ test("Domoticz: the Lock Sensor switch cannot unlock; with policy seal and Use A
 
 test(
   'Domoticz: a sealed lock command sent with ACK is answered with the echo Domoticz waits for',
-  { timeout: 15_000, todo: 'MySeal confirms a sealed command with a plain report (ack 0); Domoticz waits for ack 1 and repeats' },
+  { timeout: 15_000 },
   async (t) => {
     const s = await serve(t, { lockPolicy: 'seal' });
     const d = await domoticzOnProxy(t, s);

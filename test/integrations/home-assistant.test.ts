@@ -12,6 +12,7 @@ import { connectAsync } from 'mqtt';
 import type { MqttClient } from 'mqtt';
 import YAML from 'yaml';
 import { requireMosquitto, startMosquitto } from '../../src/test-helpers/mosquitto.ts';
+import { MqttBridge } from '../../src/proxy/mqtt-bridge.ts';
 import { HomeAssistantModel } from './controller-models.ts';
 import { LineClient, LOCK_CHILD, LOCK_NODE, PIN, rawHttp, recipeBlock, retarget, serve, until } from './harness.ts';
 import type { RawResponse } from './harness.ts';
@@ -301,4 +302,13 @@ test('Home Assistant (MQTT, mosquitto): the integration on myseal-out/myseal-in;
   assert.equal(s.site.lock.node.locked, true);
   assert.equal(published.every((p) => !p.retain), true);
   assert.equal(received.some(([tp]) => /\/4\/\d\/83$/.test(tp)), false, 'no sealed frame on the controller prefix');
+
+  // With retain left on, the broker replays a key to every new subscription, so at each reconnect
+  // of MySeal's bridge (here: a second bridge subscribing): MySeal refuses retained ones.
+  await ha.publishAsync('myseal-in/5/digit', '*', { retain: true });
+  const reconnected = new MqttBridge(s.running.daemon, { url: broker.url, inPrefix: 'myseal-in', outPrefix: 'myseal-out' });
+  t.after(() => reconnected.stop());
+  reconnected.start();
+  await until(() => s.running.daemon.counters.get('controller:RETAINED_MESSAGE') === 1, 'the replayed retained key counted and refused');
+  await ha.publishAsync('myseal-in/5/digit', '', { retain: true }); // clear it from the broker
 });

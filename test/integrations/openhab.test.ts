@@ -162,7 +162,7 @@ test('openHAB: HTTP binding keypad posts and state polls; the MySensors binding 
   assert.equal(s.site.lock.node.locked, false);
 
   // The poll sees it; the MySensors binding saw it at once.
-  assert.deepEqual(await oh.refresh(), { locked: 'OFF', lastResult: 'Unlocked' });
+  assert.deepEqual(await oh.refresh(), { locked: 'OFF', lastResult: 'unlocked' });
   await binding.waitFor(`${LOCK_NODE};1;1;0;36;0`);
   await binding.waitFor(`${LOCK_NODE};1;1;0;47;unlocked`);
 
