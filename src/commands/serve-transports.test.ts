@@ -9,8 +9,6 @@ import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
-import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -27,31 +25,10 @@ import { createPtyPair } from '../test-helpers/pty.ts';
 import { requireTool } from '../test-helpers/require-tool.ts';
 import { startDaemon } from './serve.ts';
 import type { RunningDaemon } from './serve.ts';
+import { until } from '../test-helpers/until.ts';
+import { lineClient } from '../test-helpers/line-client.ts';
 
 const PIN = '2580';
-
-async function until(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-/** A controller on the proxy port, collecting the lines it is sent. */
-function controller(port: number): { socket: Socket; lines: string[] } {
-  const socket = connect(port, '127.0.0.1');
-  const lines: string[] = [];
-  let buffer = '';
-  socket.setEncoding('utf8');
-  socket.on('data', (d: string) => {
-    buffer += d;
-    const parts = buffer.split('\n');
-    buffer = parts.pop()!;
-    lines.push(...parts);
-  });
-  return { socket, lines };
-}
 
 interface Served {
   dir: string;
@@ -114,7 +91,7 @@ test('serve over a serial gateway (pty pair): HTTP digits unlock; controllers ge
     cleanups.push(() => front.close());
     return `serial://${pair.daemonPath}`;
   });
-  const a = controller(s.daemon.listen.port);
+  const a = lineClient(s.daemon.listen.port);
   t.after(() => a.socket.destroy());
   await until(() => a.lines.length >= 2, 'the greeting');
 
@@ -159,7 +136,7 @@ test('serve over an MQTT gateway (mosquitto): HTTP and bridge digits unlock; res
   const seen: [string, string][] = [];
   ctl.on('message', (topic, payload) => seen.push([topic, payload.toString('utf8')]));
   await ctl.subscribeAsync('myseal-out/#');
-  const tcp = controller(s.daemon.listen.port);
+  const tcp = lineClient(s.daemon.listen.port);
   t.after(() => tcp.socket.destroy());
   const has = (topic: string, payload: string, from = 0): boolean => seen.slice(from).some(([tp, p]) => tp === topic && p === payload);
 

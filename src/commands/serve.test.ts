@@ -9,8 +9,6 @@ import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
-import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configFromDocument } from '../config/config.ts';
@@ -21,31 +19,10 @@ import { startDaemon } from './serve.ts';
 import type { RunningDaemon } from './serve.ts';
 import { createLogger } from '../daemon/logger.ts';
 import { Writable } from 'node:stream';
+import { until } from '../test-helpers/until.ts';
+import { lineClient } from '../test-helpers/line-client.ts';
 
 const PIN = '2580';
-
-async function until(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-/** A controller on the proxy port, collecting the lines it is sent. */
-function controller(port: number): { socket: Socket; lines: string[] } {
-  const socket = connect(port, '127.0.0.1');
-  const lines: string[] = [];
-  let buffer = '';
-  socket.setEncoding('utf8');
-  socket.on('data', (d: string) => {
-    buffer += d;
-    const parts = buffer.split('\n');
-    buffer = parts.pop()!;
-    lines.push(...parts);
-  });
-  return { socket, lines };
-}
 
 interface World {
   dir: string;
@@ -99,8 +76,8 @@ async function world(t: TestContext, extra: Record<string, unknown> = {}): Promi
 
 test('serve: controllers share the gateway; digits over HTTP unlock; plain unlock refused; reports relayed', async (t) => {
   const w = await world(t);
-  const a = controller(w.daemon.listen.port);
-  const b = controller(w.daemon.listen.port);
+  const a = lineClient(w.daemon.listen.port);
+  const b = lineClient(w.daemon.listen.port);
   t.after(() => {
     a.socket.destroy();
     b.socket.destroy();

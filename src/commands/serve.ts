@@ -16,6 +16,7 @@ import { ApiServer } from '../http/api-server.ts';
 import { legacyUnlockLineFromStore } from '../legacy/sender.ts';
 import { MqttBridge } from '../proxy/mqtt-bridge.ts';
 import { TcpListener } from '../proxy/tcp-listener.ts';
+import { WebRoutes } from '../web/web-routes.ts';
 import { FileCounters } from '../store/counter-store.ts';
 import { FileKeyStore } from '../store/key-store.ts';
 import { acquireStateLock } from '../store/state-lock.ts';
@@ -88,11 +89,12 @@ export async function startDaemon(config: Config, log = createLogger(config.log.
     const gatewayConfig = config.gateway.transport;
     const gateway = createGateway(gatewayConfig);
     const legacyNodes = new Set([...config.nodes].filter(([, n]) => n.legacyEcb).map(([id]) => id));
+    const nodes = daemonNodes(config);
     const daemon = new Daemon({
       gateway,
       keys,
       counters,
-      nodes: daemonNodes(config),
+      nodes,
       audit,
       logger: log,
       digitTimeoutMs: config.pinEntry.digitTimeoutMs,
@@ -107,9 +109,12 @@ export async function startDaemon(config: Config, log = createLogger(config.log.
     const tcp = new TcpListener(daemon, { host: config.listen.host, port: config.listen.port });
     const listen = await tcp.listen();
     closers.push(() => tcp.close());
-    const api = new ApiServer(daemon, { host: config.http.listen.host, port: config.http.listen.port, token });
+    // The web page (src/web/): keypad, node list, audit log, live; its login sessions authorize like the token.
+    const web = new WebRoutes(daemon, { token, stateDir: config.stateDir, audit, logger: log, nodes });
+    const api = new ApiServer(daemon, { host: config.http.listen.host, port: config.http.listen.port, token, ...web.apiOptions() });
     const http = await api.listen();
     closers.push(() => api.close());
+    closers.push(() => web.close());
     if (gatewayConfig.kind === 'mqtt') {
       const bridge = new MqttBridge(daemon, { url: gatewayConfig.url, ...config.mqttProxy, username: gatewayConfig.username, password: gatewayConfig.password });
       bridge.start();

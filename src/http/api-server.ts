@@ -13,10 +13,13 @@
  *
  * A digit that completes a PIN answers with the lock's sealed result; earlier digits answer at once.
  * Loopback by default; when a token is configured every request needs it (Authorization: Bearer,
- * or token= in the query for /digit, since Domoticz sends no headers).
+ * or token= in the query for /digit, since Domoticz sends no headers), or a session cookie from the
+ * web page's login (src/web/): a cookie authorizes like the token, except that a state-changing
+ * request carrying only the cookie must also carry `X-MySeal: 1`, which the page sends and a
+ * cross-site form cannot (CSRF). Requests with the token (curl, Home Assistant) need no such header.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, STATUS_CODES } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ErrorCode, isMySealError, MySealError } from '../errors.ts';
@@ -28,13 +31,36 @@ import type { DigitOutcome } from '../daemon/pin-entry.ts';
 /** Request bodies are a few bytes of JSON; anything bigger is refused before it is read. */
 export const MAX_BODY_BYTES = 4096;
 
+/**
+ * How a request was authorized: `open` (no token configured: loopback only), `token` (Bearer or
+ * token=), `session` (the web page's session cookie), or `none` (no valid credential: only the
+ * public routes named by `isPublic` get that far).
+ */
+export type RequestAuth = 'open' | 'token' | 'session' | 'none';
+
+/** The web page's login sessions (src/web/sessions.ts). */
+export interface SessionVerifier {
+  /** True for a live session id (and counts as activity for its idle expiry). */
+  valid(id: string): boolean;
+}
+
+/** The web page's session cookie. */
+export const SESSION_COOKIE = 'myseal_session';
+
+/** The header a state-changing request authorized by the session cookie must carry, with value "1". */
+export const CSRF_HEADER = 'x-myseal';
+
 export interface ApiServerOptions {
   host: string;
   port: number;
-  /** Required for any non-loopback address; when set, every request must carry it. */
+  /** Required for any non-loopback address; when set, every request must carry it (or a session cookie). */
   token?: string;
-  /** Extra routes (the web page, issue 5) get a first look at each request. */
-  extraRoutes?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
+  /** Session cookies from the web page's login, authorized like the token. */
+  sessions?: SessionVerifier;
+  /** Requests that need no credential even with a token configured: the page, its assets, its login. */
+  isPublic?: (method: string, path: string) => boolean;
+  /** Extra routes (the web page, issue 5) get a first look at each request, once it is authorized. */
+  extraRoutes?: (req: IncomingMessage, res: ServerResponse, url: URL, auth: RequestAuth) => boolean | Promise<boolean>;
 }
 
 function digest(s: string): Buffer {
@@ -46,7 +72,18 @@ export function tokenMatches(expected: string, given: string | undefined): boole
   return given !== undefined && timingSafeEqual(digest(expected), digest(given));
 }
 
-class HttpError extends Error {
+/** The value of one cookie of a request, if present. */
+export function cookieValue(req: IncomingMessage, name: string): string | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
@@ -56,13 +93,13 @@ class HttpError extends Error {
   }
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(text);
 }
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+export async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -107,6 +144,17 @@ export class ApiServer {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((e: unknown) => this.fail(res, e));
     });
+    // A request Node's parser cannot read at all: counted like any refused request, answered, closed.
+    this.server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+      if (err.code === 'ECONNRESET' || !socket.writable) {
+        socket.destroy();
+        return;
+      }
+      const [status, code] =
+        err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'HEADERS_TOO_LARGE'] : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'REQUEST_TIMEOUT'] : [400, 'BAD_REQUEST'];
+      this.daemon.countCode('http', code);
+      socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\n\r\n`);
+    });
   }
 
   listen(): Promise<AddressInfo> {
@@ -125,6 +173,8 @@ export class ApiServer {
   }
 
   private fail(res: ServerResponse, e: unknown): void {
+    // Every refused request is counted under http:<CODE>, as bad input on the other ways in is.
+    this.daemon.countCode('http', e instanceof HttpError ? e.code : isMySealError(e) ? e.codeName : 'INTERNAL');
     if (res.headersSent) {
       res.destroy();
       return;
@@ -139,12 +189,15 @@ export class ApiServer {
     }
   }
 
-  private authorize(req: IncomingMessage, url: URL): void {
-    if (!this.opts.token) return;
+  private authorize(req: IncomingMessage, url: URL): RequestAuth {
+    if (!this.opts.token) return 'open';
     const header = req.headers.authorization;
     const bearer = header?.startsWith('Bearer ') ? header.slice(7) : undefined;
     const given = bearer ?? url.searchParams.get('token') ?? undefined;
-    if (!tokenMatches(this.opts.token, given)) throw new HttpError(401, 'UNAUTHORIZED', 'a valid token is required');
+    if (tokenMatches(this.opts.token, given)) return 'token';
+    const session = cookieValue(req, SESSION_COOKIE);
+    if (session !== undefined && this.opts.sessions?.valid(session)) return 'session';
+    return 'none';
   }
 
   private source(req: IncomingMessage): string {
@@ -153,10 +206,19 @@ export class ApiServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    this.authorize(req, url);
-    if (this.opts.extraRoutes && (await this.opts.extraRoutes(req, res, url))) return;
-    const path = url.pathname.replace(/\/+$/, '') || '/';
     const method = req.method ?? 'GET';
+    const auth = this.authorize(req, url);
+    if (auth === 'none' && !this.opts.isPublic?.(method, url.pathname)) {
+      throw new HttpError(401, 'UNAUTHORIZED', 'a valid token is required');
+    }
+    if (auth === 'session' && method !== 'GET' && method !== 'HEAD' && req.headers[CSRF_HEADER] !== '1') {
+      // SameSite=Strict already keeps the cookie off cross-site requests; this is the second lock.
+      throw new HttpError(403, 'CSRF', `a request authorized by the session cookie must carry ${CSRF_HEADER}: 1`);
+    }
+    if (this.opts.extraRoutes && (await this.opts.extraRoutes(req, res, url, auth))) return;
+    // Public means public to the extra routes only: the API itself always needs a credential.
+    if (auth === 'none') throw new HttpError(401, 'UNAUTHORIZED', 'a valid token is required');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
 
     if (path === '/digit' && method === 'GET') {
       const node = nodeId(url.searchParams.get('node'));

@@ -16,14 +16,7 @@ import type { SimMqttFrontOptions } from './mqtt-front.ts';
 import { PubSubBuffer } from './pubsub-buffer.ts';
 import { PlainVirtualNode } from './virtual-node.ts';
 import type { VirtualNode } from './virtual-node.ts';
-
-async function until(check: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+import { until } from '../test-helpers/until.ts';
 
 /** A node that answers a stream message with as many 0xEE bytes as its first byte says (1-25). */
 const talker: VirtualNode = {

@@ -3,6 +3,7 @@
  * tests it loses a fraction of messages (seeded, so a failing run can be replayed) and delays
  * them, which is what makes the controller's retries and timeouts visible.
  */
+import { seededRandom } from '../util/seeded-random.ts';
 
 export interface RadioFaults {
   /** Fraction of messages lost, 0-1, each hop on its own (to the node, and back). */
@@ -15,17 +16,7 @@ export interface RadioFaults {
   jitterMs?: number;
 }
 
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 export class Radio {
   #faults: Required<RadioFaults> = { dropRate: 0, seed: 1, delayMs: 0, jitterMs: 0 };

@@ -27,19 +27,12 @@ import { SealedVirtualNode } from './sealed-virtual-node.ts';
 import { SimMqttFront } from './mqtt-front.ts';
 import { SimSerialFront } from './serial-front.ts';
 import { SimTcpFront } from './tcp-front.ts';
+import { until } from '../test-helpers/until.ts';
 
 const NODE = 5;
 const LOCK_CHILD = 1;
 const KEY = Uint8Array.from({ length: 16 }, (_, i) => (i * 29 + 7) & 0xff);
 const FAST = { initialMs: 20, maxMs: 200 };
-
-async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 function lockWorld(radio?: RadioFaults) {
   const storage = new EepromImageStorage();

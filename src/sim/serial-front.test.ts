@@ -14,14 +14,7 @@ import { SimGateway } from './gateway-core.ts';
 import type { GatewayFault } from './controller-input.ts';
 import { SimSerialFront } from './serial-front.ts';
 import { PlainVirtualNode } from './virtual-node.ts';
-
-async function until(check: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+import { until } from '../test-helpers/until.ts';
 
 async function setup(t: TestContext) {
   if (!requireTool(t, 'socat')) return null;
@@ -98,7 +91,7 @@ test('cable pulled and plugged back: the daemon reopens the port and hears the r
   await until(() => !s.daemon.connected);
   await s.front.close();
   await s.pair.replug();
-  await until(() => s.daemon.connected, 5_000);
+  await until(() => s.daemon.connected, 'the daemon link', 5_000);
   const front = new SimSerialFront(s.gw, { path: s.pair.gatewayPath });
   t.after(() => front.close());
   await front.start();

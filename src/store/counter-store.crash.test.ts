@@ -27,6 +27,7 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { COUNTERS_DIR, FileCounters, RESERVE_BLOCK } from './counter-store.ts';
 import { ensureStateDir } from './state-dir.ts';
+import { seededRandom } from '../util/seeded-random.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const SRC = join(REPO, 'src');
@@ -82,17 +83,6 @@ function transpileGraph(entry: string, outRoot: string): void {
   writeFileSync(join(outRoot, 'package.json'), '{ "type": "module" }\n');
 }
 
-/** mulberry32: a tiny seeded PRNG, so a failing sequence of delays can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Run {
   counters: number[];
@@ -194,7 +184,7 @@ async function lane(setup: Setup, stateDir: string, kills: number, random: () =>
 async function scenario(t: TestContext, name: string, command: string[], block: number, kills: number): Promise<void> {
   const seed = process.env.MYSEAL_CRASH_SEED !== undefined ? Number(process.env.MYSEAL_CRASH_SEED) : randomInt(2 ** 31);
   t.diagnostic(`${name}: seed ${seed} (replay with MYSEAL_CRASH_SEED=${seed})`);
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const env = { ...process.env };
   if (block === RESERVE_BLOCK) delete env.MYSEAL_TEST_RESERVE_BLOCK;
   else env.MYSEAL_TEST_RESERVE_BLOCK = String(block);
@@ -206,7 +196,7 @@ async function scenario(t: TestContext, name: string, command: string[], block: 
   const lanes = Math.min(LANES, kills);
   const settled = await Promise.allSettled(
     Array.from({ length: lanes }, (_, i) =>
-      lane(setup, ensureStateDir(join(root, `lane${i}`)), Math.ceil(kills / lanes), prng(Math.floor(random() * 2 ** 32))),
+      lane(setup, ensureStateDir(join(root, `lane${i}`)), Math.ceil(kills / lanes), seededRandom(Math.floor(random() * 2 ** 32))),
     ),
   );
   // Only now, with every lane stopped, may a failure end the test (and the cleanup remove dirs).

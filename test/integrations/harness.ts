@@ -36,6 +36,8 @@ import { FileCounters } from '../../src/store/counter-store.ts';
 import { FileKeyStore } from '../../src/store/key-store.ts';
 import { ensureStateDir } from '../../src/store/state-dir.ts';
 import { freePort } from '../../src/test-helpers/mosquitto.ts';
+import { until } from '../../src/test-helpers/until.ts';
+export { until };
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const RECIPES_DIR = join(REPO_ROOT, 'docs', 'integrations');
@@ -48,14 +50,6 @@ export const SENSOR_NODE = 7;
 /** What the lock sketch calls itself (I_SKETCH_NAME); Home Assistant names the entity after it. */
 export const SKETCH_NAME = 'SecureLock';
 export const SKETCH_VERSION = '1.0';
-
-export async function until(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
