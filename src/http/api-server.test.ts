@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { ErrorCode, isMySealError } from '../errors.ts';
 import { makePair } from '../protocol/memory-pair.ts';
 import { FakeGateway } from '../test-helpers/fake-gateway.ts';
@@ -54,7 +55,8 @@ test('bad input gets a clear error with a code; the server keeps serving', async
     ['/digit?node=0&d=1', undefined, 400, 'BAD_NODE_ID'],
     ['/digit?node=5&d=x', undefined, 400, 'BAD_PIN'],
     ['/digit?node=9&d=1', undefined, 404, 'NO_KEY'],
-    ['/api/nodes/5/unlock', { method: 'POST', body: '{nope' }, 400, 'BAD_JSON'],
+    ['/api/nodes/5/unlock', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{nope' }, 400, 'BAD_JSON'],
+    ['/api/nodes/5/unlock', { method: 'POST', body: '{nope' }, 400, 'BAD_FIELD'],
     ['/api/nodes/5/unlock', { method: 'POST', body: '{"pin":12}' }, 400, 'BAD_FIELD'],
     ['/api/nodes/5/unlock', { method: 'POST', body: 'x'.repeat(5000) }, 413, 'BODY_TOO_LARGE'],
     ['/api/nodes/5/frobnicate', { method: 'POST', body: '{}' }, 404, 'NOT_FOUND'],
@@ -85,4 +87,43 @@ test('a non-loopback address without a token is refused at start', () => {
   const daemon = new Daemon({ gateway: new FakeGateway(), keys: p.keys, counters: p.counters, nodes: new Map() });
   assert.throws(() => new ApiServer(daemon, { host: '0.0.0.0', port: 0 }), (e) => isMySealError(e, ErrorCode.BAD_CONFIG));
   assert.ok(tokenMatches('abc', 'abc') && !tokenMatches('abc', 'abd') && !tokenMatches('abc', undefined));
+});
+
+test('digits in every shape controllers send: string, number, several, text/plain', async (t) => {
+  const { api, base, p } = await start();
+  t.after(() => api.close());
+  const post = (body: string, type = 'application/json') =>
+    fetch(`${base}/api/nodes/5/digits`, { method: 'POST', headers: { 'content-type': type }, body });
+  assert.equal((await post('{"digit":1}')).status, 202);
+  assert.equal((await post('{"digits":"2"}')).status, 202);
+  assert.equal((await post('3', 'text/plain')).status, 202);
+  const last = await post('{"digit":"4"}');
+  assert.equal(((await last.json()) as { result: string }).result, 'unlocked');
+  assert.equal(p.node.locked, false);
+  assert.equal((await post('{"digit":true}')).status, 400);
+});
+
+test('browsers on other sites are refused; without a token only loopback host names are served', async (t) => {
+  const { api, base, p } = await start();
+  t.after(() => api.close());
+  const cross = await fetch(`${base}/digit?node=5&d=1`, { headers: { 'sec-fetch-site': 'cross-site' } });
+  assert.equal(cross.status, 403);
+  assert.equal(((await cross.json()) as { error: string }).error, 'CROSS_SITE');
+  const foreignOrigin = await fetch(`${base}/api/nodes/5/lock`, { method: 'POST', headers: { origin: 'http://evil.example' } });
+  assert.equal(foreignOrigin.status, 403);
+  // fetch will not send a foreign Host header; a raw request can, as a browser fooled by DNS rebinding does.
+  const rebound = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = request(`${base}/api/nodes`, { headers: { host: 'evil.example:8080' } }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  assert.equal(rebound.status, 403);
+  assert.equal((JSON.parse(rebound.body) as { error: string }).error, 'BAD_HOST');
+  const own = await fetch(`${base}/api/nodes/5/status`, { method: 'POST', headers: { origin: base, 'sec-fetch-site': 'same-origin' } });
+  assert.equal(own.status, 200);
+  assert.equal(p.node.locked, true);
 });

@@ -72,6 +72,24 @@ export function tokenMatches(expected: string, given: string | undefined): boole
   return given !== undefined && timingSafeEqual(digest(expected), digest(given));
 }
 
+/** The host name of a Host header, without the port or IPv6 brackets. */
+export function hostName(header: string): string {
+  const bracketed = /^\[([^\]]+)\](?::[0-9]*)?$/.exec(header);
+  if (bracketed?.[1] !== undefined) return bracketed[1];
+  return header.replace(/:[0-9]*$/, '');
+}
+
+/** An Origin header naming this server itself (the page's own requests), or none at all. */
+function sameOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
 /** The value of one cookie of a request, if present. */
 export function cookieValue(req: IncomingMessage, name: string): string | undefined {
   const header = req.headers.cookie;
@@ -99,7 +117,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-export async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -107,15 +125,27 @@ export async function readJson(req: IncomingMessage): Promise<Record<string, unk
     if (size > MAX_BODY_BYTES) throw new HttpError(413, 'BODY_TOO_LARGE', `a request body is at most ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk as Buffer);
   }
-  if (size === 0) return {};
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * The body of a request, as a JSON object. A plain-text body that is not a JSON object (openHAB's
+ * HTTP binding without a transformation sends the bare command, "3") comes back as { text }.
+ */
+export async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const text = await readBody(req);
+  if (text.length === 0) return {};
+  const plain = req.headers['content-type']?.startsWith('text/plain') === true;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    parsed = JSON.parse(text);
   } catch {
+    if (plain) return { text: text.trim() };
     throw new HttpError(400, 'BAD_JSON', 'the body is not JSON');
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new HttpError(400, 'BAD_JSON', 'the body is a JSON object');
-  return parsed as Record<string, unknown>;
+  if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  if (plain) return { text: text.trim() };
+  throw new HttpError(400, 'BAD_JSON', 'the body is a JSON object');
 }
 
 function nodeId(text: string | null | undefined): number {
@@ -208,6 +238,16 @@ export class ApiServer {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
     const auth = this.authorize(req, url);
+    // Browsers: a page on another site must not drive the lock through the user's browser (typing
+    // digits from an <img>, a form POST, or reading state after DNS rebinding). Controllers and
+    // scripts send neither header. Without a token (loopback), the Host must be a loopback name too.
+    const fetchSite = req.headers['sec-fetch-site'];
+    if (fetchSite === 'cross-site' || fetchSite === 'same-site' || (req.headers.origin !== undefined && !sameOrigin(req))) {
+      throw new HttpError(403, 'CROSS_SITE', 'requests from other sites are refused');
+    }
+    if (auth === 'open' && req.headers.host !== undefined && !isLoopbackHost(hostName(req.headers.host))) {
+      throw new HttpError(403, 'BAD_HOST', 'without a token only loopback host names are served');
+    }
     if (auth === 'none' && !this.opts.isPublic?.(method, url.pathname)) {
       throw new HttpError(401, 'UNAUTHORIZED', 'a valid token is required');
     }
@@ -256,7 +296,10 @@ export class ApiServer {
     const source = this.source(req);
     switch (action) {
       case 'digits': {
-        const keys = typeof body.digit === 'string' ? body.digit : stringField(body, 'digits');
+        // {"digit":"3"}, {"digit":3}, {"digits":"12"}, or a text/plain body "3".
+        const given = body.digit ?? body.digits ?? body.text;
+        const keys = typeof given === 'number' && Number.isInteger(given) ? String(given) : given;
+        if (typeof keys !== 'string') throw new HttpError(400, 'BAD_FIELD', 'send "digit" or "digits" as a string (or a text/plain body)');
         if (keys.length === 0 || keys.length > 10) throw new HttpError(400, 'BAD_FIELD', 'send 1 to 10 keys');
         let last: DigitOutcome<OutcomeReport> | undefined;
         for (const key of keys) {

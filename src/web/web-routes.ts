@@ -27,7 +27,6 @@ import type { AuditInput, AuditRecord } from '../daemon/audit-log.ts';
 import type { AuditSink, Daemon, LoggerLike, NodeOptions } from '../daemon/daemon.ts';
 import type { NodeStateView } from '../daemon/node-session.ts';
 import { isMySealError } from '../errors.ts';
-import { isLoopbackHost } from '../config/host-port.ts';
 import { cookieValue, CSRF_HEADER, HttpError, readJson, SESSION_COOKIE, tokenMatches } from '../http/api-server.ts';
 import type { ApiServerOptions, RequestAuth } from '../http/api-server.ts';
 import { AttemptLimiter, SessionStore } from './sessions.ts';
@@ -94,12 +93,6 @@ function remoteAddress(req: IncomingMessage): string {
 }
 
 /** The host name of a Host header, without the port or IPv6 brackets. */
-function hostName(header: string): string {
-  const bracketed = /^\[([^\]]+)\](?::[0-9]*)?$/.exec(header);
-  if (bracketed?.[1] !== undefined) return bracketed[1];
-  return header.replace(/:[0-9]*$/, '');
-}
-
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
   res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
   res.end(JSON.stringify(body));
@@ -170,10 +163,6 @@ export class WebRoutes {
     const mine = isStaticPath(path) || ['/api/session', '/login', '/logout', '/api/overview', '/api/audit', '/api/events'].includes(path);
     if (!mine) return false;
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
-    if (auth === 'open' && req.headers.host !== undefined && !isLoopbackHost(hostName(req.headers.host))) {
-      // No token means loopback only; a foreign Host here is a browser fooled by DNS rebinding.
-      throw new HttpError(403, 'BAD_HOST', 'without a token the page is served to loopback host names only');
-    }
     if (isStaticPath(path)) {
       await serveStatic(res, path, method);
       return true;
