@@ -10,16 +10,9 @@ import { freePort, requireMosquitto, startMosquitto } from '../test-helpers/mosq
 import type { Mosquitto } from '../test-helpers/mosquitto.ts';
 import { MqttGateway } from './mqtt.ts';
 import type { MqttGatewayOptions } from './mqtt.ts';
+import { until } from '../test-helpers/until.ts';
 
 const FAST = { initialMs: 50, maxMs: 200 };
-
-async function until(check: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 interface Setup {
   broker: Mosquitto;
@@ -118,7 +111,7 @@ test('reconnects after the broker restarts', { timeout: 15_000 }, async (t) => {
   assert.equal(s.gw.send(set('1')), false);
   await new Promise((r) => setTimeout(r, 150));
   await s.broker.restart();
-  await until(() => s.gw.connected, 5_000);
+  await until(() => s.gw.connected, 'the gateway link', 5_000);
   // The subscription is back too.
   const peer = await connectAsync(s.broker.url, { clientId: 'peer2', reconnectPeriod: 0 });
   t.after(() => peer.endAsync(true));

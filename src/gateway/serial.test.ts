@@ -6,20 +6,13 @@ import { ErrorCode, type MySealError } from '../errors.ts';
 import { Command, SetReq } from '../mysensors/enums.ts';
 import type { MySensorsMessage } from '../mysensors/message.ts';
 import { SerialGateway } from './serial.ts';
+import { until } from '../test-helpers/until.ts';
 
 const FAST = { initialMs: 20, maxMs: 100 };
 /** @serialport/binding-mock's MockBinding, reached through serialport (which ships that very version with its types). */
 const MockBinding = SerialPortMock.binding;
 type MockPortBinding = NonNullable<SerialPortMock['port']>;
 let nextPort = 0;
-
-async function until(check: () => boolean, timeoutMs = 2_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 function setup(t: TestContext) {
   const path = `/dev/ttyMOCK${nextPort++}`;

@@ -7,6 +7,7 @@ import { Command, SetReq } from '../mysensors/enums.ts';
 import type { MySensorsMessage } from '../mysensors/message.ts';
 import { TcpGateway } from './tcp.ts';
 import type { GatewayTransport } from './transport.ts';
+import { until } from '../test-helpers/until.ts';
 
 const FAST = { initialMs: 20, maxMs: 100 };
 
@@ -63,14 +64,6 @@ function once(gw: GatewayTransport, event: 'connected' | 'disconnected', timeout
     if (event === 'connected') gw.once('connected', listener);
     else gw.once('disconnected', listener);
   });
-}
-
-async function until(check: () => boolean, timeoutMs = 2_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 const set = (payload: string): MySensorsMessage => ({
