@@ -1,19 +1,12 @@
 import { test } from 'node:test';
-import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toHex } from '../util/bytes.ts';
 import { FileCounters } from '../store/counter-store.ts';
 import { FileKeyStore, KEY_STORE_FILE } from '../store/key-store.ts';
 import { HELP, run } from './keygen.ts';
-
-function tempDir(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'myseal-keygen-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { tempDir } from '../test-helpers/fixtures.ts';
 
 interface Outcome {
   code: number;
@@ -64,7 +57,7 @@ test('--help prints the usage and exits 0', async () => {
 });
 
 test('usage errors exit 2 with a message naming the problem', async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'myseal-keygen-');
   const cases: [string[], RegExp][] = [
     [[], /--node N is required/],
     [['--node'], /argument missing/],
@@ -93,7 +86,7 @@ test('usage errors exit 2 with a message naming the problem', async (t) => {
 });
 
 test('keygen stores a key, writes the header 0600 with the same key, and never prints it', async (t) => {
-  const dir = join(tempDir(t), 'state');
+  const dir = join(tempDir(t, 'myseal-keygen-'), 'state');
   const r = await keygen(['--node', '12', '--state-dir', dir]);
   assert.equal(r.code, 0, r.err);
   assert.equal(r.err, '');
@@ -113,7 +106,7 @@ test('keygen stores a key, writes the header 0600 with the same key, and never p
 });
 
 test('an existing key is not replaced without --force (exit 1, nothing changed)', async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'myseal-keygen-');
   assert.equal((await keygen(['--node', '4', '--state-dir', dir])).code, 0);
   const key = keyOf(dir, 4);
   const header = join(dir, 'arduino', 'myseal_node_4.h');
@@ -129,7 +122,7 @@ test('an existing key is not replaced without --force (exit 1, nothing changed)'
 });
 
 test('an existing header is not overwritten without --force, and then no key is made', async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'myseal-keygen-');
   const header = join(dir, 'node6.h');
   writeFileSync(header, '/* someone else\'s */\n', { mode: 0o600 });
   const r = await keygen(['--node', '6', '--state-dir', dir, '--header', header]);
@@ -140,7 +133,7 @@ test('an existing header is not overwritten without --force, and then no key is 
 });
 
 test('--force replaces the key and the header and starts the node\'s counters afresh', async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'myseal-keygen-');
   const header = join(dir, 'custom.h');
   assert.equal((await keygen(['--node', '8', '--state-dir', dir, '--header', header])).code, 0);
   const first = keyOf(dir, 8);
@@ -162,7 +155,7 @@ test('--force replaces the key and the header and starts the node\'s counters af
 });
 
 test('the state dir comes from MYSEAL_STATE_DIR when --state-dir is absent', async (t) => {
-  const dir = join(tempDir(t), 'from-env');
+  const dir = join(tempDir(t, 'myseal-keygen-'), 'from-env');
   const r = await keygen(['--node', '20'], { MYSEAL_STATE_DIR: dir });
   assert.equal(r.code, 0, r.err);
   assert.ok(keyOf(dir, 20) !== undefined);
@@ -170,7 +163,7 @@ test('the state dir comes from MYSEAL_STATE_DIR when --state-dir is absent', asy
 });
 
 test('a key store others can read is refused (exit 1), and the message says how to fix it', async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'myseal-keygen-');
   assert.equal((await keygen(['--node', '1', '--state-dir', dir])).code, 0);
   chmodSync(join(dir, KEY_STORE_FILE), 0o644);
   const r = await keygen(['--node', '2', '--state-dir', dir]);

@@ -1,20 +1,13 @@
 import { test } from 'node:test';
-import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode, isMySealError } from '../errors.ts';
 import { hasTool } from '../test-helpers/require-tool.ts';
 import { defaultHeaderName, parseArduinoHeader, renderArduinoHeader, writeArduinoHeader } from './arduino-header.ts';
-
-function tempDir(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'myseal-header-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { tempDir } from '../test-helpers/fixtures.ts';
 
 /** The bytes of `#define MYSEAL_KEY { 0x.., ... }`, parsed back. */
 function keyInHeader(text: string): Uint8Array | undefined {
@@ -53,7 +46,7 @@ test('bad input is refused: key length (BAD_KEY), node id (USAGE)', () => {
 });
 
 test('the header is written 0600 whatever the umask, and not over an existing file unless forced', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'myseal-header-');
   const path = join(dir, 'myseal_node_3.h');
   const first = new Uint8Array(randomBytes(16));
   const old = process.umask(0o000);
@@ -80,7 +73,7 @@ test('the header compiles as C and yields the same bytes', (t) => {
     t.skip('no C compiler (cc)');
     return;
   }
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'myseal-header-');
   const key = new Uint8Array(randomBytes(16));
   writeArduinoHeader(join(dir, 'myseal_node_9.h'), 9, key);
   // The program checks the bytes itself and prints nothing, so no key reaches the test output.

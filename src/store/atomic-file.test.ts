@@ -1,35 +1,26 @@
 import { test } from 'node:test';
-import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   lstatSync,
   mkdirSync,
-  mkdtempSync,
   readFileSync,
   readdirSync,
   readlinkSync,
-  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, isMySealError } from '../errors.ts';
 import { removeStaleTempFiles, writeFileAtomic } from './atomic-file.ts';
-
-function tempDir(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'myseal-atomic-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { tempDir } from '../test-helpers/fixtures.ts';
 
 const mode = (path: string): number => statSync(path).mode & 0o777;
 /** A pid above Linux's largest pid_max (2^22): no process can have it. */
 const DEAD_PID = 2 ** 30;
 
 test('writes the data with exactly the mode asked, whatever the umask', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'myseal-atomic-');
   const old = process.umask(0o000);
   try {
     writeFileAtomic(join(dir, 'a'), 'text', 0o600);
@@ -52,7 +43,7 @@ test('writes the data with exactly the mode asked, whatever the umask', (t) => {
 });
 
 test('replaces an existing file, and its mode, in one step', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'myseal-atomic-');
   const file = join(dir, 'f');
   writeFileSync(file, 'old old old', { mode: 0o644 });
   writeFileAtomic(file, 'new', 0o600);
@@ -62,7 +53,7 @@ test('replaces an existing file, and its mode, in one step', (t) => {
 });
 
 test('replaces a symlink itself, never the file it points to', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'myseal-atomic-');
   const victim = join(dir, 'victim');
   writeFileSync(victim, 'precious');
   const link = join(dir, 'link');
@@ -74,7 +65,7 @@ test('replaces a symlink itself, never the file it points to', (t) => {
 });
 
 test('overwrite: false refuses an existing target with FILE_EXISTS and leaves it alone', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'myseal-atomic-');
   const file = join(dir, 'f');
   writeFileAtomic(file, 'first', 0o600, { overwrite: false });
   assert.throws(
@@ -91,7 +82,7 @@ test('overwrite: false refuses an existing target with FILE_EXISTS and leaves it
 });
 
 test('failures are STORAGE_IO, name the path, and never carry the data', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'myseal-atomic-');
   const secret = 'c0ffee'.repeat(5);
   try {
     writeFileAtomic(join(dir, 'missing-dir', 'f'), secret, 0o600);
@@ -112,7 +103,7 @@ test('failures are STORAGE_IO, name the path, and never carry the data', (t) => 
 });
 
 test('removeStaleTempFiles removes dead writers\' temp files only', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'myseal-atomic-');
   const target = join(dir, 'keys.json');
   const dead = join(dir, `.keys.json.${DEAD_PID}.abcdef.tmp`);
   const live = join(dir, `.keys.json.${process.pid}.abcdef.tmp`);

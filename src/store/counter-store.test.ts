@@ -1,31 +1,13 @@
 import { test } from 'node:test';
-import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { ErrorCode, isMySealError } from '../errors.ts';
-import type { MySealError } from '../errors.ts';
 import { COUNTERS_DIR, FileCounters, RESERVE_BLOCK, parseCounterFile } from './counter-store.ts';
 import { MAX_COUNTER } from '../protocol/constants.ts';
-
-function tempDir(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'myseal-counters-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-function throwsCode(fn: () => unknown, code: ErrorCode): MySealError {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(isMySealError(e), `expected a MySealError, got ${e instanceof Error ? `${e.name}: ${e.message}` : typeof e}`);
-    assert.equal(e.codeName, ErrorCode[code]);
-    return e;
-  }
-  assert.fail(`expected ${ErrorCode[code]}`);
-}
+import { tempDir, throwsCode } from '../test-helpers/fixtures.ts';
 
 function onDisk(dir: string, node: number): unknown {
   return JSON.parse(readFileSync(join(dir, COUNTERS_DIR, `${node}.json`), 'utf8'));
@@ -36,7 +18,7 @@ test('RESERVE_BLOCK is 4096', () => {
 });
 
 test('a fresh store counts from 1; the counters dir is 0700 and the files 0600', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'myseal-counters-');
   const counters = FileCounters.open(dir);
   assert.equal(statSync(join(dir, COUNTERS_DIR)).mode & 0o777, 0o700);
   assert.equal(counters.lastReceived(5), 0);
@@ -47,7 +29,7 @@ test('a fresh store counts from 1; the counters dir is 0700 and the files 0600',
 });
 
 test('reservations are written only when the mark is reached, one block ahead', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'myseal-counters-');
   const counters = FileCounters.open(dir, { reserveBlock: 4 });
   const marks: unknown[] = [];
   for (let i = 1; i <= 10; i += 1) {
@@ -59,7 +41,7 @@ test('reservations are written only when the mark is reached, one block ahead', 
 });
 
 test('counters survive reopening and strictly increase, skipping the unused reservation', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'myseal-counters-');
   let counters = FileCounters.open(dir);
   let last = 0;
   for (let round = 0; round < 5; round += 1) {
@@ -75,7 +57,7 @@ test('counters survive reopening and strictly increase, skipping the unused rese
 });
 
 test('raiseSendAbove: later counters exceed the floor, durably; a lower floor changes nothing', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'myseal-counters-');
   const counters = FileCounters.open(dir);
   assert.equal(counters.nextSend(2), 1);
   counters.raiseSendAbove(2, 100);
@@ -95,7 +77,7 @@ test('raiseSendAbove: later counters exceed the floor, durably; a lower floor ch
 });
 
 test('exhaustion: counters end at 2^32-1, then COUNTER_EXHAUSTED, also after a restart', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'myseal-counters-');
   const counters = FileCounters.open(dir);
   counters.raiseSendAbove(4, MAX_COUNTER - 2);
   assert.equal(counters.nextSend(4), MAX_COUNTER - 1);
@@ -109,7 +91,7 @@ test('exhaustion: counters end at 2^32-1, then COUNTER_EXHAUSTED, also after a r
 });
 
 test('recordReceived persists before returning and keeps the maximum', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'myseal-counters-');
   const counters = FileCounters.open(dir);
   counters.recordReceived(8, 5);
   assert.equal(FileCounters.open(dir).lastReceived(8), 5);
@@ -127,7 +109,7 @@ test('recordReceived persists before returning and keeps the maximum', (t) => {
 });
 
 test('resetNode starts a node afresh, durably, and touches no other node', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'myseal-counters-');
   const counters = FileCounters.open(dir);
   for (let i = 0; i < 5; i += 1) counters.nextSend(1);
   counters.nextSend(2);
@@ -142,7 +124,7 @@ test('resetNode starts a node afresh, durably, and touches no other node', (t) =
 });
 
 test('node ids outside 1-254 are USAGE errors', (t) => {
-  const counters = FileCounters.open(tempDir(t));
+  const counters = FileCounters.open(tempDir(t, 'myseal-counters-'));
   for (const bad of [0, 255, -1, 2.5]) {
     throwsCode(() => counters.nextSend(bad), ErrorCode.USAGE);
     throwsCode(() => counters.resetNode(bad), ErrorCode.USAGE);
@@ -150,7 +132,7 @@ test('node ids outside 1-254 are USAGE errors', (t) => {
 });
 
 test('a failed reservation hands out no counter', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'myseal-counters-');
   const counters = FileCounters.open(dir, { reserveBlock: 2 });
   assert.equal(counters.nextSend(1), 1);
   assert.equal(counters.nextSend(1), 2);
@@ -160,7 +142,7 @@ test('a failed reservation hands out no counter', (t) => {
 });
 
 test('a damaged counter file stops its node only (fail closed, never treated as fresh)', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'myseal-counters-');
   const counters = FileCounters.open(dir);
   counters.nextSend(3);
   counters.nextSend(4);
@@ -172,7 +154,7 @@ test('a damaged counter file stops its node only (fail closed, never treated as 
 });
 
 test('a counter file others can read or write is refused', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'myseal-counters-');
   FileCounters.open(dir).nextSend(3);
   const file = join(dir, COUNTERS_DIR, '3.json');
   for (const bad of [0o644, 0o640, 0o606]) {
@@ -233,7 +215,7 @@ test('property: arbitrary counter file contents parse or throw COUNTER_STORE_COR
     }
   };
   fc.assert(fc.property(contents, (c) => check(() => parseCounterFile(c))), { numRuns: 2000 });
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'myseal-counters-');
   FileCounters.open(dir);
   const file = join(dir, COUNTERS_DIR, '1.json');
   fc.assert(

@@ -1,30 +1,12 @@
 import { test } from 'node:test';
-import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { ErrorCode, MySealError, isMySealError } from '../errors.ts';
 import { toHex } from '../util/bytes.ts';
 import { FileKeyStore, KEY_STORE_FILE, parseKeyStore } from './key-store.ts';
-
-function tempDir(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'myseal-keys-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-function throwsCode(fn: () => unknown, code: ErrorCode): MySealError {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(isMySealError(e), `expected a MySealError, got ${e instanceof Error ? e.name : typeof e}`);
-    assert.equal(e.codeName, ErrorCode[code]);
-    return e;
-  }
-  assert.fail(`expected ${ErrorCode[code]}`);
-}
+import { tempDir, throwsCode } from '../test-helpers/fixtures.ts';
 
 /** Compares keys without ever putting their bytes into an assertion message. */
 function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
@@ -55,7 +37,7 @@ const VALID = {
 };
 
 test('an empty state dir is an empty store, and nothing is written until a change', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'myseal-keys-');
   const store = FileKeyStore.open(dir);
   assert.deepEqual(store.list(), []);
   assert.equal(store.get(1), undefined);
@@ -67,7 +49,7 @@ test('an empty state dir is an empty store, and nothing is written until a chang
 });
 
 test('create stores a random 16-byte key durably, in a 0600 file', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'myseal-keys-');
   const store = FileKeyStore.open(dir);
   const key = store.create(12);
   assert.equal(key.length, 16);
@@ -85,7 +67,7 @@ test('create stores a random 16-byte key durably, in a 0600 file', (t) => {
 });
 
 test('create refuses a node that has a key (KEY_EXISTS) unless forced', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'myseal-keys-');
   const store = FileKeyStore.open(dir);
   const first = store.create(5);
   store.setPending(5, new Uint8Array(16).fill(7));
@@ -100,7 +82,7 @@ test('create refuses a node that has a key (KEY_EXISTS) unless forced', (t) => {
 });
 
 test('node ids outside 1-254 are USAGE errors for changes', (t) => {
-  const store = FileKeyStore.open(tempDir(t));
+  const store = FileKeyStore.open(tempDir(t, 'myseal-keys-'));
   for (const bad of [0, 255, -1, 1.5, Number.NaN, 1000]) {
     throwsCode(() => store.create(bad), ErrorCode.USAGE);
     throwsCode(() => store.setPending(bad, new Uint8Array(16)), ErrorCode.USAGE);
@@ -108,7 +90,7 @@ test('node ids outside 1-254 are USAGE errors for changes', (t) => {
 });
 
 test('rotation: setPending, commitPending, discardPending are durable', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'myseal-keys-');
   const store = FileKeyStore.open(dir);
   const old = store.create(3);
   const next = new Uint8Array(16).map((_, i) => i * 3);
@@ -136,7 +118,7 @@ test('rotation: setPending, commitPending, discardPending are durable', (t) => {
 });
 
 test('get returns copies: wiping them does not touch the store', (t) => {
-  const store = FileKeyStore.open(tempDir(t));
+  const store = FileKeyStore.open(tempDir(t, 'myseal-keys-'));
   const key = store.create(9);
   const pending = new Uint8Array(16).fill(1);
   store.setPending(9, pending);
@@ -151,7 +133,7 @@ test('get returns copies: wiping them does not touch the store', (t) => {
 });
 
 test('changes apply to the file as it is now, so two processes do not undo each other', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'myseal-keys-');
   const daemon = FileKeyStore.open(dir);
   const keygen = FileKeyStore.open(dir);
   daemon.create(1);
@@ -164,7 +146,7 @@ test('changes apply to the file as it is now, so two processes do not undo each 
 });
 
 test('a failed write changes nothing in memory', (t) => {
-  const root = tempDir(t);
+  const root = tempDir(t, 'myseal-keys-');
   const store = FileKeyStore.open(root);
   const key = store.create(1);
   // Take the state dir away from under the store (a store that cannot be reread is not written).
@@ -175,7 +157,7 @@ test('a failed write changes nothing in memory', (t) => {
 });
 
 test('loading refuses a key store with any group or other permission bit', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'myseal-keys-');
   const key = FileKeyStore.open(dir).create(1);
   const file = join(dir, KEY_STORE_FILE);
   for (const bad of [0o644, 0o640, 0o604, 0o660, 0o620, 0o602, 0o601]) {
@@ -191,7 +173,7 @@ test('loading refuses a key store with any group or other permission bit', (t) =
 });
 
 test('loading refuses a symlinked key store', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'myseal-keys-');
   const elsewhere = join(dir, 'elsewhere.json');
   writeFileSync(elsewhere, JSON.stringify(VALID), { mode: 0o600 });
   symlinkSync(elsewhere, join(dir, KEY_STORE_FILE));
@@ -206,7 +188,7 @@ test('a valid file with upper and lower case hex loads', () => {
 });
 
 test('corrupt or unexpected contents are KEY_STORE_CORRUPT, never an empty store', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'myseal-keys-');
   const file = join(dir, KEY_STORE_FILE);
   const node = (entry: Record<string, unknown>): string => JSON.stringify({ version: 1, nodes: { '1': entry } });
   const key = '00112233445566778899aabbccddeeff';
@@ -254,7 +236,7 @@ test('corrupt or unexpected contents are KEY_STORE_CORRUPT, never an empty store
 });
 
 test('a key never shows in an error: message, stack, detail or cause', (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'myseal-keys-');
   const store = FileKeyStore.open(dir);
   const key = store.create(1);
   const file = join(dir, KEY_STORE_FILE);
@@ -326,7 +308,7 @@ test('property: loading arbitrary contents returns a table or throws KEY_STORE_C
   };
   fc.assert(fc.property(contents, (c) => check(() => parseKeyStore(c))), { numRuns: 2000 });
   // And through the file, fewer times (each run writes a file).
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'myseal-keys-');
   const file = join(dir, KEY_STORE_FILE);
   fc.assert(
     fc.property(contents, (c) => {

@@ -1,30 +1,11 @@
 import { test } from 'node:test';
-import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, chownSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode, isMySealError } from '../errors.ts';
-import type { MySealError } from '../errors.ts';
 import { ensurePrivateDir, ensureStateDir, readPrivateFile, resolveStateDir } from './state-dir.ts';
-
-function tempDir(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'myseal-statedir-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-function throwsCode(fn: () => unknown, code: ErrorCode): MySealError {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(isMySealError(e), `expected a MySealError, got ${e instanceof Error ? e.name : typeof e}`);
-    assert.equal(e.codeName, ErrorCode[code]);
-    return e;
-  }
-  assert.fail(`expected ${ErrorCode[code]}`);
-}
+import { tempDir, throwsCode } from '../test-helpers/fixtures.ts';
 
 function withUmask<T>(mask: number, fn: () => T): T {
   const old = process.umask(mask);
@@ -51,7 +32,7 @@ test('resolveStateDir: flag, then MYSEAL_STATE_DIR, then XDG_STATE_HOME, then ~/
 });
 
 test('ensureStateDir creates the directory 0700 whatever the umask', (t) => {
-  const root = tempDir(t);
+  const root = tempDir(t, 'myseal-statedir-');
   for (const mask of [0o000, 0o022, 0o077]) {
     const dir = join(root, `umask${mask.toString(8)}`, 'state', 'myseal');
     withUmask(mask, () => ensureStateDir(dir));
@@ -65,7 +46,7 @@ test('ensureStateDir creates the directory 0700 whatever the umask', (t) => {
 });
 
 test('ensureStateDir accepts a private or world-readable dir, refuses one others can write', (t) => {
-  const root = tempDir(t);
+  const root = tempDir(t, 'myseal-statedir-');
   const dir = join(root, 'state');
   mkdirSync(dir);
   for (const ok of [0o700, 0o750, 0o755]) {
@@ -83,7 +64,7 @@ test('ensureStateDir accepts a private or world-readable dir, refuses one others
 });
 
 test('ensurePrivateDir refuses a path that is a file', (t) => {
-  const root = tempDir(t);
+  const root = tempDir(t, 'myseal-statedir-');
   const file = join(root, 'file');
   writeFileSync(file, 'x');
   assert.throws(() => ensurePrivateDir(file), (e) => isMySealError(e, ErrorCode.STORAGE_IO) || isMySealError(e, ErrorCode.KEY_STORE_PERMISSIONS));
@@ -94,14 +75,14 @@ test('ensurePrivateDir refuses a directory owned by another user', (t) => {
     t.skip('needs root to chown');
     return;
   }
-  const dir = join(tempDir(t), 'theirs');
+  const dir = join(tempDir(t, 'myseal-statedir-'), 'theirs');
   mkdirSync(dir, { mode: 0o700 });
   chownSync(dir, 4242, 4242);
   assert.match(throwsCode(() => ensurePrivateDir(dir), ErrorCode.KEY_STORE_PERMISSIONS).message, /owned by uid 4242/);
 });
 
 test('readPrivateFile: missing is undefined, 0600 and 0400 load, any group/other bit is refused', (t) => {
-  const root = tempDir(t);
+  const root = tempDir(t, 'myseal-statedir-');
   const file = join(root, 'secret');
   assert.equal(readPrivateFile(file, 100), undefined);
   writeFileSync(file, 'hello', { mode: 0o600 });
@@ -118,7 +99,7 @@ test('readPrivateFile: missing is undefined, 0600 and 0400 load, any group/other
 });
 
 test('readPrivateFile refuses symlinks, directories, FIFOs and files of other users', (t) => {
-  const root = tempDir(t);
+  const root = tempDir(t, 'myseal-statedir-');
   const target = join(root, 'target');
   writeFileSync(target, 'x', { mode: 0o600 });
   const link = join(root, 'link');
@@ -142,7 +123,7 @@ test('readPrivateFile refuses symlinks, directories, FIFOs and files of other us
 });
 
 test('readPrivateFile reads at most maxBytes + 1 bytes', (t) => {
-  const file = join(tempDir(t), 'big');
+  const file = join(tempDir(t, 'myseal-statedir-'), 'big');
   writeFileSync(file, 'x'.repeat(1000), { mode: 0o600 });
   assert.equal(readPrivateFile(file, 10)?.length, 11);
   assert.equal(readPrivateFile(file, 5000)?.length, 1000);
