@@ -406,7 +406,7 @@ test('bad input from the gateway, controllers and HTTP: counted by code, dropped
     ['/digit?node=5&d=x', undefined, 400, 'http:BAD_PIN'],
     ['/digit?node=abc&d=1', undefined, 400, 'http:BAD_NODE_ID'],
     ['/digit?node=9&d=1', undefined, 404, 'http:NO_KEY'],
-    ['/api/nodes/5/unlock', { method: 'POST', body: '{nope' }, 400, 'http:BAD_JSON'],
+    ['/api/nodes/5/unlock', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{nope' }, 400, 'http:BAD_JSON'],
     ['/api/nodes/5/unlock', { method: 'POST', body: 'x'.repeat(5000) }, 413, 'http:BODY_TOO_LARGE'],
   ];
   for (const [path, init, code, counter] of badHttp) {
