@@ -136,6 +136,42 @@ export function hostStubSources(): string[] {
   ];
 }
 
+/** The host node harness (arduino/test/host/node_*.cpp): vectors, lock, powercut, serve. */
+export function nodeHarnessSources(): string[] {
+  const host = join(TEST_DIR, 'host');
+  return ['node_harness.cpp', 'node_vectors.cpp', 'node_lock.cpp', 'node_powercut.cpp', 'node_serve.cpp'].map((f) =>
+    join(host, f),
+  );
+}
+
+/**
+ * Builds `node_host` (the library's C++ files, the MySensors stand-in, the harness) with g++ under
+ * AddressSanitizer and UBSan; the PIN comparison is wrapped so the power-cut test sees it.
+ */
+export function buildNodeHost(extraFlags: readonly string[] = []): string {
+  const exe = join(scratchDir('node-host'), 'node_host');
+  run('g++', [
+    '-std=c++11',
+    '-g',
+    '-O1',
+    '-fsanitize=address,undefined',
+    '-fno-sanitize-recover=all',
+    '-fno-omit-frame-pointer',
+    ...WARNINGS,
+    ...extraFlags,
+    '-I',
+    LIBRARY_SRC,
+    ...stubIncludes(true),
+    ...librarySources().filter((f) => f.endsWith('.cpp')),
+    ...hostStubSources(),
+    ...nodeHarnessSources(),
+    '-Wl,--wrap=myseal_ct_equal',
+    '-o',
+    exe,
+  ]);
+  return exe;
+}
+
 export function stubIncludes(host: boolean): string[] {
   const stubs = join(TEST_DIR, 'stubs');
   return host ? ['-I', stubs, '-I', join(stubs, 'host')] : ['-I', stubs];
@@ -226,6 +262,14 @@ export function simulate(
     }
   }
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, sections };
+}
+
+/**
+ * The simulator's command line for a firmware that a test talks to while it runs (stdin and
+ * stdout are its UART); simulate() is for firmware that reads all its input at once.
+ */
+export function simulatorCommand(elf: string, options: { maxCycles?: number } = {}): { command: string; args: string[] } {
+  return { command: buildSimulator(), args: ['--max-cycles', String(options.maxCycles ?? 20_000_000_000), elf] };
 }
 
 export interface AvrSize {

@@ -1,22 +1,34 @@
 /**
- * MySeal's CCM open under libFuzzer (clang++ -fsanitize=fuzzer,address,undefined): about ten
- * seconds from the seed corpus, no crash, no sanitizer report. The harness checks properties
- * on every input (see test/fuzz/fuzz_ccm_open.cpp); a later phase points it at frame handling.
+ * MySeal under libFuzzer (clang++ -fsanitize=fuzzer,address,undefined), each for a bounded time
+ * from a seed corpus kept in the repository, with no crash and no sanitizer report:
+ *   - the node's whole receive path (test/fuzz/fuzz_frames.cpp): arbitrary frames, headers,
+ *     timing, resets, against one node; seeded with the golden vectors' frames;
+ *   - CCM open (test/fuzz/fuzz_ccm_open.cpp), the primitive under it.
+ * The harnesses check properties on every input (see their headers). New inputs go to a scratch
+ * copy of the corpus; the repository's stays as it is.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, readdirSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import type { TestContext } from 'node:test';
 
 import { requireTool } from '../../src/test-helpers/require-tool.ts';
-import { LIBRARY_SRC, TEST_DIR, WARNINGS, librarySources, run, scratchDir } from '../../bench/avr-toolchain.ts';
+import {
+  LIBRARY_SRC,
+  REPO_ROOT,
+  TEST_DIR,
+  WARNINGS,
+  librarySources,
+  run,
+  scratchDir,
+  stubIncludes,
+} from '../../bench/avr-toolchain.ts';
 
-const SEEDS = join(TEST_DIR, 'fuzz', 'corpus');
-
-test('libFuzzer on myseal_ccm_open: 10 s from the seed corpus without a finding', (t) => {
-  if (!requireTool(t, 'clang++-14')) return;
+function fuzz(t: TestContext, harness: string, seeds: string, seconds: number, minRuns: number): number | null {
+  if (!requireTool(t, 'clang++-14')) return null;
   const dir = scratchDir('fuzz');
-  const exe = join(dir, 'fuzz_ccm_open');
+  const exe = join(dir, harness);
   run('clang++-14', [
     '-std=c++11',
     '-g',
@@ -26,25 +38,46 @@ test('libFuzzer on myseal_ccm_open: 10 s from the seed corpus without a finding'
     ...WARNINGS,
     '-I',
     LIBRARY_SRC,
-    join(TEST_DIR, 'fuzz', 'fuzz_ccm_open.cpp'),
+    ...stubIncludes(true),
+    join(TEST_DIR, 'fuzz', `${harness}.cpp`),
     ...librarySources().filter((f) => f.endsWith('.cpp')),
+    join(TEST_DIR, 'stubs', 'host', 'eeprom_host.cpp'),
     '-o',
     exe,
   ]);
-  assert.ok(readdirSync(SEEDS).length >= 4, 'seed corpus present');
-
-  // New inputs go to a scratch copy; the repository's corpus stays as it is.
   const corpus = join(dir, 'corpus');
   mkdirSync(corpus);
-  cpSync(SEEDS, corpus, { recursive: true });
+  cpSync(seeds, corpus, { recursive: true });
   const r = run(
     exe,
-    ['-max_total_time=10', '-runs=500000', '-max_len=300', `-artifact_prefix=${dir}/`, corpus],
-    { allowFailure: true, timeoutMs: 45_000 },
+    [`-max_total_time=${seconds}`, '-runs=2000000', '-max_len=300', `-artifact_prefix=${dir}/`, corpus],
+    { allowFailure: true, timeoutMs: (seconds + 40) * 1000 },
   );
   assert.equal(r.status, 0, r.stderr.slice(-4000));
   assert.doesNotMatch(r.stderr, /ERROR: (AddressSanitizer|libFuzzer)|runtime error/);
   const done = /Done (\d+) runs/.exec(r.stderr);
   assert.ok(done, r.stderr.slice(-2000));
-  assert.ok(Number(done[1]) > 1000, `only ${done[1]} runs`);
+  const runs = Number(done[1]);
+  assert.ok(runs > minRuns, `only ${runs} runs`);
+  t.diagnostic(`${harness}: ${runs} runs in ${seconds} s`);
+  return runs;
+}
+
+test('libFuzzer on the node receive path: 15 s from the vectors corpus without a finding', (t) => {
+  const seeds = join(TEST_DIR, 'fuzz', 'frames-corpus');
+  // Every golden vector's frame is a seed.
+  const vectors = (JSON.parse(readFileSync(join(REPO_ROOT, 'test', 'vectors', 'seal-v1.json'), 'utf8')) as { vectors: { frame: string }[] }).vectors;
+  const files = readdirSync(seeds);
+  assert.equal(files.filter((f) => f.startsWith('vector-')).length, vectors.length);
+  vectors.forEach((v, i) => {
+    const seed = readFileSync(join(seeds, `vector-${String(i).padStart(2, '0')}`));
+    assert.equal(seed.subarray(5).toString('hex'), v.frame, `seed ${i}`);
+  });
+  fuzz(t, 'fuzz_frames', seeds, 15, 20_000);
+});
+
+test('libFuzzer on myseal_ccm_open: 5 s from the seed corpus without a finding', (t) => {
+  const seeds = join(TEST_DIR, 'fuzz', 'corpus');
+  assert.ok(readdirSync(seeds).length >= 4, 'seed corpus present');
+  fuzz(t, 'fuzz_ccm_open', seeds, 5, 1000);
 });

@@ -1,10 +1,31 @@
 /*
- * MySeal for Arduino / MySensors nodes: one include for the whole library.
+ * MySeal for MySensors 2.3 nodes: sealed, replay-proof commands for door locks, relays and
+ * sensors. Include it after <MySensors.h>:
  *
- * Phase 1 provides the primitives only:
+ *   #define MY_RADIO_RF24
+ *   #include "myseal_node_5.h"          // from `myseal keygen`: MYSEAL_NODE_ID, MYSEAL_KEY
+ *   #define MY_NODE_ID MYSEAL_NODE_ID
+ *   #include <MySensors.h>
+ *   #include <MySeal.h>
+ *
+ *   static const uint8_t mysealKey[16] PROGMEM = MYSEAL_KEY;
+ *   MySeal seal;
+ *
+ *   void before() { seal.autoRelock(5000).begin(MYSEAL_NODE_ID, mysealKey, MYSEAL_PIN("1234")); }
+ *   void receive(const MyMessage &message) { if (seal.handle(message)) return; ... }
+ *   void loop() { seal.poll(); ... }
+ *   void mysealLockChanged(bool locked) { ... move the bolt ... }
+ *
+ * The sketch API is this header only: it is compiled with the sketch, against the MySensors the
+ * sketch uses (MyMessage, getNodeId(), _sendRoute(), EEPROM_LOCAL_CONFIG_ADDRESS). The rest of
+ * the library knows nothing of MySensors (myseal_node.h), and the primitives stay available:
  *   myseal_aes128.h  AES-128 encryption (key expanded on the fly, S-box in flash)
  *   myseal_ccm.h     AES-128-CCM, RFC 3610, 8-byte tag, 13-byte nonce
  *   myseal_ct.h      constant-time comparison and wiping
+ *
+ * EEPROM: MySeal keeps 351 bytes from MYSEAL_EEPROM_BASE, by default the first byte after the
+ * 256 bytes saveState()/loadState() give the sketch (EEPROM_LOCAL_CONFIG_ADDRESS + 256: 669 to
+ * 1019 on MySensors 2.3.2). Define MYSEAL_EEPROM_BASE before including this header to move it.
  */
 #ifndef MYSEAL_H
 #define MYSEAL_H
@@ -12,5 +33,160 @@
 #include "myseal_aes128.h"
 #include "myseal_ccm.h"
 #include "myseal_ct.h"
+#include "myseal_node.h"
+#include "myseal_pin.h"
+
+#if !defined(MyMessage_h)
+#error "MySeal.h: include <MySensors.h> before <MySeal.h> (MySeal works on MyMessage)"
+#endif
+
+#ifndef MYSEAL_EEPROM_BASE
+#define MYSEAL_EEPROM_BASE (EEPROM_LOCAL_CONFIG_ADDRESS + 256)
+#endif
+
+static_assert(MYSEAL_EEPROM_BASE >= EEPROM_LOCAL_CONFIG_ADDRESS,
+              "MYSEAL_EEPROM_BASE overlaps the EEPROM MySensors keeps for itself");
+static_assert(MYSEAL_EEPROM_BASE + MYSEAL_EEPROM_BYTES <= E2END + 1,
+              "MySeal's EEPROM area (MYSEAL_EEPROM_BYTES from MYSEAL_EEPROM_BASE) does not fit");
+
+class MySeal
+{
+public:
+	/* Settings: call before begin(). Each returns the object, so they chain. */
+
+	/* The lock's child id (default 1); noLock() on a node without one (a relay, a contact). */
+	MySeal &lockChild(uint8_t child)
+	{
+		myseal_settings.lock_child = child;
+		return *this;
+	}
+	MySeal &noLock(void) { return lockChild(0xff); }
+
+	/* Sealed sets to this child (0-15) must be bound to a challenge, like an unlock. */
+	MySeal &guard(uint8_t child)
+	{
+		if (child < 16) {
+			myseal_settings.guarded = (uint16_t)(myseal_settings.guarded | (1u << child));
+		}
+		return *this;
+	}
+
+	/* Wrong PINs before a lockout (default 5); first lockout and its doubling cap (60 s, 24 h). */
+	MySeal &maxAttempts(uint8_t attempts)
+	{
+		myseal_settings.max_attempts = attempts != 0 ? attempts : 1;
+		return *this;
+	}
+	MySeal &lockout(uint16_t firstSeconds, uint32_t capSeconds)
+	{
+		myseal_settings.lockout_base_s = firstSeconds;
+		myseal_settings.lockout_cap_s = capSeconds < 0x7fffffffUL ? capSeconds : 0x7fffffffUL;
+		return *this;
+	}
+
+	/* How long a challenge stays valid (default and most 10 000 ms; the controller must know). */
+	MySeal &challengeWindow(uint16_t ms)
+	{
+		myseal_settings.challenge_window_ms = ms < MYSEAL_DEFAULT_CHALLENGE_WINDOW_MS
+		                                        ? ms
+		                                        : MYSEAL_DEFAULT_CHALLENGE_WINDOW_MS;
+		return *this;
+	}
+
+	/* Lock again this long after an unlock (0, the default: never), with a sealed report. */
+	MySeal &autoRelock(uint16_t ms)
+	{
+		myseal_settings.relock_ms = ms;
+		return *this;
+	}
+
+	/*
+	 * Loads the node's state from EEPROM, or stores key and PIN on first boot (and after a new
+	 * key). key: MYSEAL_KEY's 16 bytes in flash (PROGMEM). pin: MYSEAL_PIN("1234").
+	 */
+	void begin(uint8_t nodeId, const uint8_t *keyInFlash, uint32_t pin)
+	{
+		uint8_t key[16];
+		memcpy_P(key, keyInFlash, sizeof key);
+		myseal_settings.node_id = nodeId;
+		myseal_settings.eeprom_base = (uint16_t)(MYSEAL_EEPROM_BASE);
+		myseal_begin(key, pin, millis());
+		myseal_wipe(key, sizeof key);
+	}
+
+	/*
+	 * In receive(): true when the message was a sealed frame (C_STREAM, type 83), which MySeal
+	 * has then dealt with, answered or ignored; false for any other message.
+	 */
+	bool handle(const MyMessage &message)
+	{
+		if (message.getCommand() != C_STREAM || message.getType() != MYSEAL_STREAM_TYPE) {
+			return false;
+		}
+		uint8_t io[MYSEAL_FRAME_MAX];
+		const uint8_t child = message.getSensor();
+		transmit(child, io,
+		         myseal_receive(message.getSender(), child,
+		                        static_cast<const uint8_t *>(message.getCustom()),
+		                        message.getLength(), millis(), io));
+		return true;
+	}
+
+	/* In loop(): lockout clock and auto-relock. */
+	void poll(void)
+	{
+		uint8_t io[MYSEAL_FRAME_MAX];
+		transmit(myseal_settings.lock_child, io, myseal_poll(millis(), io));
+	}
+
+	/* The lock turned by hand or by a button: stored, mysealLockChanged(), sealed report. */
+	void setLocked(bool locked)
+	{
+		uint8_t io[MYSEAL_FRAME_MAX];
+		transmit(myseal_settings.lock_child, io, myseal_set_locked(locked, millis(), io));
+	}
+
+	/* A sealed report of any value (at most 10 bytes): a door contact, a temperature, ... */
+	bool report(uint8_t child, uint8_t type, uint8_t payloadType, const void *value,
+	            uint8_t length)
+	{
+		uint8_t io[MYSEAL_FRAME_MAX];
+		return transmit(child, io,
+		                myseal_report(child, type, payloadType, value, length, millis(), io));
+	}
+	bool report(uint8_t child, uint8_t type, uint8_t value)
+	{
+		return report(child, type, MYSEAL_P_BYTE, &value, 1);
+	}
+
+	bool isLocked(void) const { return (myseal.flags & MYSEAL_FLAG_LOCKED) != 0; }
+	uint8_t attemptsLeft(void) const { return myseal_attempts_left(millis()); }
+	uint32_t lockoutSeconds(void) const { return myseal_lockout_seconds(millis()); }
+	/* What became of the last sealed frame: MYSEAL_OK, AUTH_FAILED, ... (myseal_verdict.h). */
+	uint8_t lastVerdict(void) const { return myseal.verdict; }
+
+private:
+	/*
+	 * Out as a C_STREAM message of type 83 to the gateway. Through _sendRoute(), as MySensors'
+	 * own firmware-update code sends its stream messages: send() would overwrite the command with
+	 * C_SET (MySensors 2.3.2 core/MySensorsCore.cpp), and the gateway would print the frame as a
+	 * C_SET value. Out of line, so the message is on the stack only while it is sent.
+	 */
+	__attribute__((noinline)) static bool transmit(uint8_t child, const uint8_t *frame,
+	                                               uint8_t length)
+	{
+		if (length == 0) {
+			return false;
+		}
+		MyMessage message;
+		message.setSender(getNodeId())
+		    .setDestination(GATEWAY_ADDRESS)
+		    .setSensor(child)
+		    .setType(MYSEAL_STREAM_TYPE)
+		    .setCommand(C_STREAM)
+		    .set(frame, length);
+		return _sendRoute(message);
+	}
+};
 
 #endif /* MYSEAL_H */

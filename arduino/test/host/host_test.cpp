@@ -147,6 +147,13 @@ static void group_stubs(struct selftest_totals *totals)
 	EXPECT(myseal_stub_sent(0).getCommand() == C_PRESENTATION && myseal_stub_sent(0).getType() == S_LOCK);
 	EXPECT(myseal_stub_sent(1).getCommand() == C_SET && myseal_stub_sent(1).getRequestEcho());
 	EXPECT(myseal_stub_sent(1).getSender() == 42 && myseal_stub_sent(1).getByte() == 0);
+	// send() makes any message a C_SET, as MySensors 2.3.2 does; _sendRoute() keeps C_STREAM.
+	bin.setCommand(C_STREAM);
+	send(bin);
+	EXPECT(myseal_stub_sent(2).getCommand() == C_SET);
+	bin.setCommand(C_STREAM);
+	_sendRoute(bin);
+	EXPECT(myseal_stub_sent(3).getCommand() == C_STREAM && myseal_stub_sent(3).getType() == ST_SOUND);
 
 	myseal_stub_eeprom_erase();
 	EXPECT(loadState(0) == 0xff);

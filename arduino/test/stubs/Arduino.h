@@ -1,7 +1,8 @@
 /*
  * Arduino.h stand-in for MySeal's test builds (host and simulated ATmega328P). Only what a
  * MySensors node sketch and the MySeal library touch: fixed-width types, PROGMEM access,
- * millis()/micros()/delay(), min()/max(). Real sketches build against the real Arduino core.
+ * millis()/micros()/delay(), min()/max(), digital pins (the Uno/Pro Mini numbering: 0-7 PORTD,
+ * 8-13 PORTB). Real sketches build against the real Arduino core.
  *
  * Host: time is a fake clock the test moves with myseal_stub_advance_millis().
  * AVR: millis() counts Timer0 overflows (prescaler 64, 1.024 ms at 16 MHz) as the Arduino core
@@ -45,10 +46,26 @@ uint32_t millis(void);
 uint32_t micros(void);
 void delay(uint32_t ms);
 
+#define LOW 0x0
+#define HIGH 0x1
+#define INPUT 0x0
+#define OUTPUT 0x1
+#define INPUT_PULLUP 0x2
+#define CHANGE 1
+#define FALLING 2
+#define RISING 3
+#define LED_BUILTIN 13
+#define digitalPinToInterrupt(p) ((p) == 2 ? 0 : ((p) == 3 ? 1 : -1))
+
+void pinMode(uint8_t pin, uint8_t mode);
+void digitalWrite(uint8_t pin, uint8_t value);
+int digitalRead(uint8_t pin);
+
 #if defined(__AVR__)
 void myseal_stub_init_timer(void);
 #else
 void myseal_stub_advance_millis(uint32_t ms);
+void myseal_stub_set_pin(uint8_t pin, uint8_t value);  // what digitalRead() will see
 #endif
 
 #endif /* MYSEAL_STUB_ARDUINO_H */

@@ -1,8 +1,10 @@
 /*
  * MySensors.h stand-in for MySeal's tests: what a node sketch includes. No radio and no
- * transport: send() and present() record the message so a test can look at it, and
- * myseal_stub_deliver() hands a message to the sketch's receive() as the library would.
- * Signatures follow MySensors 2.3.2 core/MySensorsCore.h.
+ * transport: send(), _sendRoute() and present() record the message so a test can look at it
+ * (and hand it to myseal_stub_on_send, when set), and myseal_stub_deliver() hands a message to
+ * the sketch's receive() as the library would. Signatures follow MySensors 2.3.2
+ * core/MySensorsCore.h; as there, send() makes every message a C_SET (so stream messages go out
+ * through _sendRoute(), the way MySensors' OTA code sends them).
  */
 #ifndef MYSEAL_STUB_MYSENSORS_H
 #define MYSEAL_STUB_MYSENSORS_H
@@ -21,10 +23,16 @@ bool present(const uint8_t sensorId, const mysensors_sensor_t sensorType,
              const char *description = "", const bool requestEcho = false);
 bool sendSketchInfo(const char *name, const char *version, const bool requestEcho = false);
 bool send(MyMessage &msg, const bool requestEcho = false);
+bool _sendRoute(MyMessage &message);
 bool sendHeartbeat(const bool requestEcho = false);
 void saveState(const uint8_t pos, const uint8_t value);
 uint8_t loadState(const uint8_t pos);
 void wait(const uint32_t waitingMS);
+/* Sleep until a pin interrupt or the time is up (0: forever); here: returns at once, woken by the
+ * interrupt. MY_WAKE_UP_BY_TIMER (-1) is what MySensors returns for the timer. */
+#define MY_WAKE_UP_BY_TIMER ((int8_t)-1)
+int8_t sleep(const uint8_t interrupt, const uint8_t mode, const uint32_t sleepingMS = 0,
+             const bool smartSleep = false);
 
 /* Sketch callbacks, weak as in MySensors: a sketch defines the ones it needs. */
 void receive(const MyMessage &message) __attribute__((weak));
@@ -40,5 +48,6 @@ uint8_t myseal_stub_sent_count(void);           // messages recorded since the l
 const MyMessage &myseal_stub_sent(uint8_t i);   // i-th of the last MYSEAL_STUB_MAX_SENT
 void myseal_stub_clear_sent(void);
 void myseal_stub_deliver(const MyMessage &message);  // as if it came from the radio
+extern void (*myseal_stub_on_send)(const MyMessage &message);  // every message sent, if set
 
 #endif /* MYSEAL_STUB_MYSENSORS_H */

@@ -11,6 +11,8 @@ uint8_t getNodeId(void) { return node_id; }
 uint8_t getParentNodeId(void) { return GATEWAY_ADDRESS; }
 void myseal_stub_set_node_id(uint8_t id) { node_id = id; }
 
+void (*myseal_stub_on_send)(const MyMessage &message);
+
 static bool record(MyMessage &msg)
 {
 	msg.setSender(node_id).setLast(node_id);
@@ -18,14 +20,23 @@ static bool record(MyMessage &msg)
 	if (sent_total < 255) {
 		sent_total++;
 	}
+	if (myseal_stub_on_send) {
+		myseal_stub_on_send(msg);
+	}
 	return true;
 }
 
 bool send(MyMessage &msg, const bool requestEcho)
 {
-	msg.setCommand(msg.getCommand() == C_PRESENTATION ? C_SET : msg.getCommand());
+	// As MySensors 2.3.2: whatever the command was, a message sent with send() is a C_SET.
+	msg.setCommand(C_SET);
 	msg.setRequestEcho(requestEcho).setEcho(false);
 	return record(msg);
+}
+
+bool _sendRoute(MyMessage &message)
+{
+	return record(message);
 }
 
 bool present(const uint8_t sensorId, const mysensors_sensor_t sensorType,
@@ -74,6 +85,15 @@ uint8_t loadState(const uint8_t pos)
 void wait(const uint32_t waitingMS)
 {
 	delay(waitingMS);
+}
+
+int8_t sleep(const uint8_t interrupt, const uint8_t mode, const uint32_t sleepingMS,
+             const bool smartSleep)
+{
+	(void)mode;
+	(void)sleepingMS;
+	(void)smartSleep;
+	return (int8_t)interrupt;
 }
 
 uint8_t myseal_stub_sent_count(void) { return sent_total; }

@@ -6,6 +6,8 @@
  */
 #ifndef MYSEAL_STUB_MYMESSAGE_H
 #define MYSEAL_STUB_MYMESSAGE_H
+/* The real header's include guard: code that needs MyMessage checks for it (MySeal.h does). */
+#define MyMessage_h
 
 #include <Arduino.h>
 #include <stdint.h>

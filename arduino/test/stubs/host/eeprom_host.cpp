@@ -11,6 +11,17 @@ static uint8_t image[E2END + 1];
 static uint32_t writes;
 static bool initialised;
 
+void (*myseal_stub_eeprom_before_write)(uint16_t address, uint8_t value);
+
+static void store(size_t at, uint8_t value)
+{
+	if (myseal_stub_eeprom_before_write) {
+		myseal_stub_eeprom_before_write((uint16_t)at, value);
+	}
+	image[at] = value;
+	writes++;
+}
+
 static size_t offset_of(const void *addr, size_t n)
 {
 	uintptr_t off = (uintptr_t)addr;
@@ -49,18 +60,21 @@ void eeprom_read_block(void *dst, const void *src, size_t n)
 
 void eeprom_write_block(const void *src, void *dst, size_t n)
 {
-	memcpy(myseal_stub_eeprom() + offset_of(dst, n), src, n);
-	writes += (uint32_t)n;
+	size_t at = offset_of(dst, n);
+	(void)myseal_stub_eeprom();
+	for (size_t i = 0; i < n; i++) {
+		store(at + i, ((const uint8_t *)src)[i]);
+	}
 }
 
 void eeprom_update_block(const void *src, void *dst, size_t n)
 {
-	uint8_t *p = myseal_stub_eeprom() + offset_of(dst, n);
+	size_t at = offset_of(dst, n);
+	const uint8_t *p = myseal_stub_eeprom() + at;
 	const uint8_t *s = (const uint8_t *)src;
 	for (size_t i = 0; i < n; i++) {
 		if (p[i] != s[i]) {
-			p[i] = s[i];
-			writes++;
+			store(at + i, s[i]);
 		}
 	}
 }

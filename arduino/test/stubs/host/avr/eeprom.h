@@ -32,4 +32,9 @@ uint8_t *myseal_stub_eeprom(void);
 uint32_t myseal_stub_eeprom_writes(void);
 void myseal_stub_eeprom_erase(void);
 
+/* Called before each byte the EEPROM really changes (writes, and updates that differ), with its
+ * address and the value about to be stored. A test cuts the power there: it may store a torn
+ * value itself and throw, and the write never happens. */
+extern void (*myseal_stub_eeprom_before_write)(uint16_t address, uint8_t value);
+
 #endif /* MYSEAL_STUB_AVR_EEPROM_H */

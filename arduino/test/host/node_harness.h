@@ -1,0 +1,115 @@
+/*
+ * MySeal node tests on the host: what every mode of node_host shares. A controller written with
+ * the library's own frame functions (sealing commands, opening results), a fake clock, the node's
+ * hooks, hex and line parsing, and the check counters each mode prints as "ok <group> <n>".
+ */
+#ifndef MYSEAL_NODE_HARNESS_H
+#define MYSEAL_NODE_HARNESS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "myseal_node.h"
+
+/* ---- checks ------------------------------------------------------------------------------ */
+
+/*
+ * A group counts items (vectors, scenarios, cuts) and the checks made on them; an item fails when
+ * any of its checks does. group_end() prints "ok <name> <items>" or "FAIL <name> <failed> of
+ * <items>", so the TypeScript side can require exact counts.
+ */
+struct group {
+	const char *name;
+	uint32_t items;
+	uint32_t failed_items;
+	uint32_t checks;
+	uint32_t failures;
+	bool item_failed;
+};
+
+void check(struct group *g, bool ok, const char *what, int line);
+#define CHECK(g, cond) check((g), (cond), #cond, __LINE__)
+void item_begin(struct group *g);
+void item_end(struct group *g);
+uint32_t group_end(const struct group *g);
+
+/* ---- hex and lines ----------------------------------------------------------------------- */
+
+/* Parses hex ("-" is empty) into out (at most max bytes); returns the length, or -1. */
+int unhex(const char *text, uint8_t *out, int max);
+void print_hex(FILE *f, const uint8_t *bytes, int n);
+/* The value of " name=value" in line (copied to out, NUL-terminated), or NULL when absent. */
+const char *field(const char *line, const char *name, char *out, size_t size);
+long field_long(const char *line, const char *name, long fallback);
+int field_hex(const char *line, const char *name, uint8_t *out, int max);
+
+/* ---- the node ------------------------------------------------------------------------------ */
+
+extern uint32_t harness_now;  // the node's millis()
+
+/* What the node's hooks saw (mysealLockChanged, mysealSet), and what mysealSet answers. */
+struct hooks {
+	int lock_changes;
+	bool last_locked;
+	int sets;
+	uint8_t set_child, set_type, set_payload_type, set_length;
+	uint8_t set_value[16];
+	uint16_t accept_children;  // bit c: mysealSet accepts sets to child c
+	bool print;                // print "L ..." and "SET ..." lines (serve mode)
+};
+extern struct hooks hooks;
+
+/* Settings back to the defaults of a MySeal lock on node `node_id`, child 1. */
+void reset_config(uint8_t node_id);
+/* Blank EEPROM, default settings, first boot with key and PIN. */
+void fresh_node(uint8_t node_id, const uint8_t key[16], uint32_t pin);
+/* A reset: RAM is lost, EEPROM stays. */
+void reboot_node(const uint8_t key[16], uint32_t pin);
+
+/* ---- a controller -------------------------------------------------------------------------- */
+
+struct controller {
+	uint8_t node;
+	uint8_t key[16];
+	uint32_t counter;          // last used
+	uint32_t node_counter;     // last node counter accepted
+	uint8_t challenge[5];
+	bool has_challenge;
+};
+
+/* Seals a command (CRITICAL with the controller's challenge when critical); returns its length. */
+uint8_t seal_command(struct controller *c, uint8_t child, const uint8_t *body, uint8_t n,
+                     bool critical, uint8_t *frame);
+
+struct result {
+	int status;      // -1: no frame, or one that does not open
+	uint32_t counter;
+	uint32_t answers;
+	uint8_t data[8];
+	uint8_t data_length;
+	uint8_t body[12];
+	uint8_t body_length;
+	bool report;
+};
+
+/* Opens a frame from the node (results and reports) and takes a challenge it carries. */
+struct result open_from_node(struct controller *c, uint8_t child, const uint8_t *frame,
+                             uint8_t len);
+
+/* Sends a command through myseal_receive() and opens the answer. */
+struct result exchange(struct controller *c, uint8_t child, const uint8_t *body, uint8_t n,
+                       bool critical);
+/* GET_CHALLENGE then the command, CRITICAL: what a controller does for unlock, set-PIN, ... */
+struct result critical_exchange(struct controller *c, uint8_t child, const uint8_t *body,
+                                uint8_t n);
+
+uint32_t pin_bcd(const char *digits);
+
+/* ---- modes --------------------------------------------------------------------------------- */
+
+int run_vectors(const char *path);
+int run_lock(void);
+int run_powercut(void);
+int run_serve(int argc, char **argv);
+
+#endif /* MYSEAL_NODE_HARNESS_H */
