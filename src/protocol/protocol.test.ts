@@ -10,6 +10,7 @@ import type { ResultBody } from './body.ts';
 import { ControllerChannel } from './controller-channel.ts';
 import { runOperation } from './operation.ts';
 import { SealedNode } from './sealed-node.ts';
+import { EepromImageStorage } from './node-storage.ts';
 import { LoopbackLink } from './loopback-link.ts';
 import { makePair } from './memory-pair.ts';
 
@@ -277,4 +278,26 @@ test('rotate-key that never reached the node: the old key answers and the rotati
   assert.equal(p.keys.get(p.nodeId)!.pendingKey, undefined, 'pending key dropped');
   assert.deepEqual(p.keys.get(p.nodeId)!.key, oldKey);
   assert.deepEqual(p.node.persisted.key, oldKey);
+});
+
+test('power cut right after a wrong last PIN is stored: the lockout is already there after the reset', async () => {
+  const storage = new EepromImageStorage();
+  const p = makePair({ storage });
+  for (let i = 0; i < 4; i++) await op(p, { op: Op.Unlock, pin: '0000' });
+  await op(p, { op: Op.GetChallenge });
+  const fifth = p.channel.seal(1, { op: Op.Unlock, pin: '0000' });
+  // The power goes right after the node stored the counter (write 1) and the attempt (write 2):
+  // nothing it writes after that reaches the EEPROM.
+  const save = storage.save.bind(storage);
+  let writes = 0;
+  storage.save = (state) => {
+    if (++writes <= 2) save(state);
+  };
+  p.link.inject(1, fifth.frame);
+  storage.save = save;
+  const rebooted = new SealedNode({ nodeId: p.nodeId, storage, clock: p.clock.read, lockChild: 1 });
+  assert.equal(rebooted.persisted.attemptsLeft, 0);
+  assert.equal(rebooted.persisted.inLockout, true, 'no extra try after the reset');
+  const out = await runOperation(p.channel, new LoopbackLink(rebooted), 1, { op: Op.Status }, { timeoutMs: 10 });
+  assert.equal(expectStatus(out.result, Status.LockStatus).lockoutSeconds, 60);
 });

@@ -352,8 +352,9 @@ export class SealedNode {
   }
 
   /**
-   * A PIN attempt. The attempt is counted and persisted before the comparison, so cutting the power
-   * at the moment of a wrong answer cannot win a free try; a correct PIN gives it back.
+   * A PIN attempt. The attempt, and the lockout it would start if it is wrong, are persisted in one
+   * write before the comparison: cutting the power at the moment of a wrong answer never wins a
+   * free try, nor skips a lockout. A correct PIN gives the attempt back and clears the lockout.
    */
   private checkPin(pin: string, child: number, counter: number, onCorrect: () => OutgoingFrame): OutgoingFrame {
     const secondsLeft = this.lockoutSecondsLeft();
@@ -361,17 +362,20 @@ export class SealedNode {
       return this.reply(child, () => ({ status: Status.LockedOut, commandCounter: counter, secondsLeft }));
     }
     this.state.attemptsLeft = Math.max(0, this.state.attemptsLeft - 1);
+    const lastTry = this.state.attemptsLeft === 0;
+    if (lastTry) {
+      this.state.lockoutLevel = Math.min(255, this.state.lockoutLevel + 1);
+      this.state.inLockout = true;
+    }
     this.persist();
     if (constantTimeEqual(encodePin(pin), this.state.pin)) {
       this.state.attemptsLeft = this.maxAttempts;
       this.state.lockoutLevel = 0;
+      this.state.inLockout = false;
       this.persist();
       return onCorrect();
     }
-    if (this.state.attemptsLeft === 0) {
-      this.state.lockoutLevel = Math.min(255, this.state.lockoutLevel + 1);
-      this.state.inLockout = true;
-      this.persist();
+    if (lastTry) {
       this.lockoutUntil = this.clock() + this.lockoutDurationMs(this.state.lockoutLevel);
       const seconds = Math.ceil(this.lockoutDurationMs(this.state.lockoutLevel) / 1000);
       return this.reply(child, () => ({ status: Status.LockedOut, commandCounter: counter, secondsLeft: seconds }));
