@@ -144,6 +144,16 @@ export function nodeHarnessSources(): string[] {
   );
 }
 
+/** How host test programs are built: C++11, debug info, ASan and UBSan that stop at the first finding. */
+export const HOST_SANITIZER_FLAGS = [
+  '-std=c++11',
+  '-g',
+  '-O1',
+  '-fsanitize=address,undefined',
+  '-fno-sanitize-recover=all',
+  '-fno-omit-frame-pointer',
+] as const;
+
 /**
  * Builds `node_host` (the library's C++ files, the MySensors stand-in, the harness) with g++ under
  * AddressSanitizer and UBSan; the PIN comparison is wrapped so the power-cut test sees it.
@@ -151,12 +161,7 @@ export function nodeHarnessSources(): string[] {
 export function buildNodeHost(extraFlags: readonly string[] = []): string {
   const exe = join(scratchDir('node-host'), 'node_host');
   run('g++', [
-    '-std=c++11',
-    '-g',
-    '-O1',
-    '-fsanitize=address,undefined',
-    '-fno-sanitize-recover=all',
-    '-fno-omit-frame-pointer',
+    ...HOST_SANITIZER_FLAGS,
     ...WARNINGS,
     ...extraFlags,
     '-I',

@@ -21,6 +21,7 @@ import {
   run,
   scratchDir,
   stubIncludes,
+  HOST_SANITIZER_FLAGS,
 } from '../../bench/avr-toolchain.ts';
 
 const KAT_HEADER = join(TEST_DIR, 'vectors', 'myseal_kat.h');
@@ -168,12 +169,7 @@ test('host test with ASan+UBSan: vectors, tamper sweep, 2000 Node cases, MySenso
   const dir = scratchDir('host');
   const exe = join(dir, 'host_test');
   run('g++', [
-    '-std=c++11',
-    '-g',
-    '-O1',
-    '-fsanitize=address,undefined',
-    '-fno-sanitize-recover=all',
-    '-fno-omit-frame-pointer',
+    ...HOST_SANITIZER_FLAGS,
     ...WARNINGS,
     '-I',
     LIBRARY_SRC,
