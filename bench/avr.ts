@@ -114,14 +114,18 @@ function footprint(defines: string[], lto: boolean): Report {
       outDir: dir,
     });
   const withElf = build(true);
+  return { ...sizeDifference(withElf, build(false)), breakdown: symbolSizes(withElf, 'myseal_') };
+}
+
+/** What the firmware with MySeal adds over the same firmware without it (avr-size, flash and static RAM). */
+function sizeDifference(withElf: string, withoutElf: string): Omit<Report, 'breakdown'> {
   const a = avrSize(withElf);
-  const b = avrSize(build(false));
+  const b = avrSize(withoutElf);
   return {
     flash_bytes: a.text + a.data - (b.text + b.data),
     ram_bytes: a.data + a.bss - (b.data + b.bss),
     probe_flash_bytes: b.text + b.data,
     probe_ram_bytes: b.data + b.bss,
-    breakdown: symbolSizes(withElf, 'myseal_'),
   };
 }
 
@@ -139,13 +143,8 @@ function nodeFootprint(lto: boolean): Report {
       outDir: dir,
     });
   const withElf = build(true);
-  const a = avrSize(withElf);
-  const b = avrSize(build(false));
   return {
-    flash_bytes: a.text + a.data - (b.text + b.data),
-    ram_bytes: a.data + a.bss - (b.data + b.bss),
-    probe_flash_bytes: b.text + b.data,
-    probe_ram_bytes: b.data + b.bss,
+    ...sizeDifference(withElf, build(false)),
     breakdown: Object.fromEntries(
       Object.entries({ ...symbolSizes(withElf, 'myseal'), ...symbolSizes(withElf, '_ZN6MySeal') }).filter(([name]) => !name.startsWith('myseal_stub')),
     ),
