@@ -32,7 +32,7 @@ import { Command, SetReq } from '../mysensors/enums.ts';
 import { Op } from '../protocol/body.ts';
 import { headerByte, FrameKind } from '../protocol/frame.ts';
 import type { SimGateway } from '../sim/gateway-core.ts';
-import { seededRandom } from '../sim/radio.ts';
+import { seededRandom } from '../util/seeded-random.ts';
 import { SimTcpFront } from '../sim/tcp-front.ts';
 import { startVirtualSite } from '../sim/virtual-site.ts';
 import type { VirtualSite, VirtualSiteOptions } from '../sim/virtual-site.ts';
@@ -43,34 +43,12 @@ import { fromHex, toHex } from '../util/bytes.ts';
 import { startDaemon } from './serve.ts';
 import type { RunningDaemon } from './serve.ts';
 import { until } from '../test-helpers/until.ts';
+import { lineClient } from '../test-helpers/line-client.ts';
 
 const PIN = '2580';
 const SEED = process.env.MYSEAL_FAULT_SEED ? Number(process.env.MYSEAL_FAULT_SEED) : Date.now() % 1_000_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-interface Controller {
-  socket: Socket;
-  lines: string[];
-  closed: boolean;
-}
-
-/** A controller on the proxy port, collecting the lines it is sent (bytes as latin1, so nothing is merged). */
-function controller(port: number): Controller {
-  const socket = connect(port, '127.0.0.1');
-  const c: Controller = { socket, lines: [], closed: false };
-  let buffer = '';
-  socket.setEncoding('latin1');
-  socket.on('data', (d: string) => {
-    buffer += d;
-    const parts = buffer.split('\n');
-    buffer = parts.pop()!;
-    c.lines.push(...parts);
-  });
-  socket.on('error', () => undefined);
-  socket.on('close', () => (c.closed = true));
-  return c;
-}
 
 interface LogLine {
   msg?: string;
@@ -273,8 +251,8 @@ test('bad input from the gateway, controllers and HTTP: counted by code, dropped
     },
   });
   await until(() => s.site.front.clientCount === 1, 'the relay to reach the gateway');
-  const a = controller(s.daemon.listen.port);
-  const b = controller(s.daemon.listen.port);
+  const a = lineClient(s.daemon.listen.port, '127.0.0.1', 'latin1');
+  const b = lineClient(s.daemon.listen.port, '127.0.0.1', 'latin1');
   t.after(() => {
     a.socket.destroy();
     b.socket.destroy();
@@ -446,7 +424,7 @@ test('the gateway killed and restarted 3 times under load: controllers stay, eve
   let front = site.front;
   s.cleanups.push(() => front.close());
 
-  const ctls = [0, 1, 2].map(() => controller(s.daemon.listen.port));
+  const ctls = [0, 1, 2].map(() => lineClient(s.daemon.listen.port, '127.0.0.1', 'latin1'));
   t.after(() => ctls.forEach((c) => c.socket.destroy()));
   await until(() => ctls.every((c) => c.lines.length >= 2), 'the greetings');
   // The proxy's greeting, and possibly the gateway's own startup lines of the first connection.

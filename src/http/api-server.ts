@@ -27,6 +27,7 @@ import { isLoopbackHost } from '../config/host-port.ts';
 import type { Daemon } from '../daemon/daemon.ts';
 import type { OutcomeReport } from '../daemon/outcome.ts';
 import type { DigitOutcome } from '../daemon/pin-entry.ts';
+import { listenOn } from '../util/listen.ts';
 
 /** Request bodies are a few bytes of JSON; anything bigger is refused before it is read. */
 export const MAX_BODY_BYTES = 4096;
@@ -188,13 +189,7 @@ export class ApiServer {
   }
 
   listen(): Promise<AddressInfo> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.opts.port, this.opts.host, () => {
-        this.server.off('error', reject);
-        resolve(this.server.address() as AddressInfo);
-      });
-    });
+    return listenOn(this.server, this.opts.port, this.opts.host);
   }
 
   close(): Promise<void> {

@@ -1,30 +1,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
-import type { Socket } from 'node:net';
 import { Command, SetReq } from '../mysensors/enums.ts';
 import { makePair } from '../protocol/memory-pair.ts';
 import { FakeGateway } from '../test-helpers/fake-gateway.ts';
+import { lineClient } from '../test-helpers/line-client.ts';
+import type { LineClient } from '../test-helpers/line-client.ts';
 import { Daemon } from '../daemon/daemon.ts';
 import { GATEWAY_GREETING, TcpListener } from './tcp-listener.ts';
 
-function lines(socket: Socket): { next: (n?: number) => Promise<string[]> } {
-  let buffer = '';
-  const queue: string[] = [];
-  socket.setEncoding('utf8');
-  socket.on('data', (d: string) => {
-    buffer += d;
-    const parts = buffer.split('\n');
-    buffer = parts.pop()!;
-    queue.push(...parts);
-  });
-  return {
-    next: async (n = 1) => {
-      const deadline = Date.now() + 2000;
-      while (queue.length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-      return queue.splice(0, n);
-    },
-  };
+/** The next n lines a client has not been handed yet (waits up to 2 s). */
+const handed = new WeakMap<LineClient, number>();
+async function next(c: LineClient, n: number): Promise<string[]> {
+  const from = handed.get(c) ?? 0;
+  const deadline = Date.now() + 2000;
+  while (c.lines.length < from + n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  handed.set(c, from + n);
+  return c.lines.slice(from, from + n);
 }
 
 test('several controllers at once: greeted like a gateway, all hear the gateway, each can send', async (t) => {
@@ -36,10 +27,12 @@ test('several controllers at once: greeted like a gateway, all hear the gateway,
   const listener = new TcpListener(daemon, { host: '127.0.0.1', port: 0 });
   const { port } = await listener.listen();
   t.after(() => listener.close());
-  const a = connect(port, '127.0.0.1');
-  const b = connect(port, '127.0.0.1');
-  const la = lines(a);
-  const lb = lines(b);
+  const ca = lineClient(port);
+  const cb = lineClient(port);
+  const a = ca.socket;
+  const b = cb.socket;
+  const la = { next: (n = 1) => next(ca, n) };
+  const lb = { next: (n = 1) => next(cb, n) };
   assert.deepEqual(await la.next(2), GATEWAY_GREETING);
   assert.deepEqual(await lb.next(2), GATEWAY_GREETING);
   assert.equal(listener.clientCount, 2);

@@ -9,6 +9,7 @@ import type { AddressInfo, Server, Socket } from 'node:net';
 import { LineFramer } from '../mysensors/line-framer.ts';
 import { formatLine, parseLine } from '../mysensors/line.ts';
 import type { Daemon, Downstream, Outbound } from '../daemon/daemon.ts';
+import { listenOn } from '../util/listen.ts';
 
 /** What a MySensors 2.3.2 gateway sends a client that connects (shared/reference/mysensors.md). */
 export const GATEWAY_GREETING = ['0;255;3;0;14;Gateway startup complete.', '0;255;0;0;17;2.3.2'];
@@ -96,13 +97,7 @@ export class TcpListener {
   }
 
   listen(): Promise<AddressInfo> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.opts.port, this.opts.host, () => {
-        this.server.off('error', reject);
-        resolve(this.server.address() as AddressInfo);
-      });
-    });
+    return listenOn(this.server, this.opts.port, this.opts.host);
   }
 
   get clientCount(): number {

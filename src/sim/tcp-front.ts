@@ -22,6 +22,7 @@ import type { SimGateway } from './gateway-core.ts';
 import { formatGatewayLine } from './gateway-output.ts';
 import { GatewayLineReader } from './line-reader.ts';
 import type { RadioMessage } from './radio-message.ts';
+import { listenOn } from '../util/listen.ts';
 
 export type ClientPolicy = 'slots' | 'w5100';
 
@@ -89,16 +90,7 @@ export class SimTcpFront extends EventEmitter<SimTcpFrontEvents> {
   }
 
   async listen(): Promise<number> {
-    await new Promise<void>((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(this.#requestedPort, this.host, () => {
-        this.#server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = this.#server.address();
-    if (address === null || typeof address === 'string') throw new Error('TCP front has no port');
-    this.#port = address.port;
+    this.#port = (await listenOn(this.#server, this.#requestedPort, this.host)).port;
     this.#gateway.on('output', this.#onOutput);
     return this.#port;
   }
