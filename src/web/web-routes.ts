@@ -27,7 +27,7 @@ import type { AuditInput, AuditRecord } from '../daemon/audit-log.ts';
 import type { AuditSink, Daemon, LoggerLike, NodeOptions } from '../daemon/daemon.ts';
 import type { NodeStateView } from '../daemon/node-session.ts';
 import { isMySealError } from '../errors.ts';
-import { cookieValue, CSRF_HEADER, HttpError, readJson, SESSION_COOKIE, tokenMatches } from '../http/api-server.ts';
+import { cookieValue, CSRF_HEADER, HttpError, readJson, sendJson as sendApiJson, SESSION_COOKIE, tokenMatches } from '../http/api-server.ts';
 import type { ApiServerOptions, RequestAuth } from '../http/api-server.ts';
 import { AttemptLimiter, SessionStore } from './sessions.ts';
 import { isStaticPath, SECURITY_HEADERS, serveStatic } from './static-files.ts';
@@ -93,9 +93,9 @@ function remoteAddress(req: IncomingMessage): string {
 }
 
 /** The host name of a Host header, without the port or IPv6 brackets. */
+/** The API's JSON answer, with the page's security headers. */
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
-  res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
-  res.end(JSON.stringify(body));
+  sendApiJson(res, status, body, { ...SECURITY_HEADERS, ...headers });
 }
 
 function intParam(url: URL, name: string, min: number, max: number, fallback: number): number {
