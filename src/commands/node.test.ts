@@ -15,6 +15,7 @@ import { configFromDocument } from '../config/config.ts';
 import { createLogger } from '../daemon/logger.ts';
 import { FileKeyStore } from '../store/key-store.ts';
 import { freePort } from '../util/free-port.ts';
+import { until } from '../test-helpers/until.ts';
 import { startDaemon } from './serve.ts';
 
 function startNode(args: string[], env: Record<string, string>): { child: ChildProcessWithoutNullStreams; out: () => string; ready: Promise<void> } {
@@ -68,22 +69,23 @@ test('myseal node: a virtual lock behind a simulated Ethernet gateway, driven by
   const unlock = async (pin: string): Promise<string> =>
     ((await (await fetch(`${base}/api/nodes/5/unlock`, { method: 'POST', body: JSON.stringify({ pin }) })).json()) as { result: string }).result;
 
-  await new Promise((r) => setTimeout(r, 300));
+  // The daemon's link to the node's gateway port: wait for it rather than for a guessed time.
+  const linked = (): boolean => daemon.daemon.health().gatewayConnected;
+  await until(linked, 'the daemon connected to the node', 15_000);
   assert.equal(await unlock('0000'), 'wrong_pin');
   assert.equal(await unlock('8642'), 'unlocked');
   assert.match(node.out(), /UNLOCKED/);
 
   // The button: a sealed report reaches the daemon, which now knows the lock is locked.
   node.child.stdin.write('lock\n');
-  const deadline = Date.now() + 3000;
-  while (daemon.daemon.nodeView(5)?.locked !== true && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  assert.equal(daemon.daemon.nodeView(5)?.locked, true);
+  await until(() => daemon.daemon.nodeView(5)?.locked === true, 'the button report', 5_000);
 
   // Restart the node: its image keeps the PIN, the counters and the wrong-PIN count.
   await stopNode(node.child);
+  await until(() => !linked(), 'the daemon saw the node go', 15_000);
   node = startNode(args, {});
   await node.ready;
-  await new Promise((r) => setTimeout(r, 600)); // the daemon reconnects
+  await until(linked, 'the daemon reconnected to the restarted node', 15_000); // backoff, up to 30 s cap
   assert.equal(await unlock('8642'), 'unlocked', 'counters and PIN survived the restart');
   assert.equal(node.out().includes('8642'), false, 'the PIN is never printed');
 });

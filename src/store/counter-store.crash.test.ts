@@ -181,7 +181,19 @@ async function lane(setup: Setup, stateDir: string, kills: number, random: () =>
   return { runs, issued: all.length };
 }
 
-async function scenario(t: TestContext, name: string, command: string[], block: number, kills: number): Promise<void> {
+/**
+ * `needMidWrite`: whether the scenario must show at least one kill inside a reservation write. Only
+ * the scenarios with hundreds of kills can promise that; six kills through tsx often all land
+ * between writes, so the tsx run checks only that the fixture works as documented.
+ */
+async function scenario(
+  t: TestContext,
+  name: string,
+  command: string[],
+  block: number,
+  kills: number,
+  needMidWrite: boolean,
+): Promise<void> {
   const seed = process.env.MYSEAL_CRASH_SEED !== undefined ? Number(process.env.MYSEAL_CRASH_SEED) : randomInt(2 ** 31);
   t.diagnostic(`${name}: seed ${seed} (replay with MYSEAL_CRASH_SEED=${seed})`);
   const random = seededRandom(seed);
@@ -219,17 +231,17 @@ async function scenario(t: TestContext, name: string, command: string[], block: 
   assert.ok(runs.length >= kills, `seed ${seed}: only ${runs.length} kills`);
   // Without kills that land while counters flow, this test would prove nothing.
   assert.ok(flowing >= 1, `seed ${seed}: no kill landed while counters were flowing`);
-  if (block < RESERVE_BLOCK) assert.ok(midWrite >= 1, `seed ${seed}: no kill landed inside a reservation write`);
+  if (needMidWrite) assert.ok(midWrite >= 1, `seed ${seed}: no kill landed inside a reservation write`);
 }
 
 test('SIGKILL at random moments never makes a counter repeat (default reservation block)', async (t) => {
-  await scenario(t, `block ${RESERVE_BLOCK}`, fastCommand, RESERVE_BLOCK, KILLS);
+  await scenario(t, `block ${RESERVE_BLOCK}`, fastCommand, RESERVE_BLOCK, KILLS, false);
 });
 
 test('SIGKILL inside reservation writes never makes a counter repeat (block 8)', async (t) => {
-  await scenario(t, 'block 8', fastCommand, 8, KILLS);
+  await scenario(t, 'block 8', fastCommand, 8, KILLS, true);
 });
 
 test('the fixture runs as documented, through tsx (a few kills)', async (t) => {
-  await scenario(t, 'tsx, block 8', ['--import', 'tsx', FIXTURE], 8, 6);
+  await scenario(t, 'tsx, block 8', ['--import', 'tsx', FIXTURE], 8, 6, false);
 });
