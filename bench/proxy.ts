@@ -25,7 +25,8 @@ import { mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Op } from '../src/protocol/body.ts';
+import { Op, Status } from '../src/protocol/body.ts';
+import { describeOutcome } from '../src/daemon/outcome.ts';
 import { freePort, killProcess, waitForPort } from '../src/test-helpers/mosquitto.ts';
 import { LOCK_CHILD, LOCK_NODE, PLAIN_CHILD, PLAIN_NODE, startBenchGateway } from './lib-gateway.ts';
 import type { BenchGateway } from './lib-gateway.ts';
@@ -40,6 +41,8 @@ const LATENCY_ROUNDS = 4;
 const UNLOCKS = 300;
 const UNLOCK_WARMUP = 20;
 const UNLOCK_TARGET_P99_MS = 2;
+/** What the node view names a challenge answer, in the daemon's own words. */
+const CHALLENGE_RESULT = describeOutcome(LOCK_NODE, { status: Status.Challenge, commandCounter: 0, challenge: new Uint8Array(4) }).result;
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const startedAt = performance.now();
@@ -231,8 +234,15 @@ async function main(): Promise<void> {
     for (let i = 0; i < UNLOCKS + UNLOCK_WARMUP; i++) {
       const before = (await view()).counts.results;
       if ((await http.request('GET', `/digit?node=${LOCK_NODE}&d=${PIN[0]!}`)).status !== 202) throw new Error('first digit refused');
-      // The first digit made the daemon fetch a challenge: wait until its answer is in.
-      for (let v = await view(); v.counts.results === before || v.lastResult !== 'Challenge'; v = await view()) await sleep(1);
+      // The first digit made the daemon fetch a challenge: wait until its answer is in (a deadline,
+      // so a daemon that never answers fails the bench instead of hanging it).
+      const deadline = performance.now() + 10_000;
+      let v = await view();
+      for (; v.counts.results === before; v = await view()) {
+        if (performance.now() > deadline) throw new Error(`unlock ${i}: no answer to the challenge request`);
+        await sleep(1);
+      }
+      if (v.lastResult !== CHALLENGE_RESULT) throw new Error(`unlock ${i}: the first digit's answer was ${v.lastResult ?? 'none'}`);
       for (const d of PIN.slice(1, -1)) {
         if ((await http.request('GET', `/digit?node=${LOCK_NODE}&d=${d}`)).status !== 202) throw new Error('digit refused');
       }
