@@ -12,8 +12,8 @@
  * SimTcpFront has none of these hooks and must not grow them for a bench, hence this small front.
  */
 import net from 'node:net';
-import { EepromImageStorage } from '../src/protocol/node-storage.ts';
-import { provisionNode, SealedNode } from '../src/protocol/sealed-node.ts';
+import { SealedNode } from '../src/protocol/sealed-node.ts';
+import { provisionVirtualLock } from '../src/sim/provision-virtual-lock.ts';
 import { SimGateway } from '../src/sim/gateway-core.ts';
 import { formatGatewayLine } from '../src/sim/gateway-output.ts';
 import { GatewayLineReader } from '../src/sim/line-reader.ts';
@@ -21,9 +21,6 @@ import type { RadioMessage } from '../src/sim/radio-message.ts';
 import { SealedVirtualNode } from '../src/sim/sealed-virtual-node.ts';
 import { PlainVirtualNode } from '../src/sim/virtual-node.ts';
 import type { VirtualNode } from '../src/sim/virtual-node.ts';
-import { FileCounters } from '../src/store/counter-store.ts';
-import { FileKeyStore } from '../src/store/key-store.ts';
-import { ensureStateDir } from '../src/store/state-dir.ts';
 
 export const LOCK_NODE = 5;
 export const LOCK_CHILD = 1;
@@ -56,12 +53,7 @@ export async function startBenchGateway(opts: BenchGatewayOptions = {}): Promise
   const nodes: VirtualNode[] = [];
   let lock: SealedVirtualNode | null = null;
   if (opts.stateDir) {
-    ensureStateDir(opts.stateDir);
-    const key = FileKeyStore.open(opts.stateDir).create(LOCK_NODE, { force: true });
-    FileCounters.open(opts.stateDir).resetNode(LOCK_NODE);
-    const storage = new EepromImageStorage();
-    provisionNode(storage, key, opts.pin ?? '1234');
-    key.fill(0);
+    const storage = provisionVirtualLock(opts.stateDir, LOCK_NODE, opts.pin ?? '1234');
     lock = new SealedVirtualNode({ node: new SealedNode({ nodeId: LOCK_NODE, storage, lockChild: LOCK_CHILD }) });
     nodes.push(lock);
   }

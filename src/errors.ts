@@ -60,6 +60,11 @@ export enum ErrorCode {
   /** An output file (the Arduino key header) already exists and overwriting was not asked for. */
   FILE_EXISTS = 306,
   STATE_LOCKED = 307,
+  /**
+   * A node's counter file is missing. Its counters are unknown, and starting them again at 1 could
+   * reuse a CCM nonce under the node's key: refused until the node gets a new key (keygen --force).
+   */
+  COUNTER_STORE_MISSING = 308,
 
   // 4xx: configuration and command line
   USAGE = 400,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { toHex } from '../util/bytes.ts';
 import { FileCounters } from '../store/counter-store.ts';
 import { FileKeyStore, KEY_STORE_FILE } from '../store/key-store.ts';
+import { LOCK_FILE } from '../store/state-lock.ts';
 import { HELP, run } from './keygen.ts';
 import { tempDir } from '../test-helpers/fixtures.ts';
 
@@ -174,4 +175,22 @@ test('a key store others can read is refused (exit 1), and the message says how 
     return keyOf(dir, 1);
   })();
   if (key) assertNoKeyPrinted(key);
+});
+
+test('keygen refuses while another process (a running daemon) holds the state dir, and changes nothing', async (t) => {
+  const dir = tempDir(t, 'myseal-keygen-');
+  assert.equal((await keygen(['--node', '3', '--state-dir', dir])).code, 0);
+  const before = readFileSync(join(dir, KEY_STORE_FILE));
+  const counters = readFileSync(join(dir, 'counters', '3.json'));
+  // The parent of this test process is alive and not us: it stands for `myseal serve`.
+  writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: process.ppid, purpose: 'serve' }));
+  for (const argv of [['--node', '4'], ['--node', '3', '--force']]) {
+    const r = await keygen([...argv, '--state-dir', dir]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, new RegExp(`^myseal keygen: STATE_LOCKED: the state dir is in use by process ${process.ppid} \\(serve\\)`));
+  }
+  assert.deepEqual(readFileSync(join(dir, KEY_STORE_FILE)), before, 'the key store is unchanged');
+  assert.deepEqual(readFileSync(join(dir, 'counters', '3.json')), counters, 'the counters are unchanged');
+  assert.equal(existsSync(join(dir, 'counters', '4.json')), false);
+  assert.equal(JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')).pid, process.ppid, "the daemon's lock is left alone");
 });

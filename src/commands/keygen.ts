@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { lstatSync } from 'node:fs';
 import { ErrorCode, MySealError, isMySealError } from '../errors.ts';
 import { defaultHeaderName, writeArduinoHeader } from '../store/arduino-header.ts';
-import { FileCounters } from '../store/counter-store.ts';
 import { FileKeyStore, KEY_STORE_FILE, MAX_NODE_ID, MIN_NODE_ID } from '../store/key-store.ts';
+import { provisionNodeKey } from '../store/provision.ts';
+import { acquireStateLock } from '../store/state-lock.ts';
 import { STATE_DIR_ENV, ensurePrivateDir, ensureStateDir, resolveStateDir } from '../store/state-dir.ts';
 
 export const HELP = `Usage: myseal keygen --node N [--state-dir DIR] [--header PATH] [--force]
@@ -27,6 +28,9 @@ Options:
   --force           replace the node's existing key and header. The node must then be
                     reflashed: it cannot talk to the controller with its old key.
   -h, --help        show this text
+
+Stop a running myseal serve on the same state dir first (keygen refuses while it runs):
+the daemon keeps keys and counters in memory and would write the old ones back.
 
 The header is a secret: anyone who has it can open the lock. Do not commit it to version control.
 `;
@@ -113,6 +117,18 @@ function parseNodeId(text: string): number {
 /** Does the work and returns what to print. */
 function keygen(args: KeygenArgs, env: NodeJS.ProcessEnv): string {
   const stateDir = ensureStateDir(resolveStateDir(args.stateDir, env));
+  // A daemon running on this state dir holds the node's counters and the key table in memory and
+  // writes them back: a key and counters changed under it could be overwritten with the old ones.
+  // So keygen refuses (STATE_LOCKED, naming the process) while one runs.
+  const lock = acquireStateLock(stateDir, 'myseal keygen');
+  try {
+    return keygenLocked(args, stateDir);
+  } finally {
+    lock.release();
+  }
+}
+
+function keygenLocked(args: KeygenArgs, stateDir: string): string {
   const keys = FileKeyStore.open(stateDir);
   const headerDir = join(stateDir, 'arduino');
   const header = args.header ?? join(headerDir, defaultHeaderName(args.node));
@@ -134,25 +150,18 @@ function keygen(args: KeygenArgs, env: NodeJS.ProcessEnv): string {
     }
   }
 
-  const counters = FileCounters.open(stateDir);
   if (args.header === undefined) ensurePrivateDir(headerDir);
-  // Key first, counters second: a crash in between leaves the new key with the old (higher)
-  // counters, which is harmless. The other order could pair the old key with counters restarting
-  // at 1, reusing nonces under that key.
-  const key = keys.create(args.node, { force: args.force });
+  const key = provisionNodeKey(stateDir, args.node, { force: args.force });
   try {
-    counters.resetNode(args.node);
-    try {
-      writeArduinoHeader(header, args.node, key, { force: args.force });
-    } catch (e) {
-      if (!isMySealError(e)) throw e;
-      throw new MySealError(
-        e.code,
-        `the new key for node ${args.node} is stored but its header was not written (${e.message}); ` +
-          `run again with --force`,
-        e.detail,
-      );
-    }
+    writeArduinoHeader(header, args.node, key, { force: args.force });
+  } catch (e) {
+    if (!isMySealError(e)) throw e;
+    throw new MySealError(
+      e.code,
+      `the new key for node ${args.node} is stored but its header was not written (${e.message}); ` +
+        `run again with --force`,
+      e.detail,
+    );
   } finally {
     key.fill(0);
   }

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { configFromDocument } from '../config/config.ts';
 import { createLogger } from '../daemon/logger.ts';
-import { FileKeyStore } from '../store/key-store.ts';
+import { provisionNodeKey } from '../store/provision.ts';
 import { freePort } from '../util/free-port.ts';
 import { until } from '../test-helpers/until.ts';
 import { startDaemon } from './serve.ts';
@@ -48,7 +48,7 @@ async function stopNode(child: ChildProcessWithoutNullStreams): Promise<void> {
 test('myseal node: a virtual lock behind a simulated Ethernet gateway, driven by the daemon', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'myseal-node-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  FileKeyStore.open(dir).create(5);
+  provisionNodeKey(dir, 5).fill(0);
   const gwPort = await freePort();
   const args = ['--node', '5', '--gateway', `tcp://127.0.0.1:${gwPort}`, '--state-dir', dir];
   let node = startNode(args, { MYSEAL_NODE_PIN: '8642' });

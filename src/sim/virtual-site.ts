@@ -4,11 +4,9 @@
  * the daemon and the node share it exactly as after `myseal keygen` and flashing), and a plain
  * sensor node that knows nothing of MySeal.
  */
-import { FileCounters } from '../store/counter-store.ts';
-import { FileKeyStore } from '../store/key-store.ts';
-import { ensureStateDir } from '../store/state-dir.ts';
-import { EepromImageStorage } from '../protocol/node-storage.ts';
-import { provisionNode, SealedNode } from '../protocol/sealed-node.ts';
+import type { EepromImageStorage } from '../protocol/node-storage.ts';
+import { SealedNode } from '../protocol/sealed-node.ts';
+import { provisionVirtualLock } from './provision-virtual-lock.ts';
 import type { SealedNodeOptions } from '../protocol/sealed-node.ts';
 import { SimGateway } from './gateway-core.ts';
 import type { SimGatewayOptions } from './gateway-core.ts';
@@ -44,12 +42,7 @@ export interface VirtualSite {
 
 export async function startVirtualSite(opts: VirtualSiteOptions): Promise<VirtualSite> {
   const lockNode = opts.lockNode ?? 5;
-  ensureStateDir(opts.stateDir);
-  const key = FileKeyStore.open(opts.stateDir).create(lockNode, { force: true });
-  FileCounters.open(opts.stateDir).resetNode(lockNode);
-  const storage = new EepromImageStorage();
-  provisionNode(storage, key, opts.pin ?? '1234');
-  key.fill(0);
+  const storage = provisionVirtualLock(opts.stateDir, lockNode, opts.pin ?? '1234');
   const lock = new SealedVirtualNode({ node: new SealedNode({ nodeId: lockNode, storage, lockChild: 1, ...opts.node }) });
   const sensor = new PlainVirtualNode({ nodeId: opts.sensorNode ?? 7, confirmSets: true });
   const legacy = opts.legacy && new LegacyVirtualNode(opts.legacy);

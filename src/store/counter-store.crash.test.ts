@@ -145,6 +145,7 @@ interface LaneResult {
 }
 
 async function lane(setup: Setup, stateDir: string, kills: number, random: () => number): Promise<LaneResult> {
+  FileCounters.open(stateDir).resetNode(NODE); // as keygen does for a new key
   const runs: Run[] = [];
   for (let i = 0; i < kills; i += 1) {
     const run = await runOnce(setup, stateDir, Math.floor(random() * (MAX_DELAY_MS + 1)));

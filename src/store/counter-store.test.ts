@@ -9,6 +9,13 @@ import { COUNTERS_DIR, FileCounters, RESERVE_BLOCK, parseCounterFile } from './c
 import { MAX_COUNTER } from '../protocol/constants.ts';
 import { tempDir, throwsCode } from '../test-helpers/fixtures.ts';
 
+/** A store whose nodes were given keys (keygen starts each one's counters), opened afresh. */
+function started(dir: string, nodes: number[], options: { reserveBlock?: number } = {}): FileCounters {
+  const setup = FileCounters.open(dir, options);
+  for (const node of nodes) setup.resetNode(node);
+  return FileCounters.open(dir, options);
+}
+
 function onDisk(dir: string, node: number): unknown {
   return JSON.parse(readFileSync(join(dir, COUNTERS_DIR, `${node}.json`), 'utf8'));
 }
@@ -19,7 +26,7 @@ test('RESERVE_BLOCK is 4096', () => {
 
 test('a fresh store counts from 1; the counters dir is 0700 and the files 0600', (t) => {
   const dir = tempDir(t, 'myseal-counters-');
-  const counters = FileCounters.open(dir);
+  const counters = started(dir, [5, 6]);
   assert.equal(statSync(join(dir, COUNTERS_DIR)).mode & 0o777, 0o700);
   assert.equal(counters.lastReceived(5), 0);
   assert.deepEqual([1, 2, 3].map(() => counters.nextSend(5)), [1, 2, 3]);
@@ -30,7 +37,7 @@ test('a fresh store counts from 1; the counters dir is 0700 and the files 0600',
 
 test('reservations are written only when the mark is reached, one block ahead', (t) => {
   const dir = tempDir(t, 'myseal-counters-');
-  const counters = FileCounters.open(dir, { reserveBlock: 4 });
+  const counters = started(dir, [1], { reserveBlock: 4 });
   const marks: unknown[] = [];
   for (let i = 1; i <= 10; i += 1) {
     assert.equal(counters.nextSend(1), i);
@@ -42,7 +49,7 @@ test('reservations are written only when the mark is reached, one block ahead', 
 
 test('counters survive reopening and strictly increase, skipping the unused reservation', (t) => {
   const dir = tempDir(t, 'myseal-counters-');
-  let counters = FileCounters.open(dir);
+  let counters = started(dir, [9]);
   let last = 0;
   for (let round = 0; round < 5; round += 1) {
     for (let i = 0; i < 10; i += 1) {
@@ -58,7 +65,7 @@ test('counters survive reopening and strictly increase, skipping the unused rese
 
 test('raiseSendAbove: later counters exceed the floor, durably; a lower floor changes nothing', (t) => {
   const dir = tempDir(t, 'myseal-counters-');
-  const counters = FileCounters.open(dir);
+  const counters = started(dir, [2, 3]);
   assert.equal(counters.nextSend(2), 1);
   counters.raiseSendAbove(2, 100);
   assert.equal(counters.nextSend(2), 101);
@@ -78,7 +85,7 @@ test('raiseSendAbove: later counters exceed the floor, durably; a lower floor ch
 
 test('exhaustion: counters end at 2^32-1, then COUNTER_EXHAUSTED, also after a restart', (t) => {
   const dir = tempDir(t, 'myseal-counters-');
-  const counters = FileCounters.open(dir);
+  const counters = started(dir, [4, 5]);
   counters.raiseSendAbove(4, MAX_COUNTER - 2);
   assert.equal(counters.nextSend(4), MAX_COUNTER - 1);
   assert.equal(counters.nextSend(4), MAX_COUNTER);
@@ -92,7 +99,7 @@ test('exhaustion: counters end at 2^32-1, then COUNTER_EXHAUSTED, also after a r
 
 test('recordReceived persists before returning and keeps the maximum', (t) => {
   const dir = tempDir(t, 'myseal-counters-');
-  const counters = FileCounters.open(dir);
+  const counters = started(dir, [8]);
   counters.recordReceived(8, 5);
   assert.equal(FileCounters.open(dir).lastReceived(8), 5);
   counters.recordReceived(8, 3);
@@ -110,7 +117,7 @@ test('recordReceived persists before returning and keeps the maximum', (t) => {
 
 test('resetNode starts a node afresh, durably, and touches no other node', (t) => {
   const dir = tempDir(t, 'myseal-counters-');
-  const counters = FileCounters.open(dir);
+  const counters = started(dir, [1, 2]);
   for (let i = 0; i < 5; i += 1) counters.nextSend(1);
   counters.nextSend(2);
   counters.recordReceived(1, 77);
@@ -123,6 +130,24 @@ test('resetNode starts a node afresh, durably, and touches no other node', (t) =
   assert.equal(reopened.nextSend(2), RESERVE_BLOCK + 1);
 });
 
+test('a node without a counter file is refused, never started afresh (a nonce could repeat)', (t) => {
+  const dir = tempDir(t, 'myseal-counters-');
+  const counters = started(dir, [1]);
+  for (let i = 0; i < 3; i += 1) counters.nextSend(1);
+  counters.recordReceived(1, 9);
+  const untouched = readdirSync(join(dir, COUNTERS_DIR)).sort();
+  // Never given a key, and a file deleted (or keys restored from a backup without their counters).
+  for (const [node, why] of [[2, 'never started'], [1, 'file deleted']] as const) {
+    if (node === 1) rmSync(join(dir, COUNTERS_DIR, '1.json'));
+    const reopened = FileCounters.open(dir);
+    for (const use of [() => reopened.nextSend(node), () => reopened.lastReceived(node), () => reopened.recordReceived(node, 10), () => reopened.raiseSendAbove(node, 5)]) {
+      const e = throwsCode(use, ErrorCode.COUNTER_STORE_MISSING);
+      assert.match(e.message, /keygen --node \d+ --force/, why);
+    }
+  }
+  assert.deepEqual(readdirSync(join(dir, COUNTERS_DIR)).sort(), untouched.filter((n) => n !== '1.json'), 'nothing written for a refused node');
+});
+
 test('node ids outside 1-254 are USAGE errors', (t) => {
   const counters = FileCounters.open(tempDir(t, 'myseal-counters-'));
   for (const bad of [0, 255, -1, 2.5]) {
@@ -133,7 +158,7 @@ test('node ids outside 1-254 are USAGE errors', (t) => {
 
 test('a failed reservation hands out no counter', (t) => {
   const dir = tempDir(t, 'myseal-counters-');
-  const counters = FileCounters.open(dir, { reserveBlock: 2 });
+  const counters = started(dir, [1], { reserveBlock: 2 });
   assert.equal(counters.nextSend(1), 1);
   assert.equal(counters.nextSend(1), 2);
   rmSync(join(dir, COUNTERS_DIR), { recursive: true });
@@ -143,7 +168,7 @@ test('a failed reservation hands out no counter', (t) => {
 
 test('a damaged counter file stops its node only (fail closed, never treated as fresh)', (t) => {
   const dir = tempDir(t, 'myseal-counters-');
-  const counters = FileCounters.open(dir);
+  const counters = started(dir, [3, 4]);
   counters.nextSend(3);
   counters.nextSend(4);
   writeFileSync(join(dir, COUNTERS_DIR, '3.json'), '{"version":1,"sendReserved":', { mode: 0o600 });
@@ -155,7 +180,7 @@ test('a damaged counter file stops its node only (fail closed, never treated as 
 
 test('a counter file others can read or write is refused', (t) => {
   const dir = tempDir(t, 'myseal-counters-');
-  FileCounters.open(dir).nextSend(3);
+  started(dir, [3]).nextSend(3);
   const file = join(dir, COUNTERS_DIR, '3.json');
   for (const bad of [0o644, 0o640, 0o606]) {
     chmodSync(file, bad);
@@ -238,7 +263,7 @@ test('property: any sequence of operations and restarts never issues a counter t
     fc.property(fc.integer({ min: 1, max: 16 }), fc.array(op, { maxLength: 40 }), (block, ops) => {
       const dir = mkdtempSync(join(tmpdir(), 'myseal-counters-prop-'));
       try {
-        let counters = FileCounters.open(dir, { reserveBlock: block });
+        let counters = started(dir, [1, 2, 3], { reserveBlock: block });
         const last = new Map<number, number>();
         const floor = new Map<number, number>();
         const received = new Map<number, number>();

@@ -13,7 +13,10 @@
  * number of nodes, a damaged file stops only its own node (fail closed per node, the others keep
  * working), and keygen's reset of one node rewrites only that node's file.
  *
- * Counters belong to a key: resetNode() is only for a node that just got a new key.
+ * Counters belong to a key: resetNode() starts them for a node that just got a new key, and only
+ * then. A node without a counter file is refused (COUNTER_STORE_MISSING), never started afresh: a
+ * deleted file, or keys restored without their counters, would otherwise send counters already
+ * used under that key, the one thing CCM cannot survive.
  */
 import { join } from 'node:path';
 import { ErrorCode, MySealError } from '../errors.ts';
@@ -131,7 +134,15 @@ export class FileCounters implements ControllerCounters {
       const path = this.file(nodeId);
       removeStaleTempFiles(path);
       const bytes = readPrivateFile(path, MAX_FILE_BYTES);
-      const saved = bytes === undefined ? { sendReserved: 1, lastReceived: 0 } : parseCounterFile(bytes, path);
+      if (bytes === undefined) {
+        throw new MySealError(
+          ErrorCode.COUNTER_STORE_MISSING,
+          `node ${nodeId}: no counter file (${path}); its counters are unknown, so sealing or opening ` +
+            `anything for it could reuse a nonce. Give the node a new key (myseal keygen --node ${nodeId} --force) and reflash it`,
+          { node: nodeId, file: path },
+        );
+      }
+      const saved = parseCounterFile(bytes, path);
       state = { lastSent: saved.sendReserved - 1, reserved: saved.sendReserved, lastReceived: saved.lastReceived };
       this.nodes.set(nodeId, state);
     }

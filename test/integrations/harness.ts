@@ -24,17 +24,14 @@ import { startDaemon } from '../../src/commands/serve.ts';
 import type { RunningDaemon } from '../../src/commands/serve.ts';
 import { Command, Internal, Sensor } from '../../src/mysensors/enums.ts';
 import type { MySensorsMessage } from '../../src/mysensors/message.ts';
-import { EepromImageStorage } from '../../src/protocol/node-storage.ts';
-import { provisionNode, SealedNode } from '../../src/protocol/sealed-node.ts';
+import { SealedNode } from '../../src/protocol/sealed-node.ts';
+import { provisionVirtualLock } from '../../src/sim/provision-virtual-lock.ts';
 import { SimGateway } from '../../src/sim/gateway-core.ts';
 import { SimMqttFront } from '../../src/sim/mqtt-front.ts';
 import type { NodeMessage } from '../../src/sim/radio-message.ts';
 import { SealedVirtualNode } from '../../src/sim/sealed-virtual-node.ts';
 import { SimTcpFront } from '../../src/sim/tcp-front.ts';
 import { PlainVirtualNode } from '../../src/sim/virtual-node.ts';
-import { FileCounters } from '../../src/store/counter-store.ts';
-import { FileKeyStore } from '../../src/store/key-store.ts';
-import { ensureStateDir } from '../../src/store/state-dir.ts';
 import { freePort } from '../../src/test-helpers/mosquitto.ts';
 import { until } from '../../src/test-helpers/until.ts';
 export { until };
@@ -120,12 +117,7 @@ export interface LockSite {
 
 /** A lock and a sensor behind a simulated gateway, the lock's key in the daemon's real key store. */
 export function createLockSite(stateDir: string, pin = PIN): LockSite {
-  ensureStateDir(stateDir);
-  const key = FileKeyStore.open(stateDir).create(LOCK_NODE, { force: true });
-  FileCounters.open(stateDir).resetNode(LOCK_NODE);
-  const storage = new EepromImageStorage();
-  provisionNode(storage, key, pin);
-  key.fill(0);
+  const storage = provisionVirtualLock(stateDir, LOCK_NODE, pin);
   const lock = new SealedVirtualNode({
     node: new SealedNode({ nodeId: LOCK_NODE, storage, lockChild: LOCK_CHILD }),
     plain: lockPlainSide(LOCK_NODE),
