@@ -160,6 +160,19 @@ test('typeName and parseTypeName invert each other for every command and type', 
   }
 });
 
+test('parseCommandName returns a command 0-4 or throws a MySealError, nothing else (property)', () => {
+  fc.assert(
+    fc.property(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 30 }), fc.integer({ min: -5, max: 300 }).map(String)), (name) => {
+      try {
+        const c = parseCommandName(name);
+        assert.ok(Number.isInteger(c) && c >= 0 && c <= 4);
+      } catch (e) {
+        assert.equal((e as Error).name, 'MySealError');
+      }
+    }),
+  );
+});
+
 test('parseTypeName never throws anything but a MySealError', () => {
   fc.assert(
     fc.property(fc.integer({ min: -2, max: 8 }), fc.string({ unit: 'grapheme', maxLength: 30 }), (command, name) => {

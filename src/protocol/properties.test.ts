@@ -17,10 +17,14 @@ import {
 } from './body.ts';
 import type { Command, ResultBody, SensorValue } from './body.ts';
 import { frameToMessage, messageToFrame } from './carriage.ts';
-import { Direction, parseFrame } from './frame.ts';
+import { Direction, FrameKind, parseFrame } from './frame.ts';
 import { decodePin, encodePin } from './pin.ts';
 import { checkFrameAtController, checkFrameAtNode } from './receive.ts';
-import { openFrame } from './seal.ts';
+import { openFrame, sealFrame } from './seal.ts';
+import { GATEWAY_NODE_ID, MAX_BODY_LENGTH, PIN_ENCODED_LENGTH } from './constants.ts';
+import { makePair } from './memory-pair.ts';
+import { EEPROM_IMAGE_LENGTH, EepromImageStorage } from './node-storage.ts';
+import { provisionNode } from './sealed-node.ts';
 
 const bytes = (max = 40) => fc.uint8Array({ maxLength: max });
 const pin = fc.stringMatching(/^[0-9]{4,8}$/);
@@ -148,3 +152,78 @@ test('a sealed frame rides a C_STREAM type-83 message and comes back unchanged (
   const notSealed = messageToFrame({ nodeId: 1, childId: 1, command: MsCommand.C_SET, echo: false, type: 47, payload: 'x' });
   assert.equal(notSealed.ok, false);
 });
+
+test('the node never throws on arbitrary frames and answers none it cannot authenticate (property)', () => {
+  const { node, storage } = makePair();
+  const before = storage.load();
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), bytes(30), (sender, child, frame) => {
+      const outcome = node.receive({ sender, child, frame });
+      assert.ok(outcome.error !== undefined, 'a random frame is refused');
+      assert.equal(outcome.replies.length, 0, 'an unauthentic frame gets no answer');
+    }),
+    { numRuns: 3000 },
+  );
+  assert.deepEqual(storage.load(), before, 'refused frames change nothing the node stores');
+});
+
+test('the node never throws on authentic frames with arbitrary bodies, and its stored state stays loadable (property)', () => {
+  const { node, storage, key, nodeId } = makePair();
+  let counter = 0;
+  fc.assert(
+    fc.property(
+      fc.constantFrom(FrameKind.Command, FrameKind.Critical),
+      fc.integer({ min: 0, max: 255 }),
+      fc.uint8Array({ minLength: 1, maxLength: MAX_BODY_LENGTH }),
+      fc.option(fc.uint8Array({ minLength: 5, maxLength: 5 })),
+      (kind, child, body, challenge) => {
+        counter += 1;
+        const address = { sender: GATEWAY_NODE_ID, destination: nodeId, child };
+        const frame = sealFrame({ key, kind, address, counter, challenge: challenge ?? new Uint8Array(5) }, body);
+        const outcome = node.receive({ sender: GATEWAY_NODE_ID, child, frame });
+        assert.ok(outcome.error !== undefined || outcome.command !== undefined, 'every frame ends acted on or refused');
+        assert.ok(outcome.replies.length <= 1, 'at most one answer per frame');
+        const state = storage.load();
+        assert.ok(state !== null, 'the node never bricks');
+        assert.ok(state.lastReceived <= counter);
+      },
+    ),
+    { numRuns: 1500 },
+  );
+});
+
+test('an EEPROM image with arbitrary contents loads as a state or as nothing, never throws (property)', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ minLength: EEPROM_IMAGE_LENGTH, maxLength: EEPROM_IMAGE_LENGTH + 8 }), (image) => {
+      const state = new EepromImageStorage(image).load();
+      if (state === null) return;
+      assert.equal(state.key.length, 16);
+      assert.equal(state.pin.length, PIN_ENCODED_LENGTH);
+      for (const n of [state.lastReceived, state.sendReserved]) assert.ok(Number.isInteger(n) && n >= 0 && n <= 0xffffffff);
+    }),
+    { numRuns: 3000 },
+  );
+  // Valid records with any single byte changed: the other slot, or nothing, never a mangled state.
+  const storage = new EepromImageStorage();
+  provisionNode(storage, new Uint8Array(16).fill(7), '2468');
+  const first = storage.load()!;
+  storage.save({ ...first, lastReceived: 41, locked: false });
+  const second = storage.load()!;
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: EEPROM_IMAGE_LENGTH - 1 }), fc.integer({ min: 1, max: 255 }), (at, flip) => {
+      const image = Uint8Array.from(storage.image);
+      image[at] = image[at]! ^ flip;
+      const loaded = new EepromImageStorage(image).load();
+      assert.ok(loaded !== null);
+      assert.ok(
+        [first, second].some((s) => JSON.stringify(s, hexBytes) === JSON.stringify(loaded, hexBytes)),
+        `byte ${at} changed: the image loads as one of the two records`,
+      );
+    }),
+    { numRuns: 1000 },
+  );
+});
+
+function hexBytes(_key: string, value: unknown): unknown {
+  return value instanceof Uint8Array ? Buffer.from(value).toString('hex') : value;
+}

@@ -295,6 +295,12 @@ export function buildSealV1Vectors(): { [k: string]: Json } {
     cipher: 'AES-128-CCM, M=8 (8-byte tag), L=2 (13-byte nonce), empty aad',
     frame_layout: 'header(1) | counter(4, big-endian) | ciphertext | tag(8)',
     nonce_layout: 'header | sender | destination | child | counter(4, big-endian) | challenge(5) or 00*5',
+    entry_fields:
+      'key, nonce, aad and plaintext are what the SENDER sealed `frame` with (sealed_as gives the fields the nonce came from); ' +
+      'arrival is the MySensors header the frame arrives under, receiver the receiving side (its node id, keys, last accepted counter, challenge); ' +
+      'verdict is what the receive rules of docs/protocol.md section 9 give for that arrival and receiver: "ok" or an error code name. ' +
+      'In a refused entry the receiver differs from the sender as its name says (another key, node, child or direction, an older counter, a used or expired challenge), ' +
+      'so the receiver must rebuild the nonce from arrival and receiver, never take `nonce` from the entry.',
     vectors: specs.map((s) => build(s) as unknown as Json),
     challenges,
     rotations,

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { ErrorCode, isMySealError } from '../errors.ts';
 import { hasTool } from '../test-helpers/require-tool.ts';
 import { defaultHeaderName, parseArduinoHeader, renderArduinoHeader, writeArduinoHeader } from './arduino-header.ts';
@@ -102,4 +103,29 @@ test('parseArduinoHeader reads back what renderArduinoHeader writes, and nothing
   for (const bad of ['', '#define MYSEAL_NODE_ID 5\n', renderArduinoHeader(5, key).replace('0x00, ', '')]) {
     assert.throws(() => parseArduinoHeader(bad), (e) => isMySealError(e, ErrorCode.BAD_KEY));
   }
+});
+
+test('property: parseArduinoHeader reads back every rendered header and refuses anything else with BAD_KEY or USAGE', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 254 }), fc.uint8Array({ minLength: 16, maxLength: 16 }), (node, key) => {
+      const back = parseArduinoHeader(renderArduinoHeader(node, key));
+      assert.equal(back.nodeId, node);
+      assert.ok(sameBytes(back.key, key));
+    }),
+    { numRuns: 300 },
+  );
+  const near = fc
+    .tuple(fc.integer({ min: 0, max: 999 }), fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 14, maxLength: 18 }))
+    .map(([id, bytes]) => `#define MYSEAL_NODE_ID ${id}\n#define MYSEAL_KEY { ${bytes.map((b) => `0x${b.toString(16).padStart(2, '0')}`).join(', ')} }\n`);
+  fc.assert(
+    fc.property(fc.oneof(fc.string({ maxLength: 200 }), near), (text) => {
+      try {
+        const { nodeId, key } = parseArduinoHeader(text);
+        assert.ok(nodeId >= 1 && nodeId <= 254 && key.length === 16);
+      } catch (e) {
+        assert.ok(isMySealError(e, ErrorCode.BAD_KEY) || isMySealError(e, ErrorCode.USAGE), String(e));
+      }
+    }),
+    { numRuns: 2000 },
+  );
 });
