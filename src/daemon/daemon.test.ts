@@ -6,6 +6,7 @@ import type { MySensorsMessage } from '../mysensors/message.ts';
 import { frameToMessage } from '../protocol/carriage.ts';
 import { makePair } from '../protocol/memory-pair.ts';
 import { FakeGateway } from '../test-helpers/fake-gateway.ts';
+import { until } from '../test-helpers/until.ts';
 import { Daemon } from './daemon.ts';
 import { LegacyVirtualNode } from '../legacy/virtual-node.ts';
 import { legacyUnlockLine } from '../legacy/sender.ts';
@@ -82,9 +83,9 @@ test('a legal gateway line MySeal would not send still reaches controllers; garb
 test('a plain set to a sealed relay is sealed, confirmed to controllers, and audited', async () => {
   const { daemon, gateway, seen } = setup([[2, { kind: 'relay', policy: 'seal' }]]);
   daemon.fromController(plain({ childId: 2, type: SetReq.V_STATUS, payload: '1' }), 'ctl');
-  await new Promise((r) => setTimeout(r, 50));
-  assert.equal(gateway.sent.at(-1)?.command, Command.C_STREAM, 'went out sealed');
-  assert.ok(seen.some((o) => o.message?.childId === 2 && o.message.payload === '1'));
+  await until(() => seen.some((o) => o.message?.childId === 2 && o.message.payload === '1'), 'the confirmation to controllers');
+  assert.ok(gateway.sent.some((m) => m.command === Command.C_STREAM), 'went out sealed');
+  assert.equal(gateway.sent.some((m) => m.command === Command.C_SET && m.childId === 2), false, 'never as a plain set');
 });
 
 test('authentic reports become plain messages; forged, replayed and raw sealed frames are security events', () => {
