@@ -174,3 +174,45 @@ test('one-shot CLI straight to the gateway when no daemon runs; a running daemon
   const down = await site.close().then(() => run(['status', '--node', '5']));
   assert.equal(down.code, 13, 'gateway unreachable');
 });
+
+test('pinEntry.submitKey and clearKey from the config: HTTP digits and the CLI use them; # and * are then plain refusals', { timeout: 60_000 }, async (t) => {
+  // A 6-digit PIN length, so that the 4-digit PIN goes out only when the submit key says so.
+  const w = await world(t, {
+    pinEntry: { submitKey: '!', clearKey: '~' },
+    nodes: { 5: { children: { 1: { kind: 'lock', pinLength: 6 } } } },
+  });
+  const base = `http://127.0.0.1:${w.daemon.http.port}`;
+  const press = async (key: string): Promise<{ status: number; body: { state?: string; result?: string; error?: string } }> => {
+    const r = await fetch(`${base}/digit?node=5&d=${encodeURIComponent(key)}`);
+    return { status: r.status, body: (await r.json()) as { state?: string; result?: string; error?: string } };
+  };
+  // The defaults are no keys here.
+  for (const key of ['#', '*']) {
+    const r = await press(key);
+    assert.equal(r.status, 400, key);
+    assert.equal(r.body.error, 'BAD_PIN');
+  }
+  // A wrong start, cleared with the clear key; then the PIN, sent with the submit key.
+  for (const d of '99') assert.equal((await press(d)).body.state, 'buffered');
+  assert.deepEqual(await press('~'), { status: 200, body: { state: 'cleared' } });
+  assert.equal(w.daemon.daemon.pinEntry.buffered(5), 0);
+  for (const d of PIN) assert.equal((await press(d)).status, 202);
+  const sent = await press('!');
+  assert.equal(sent.status, 200);
+  assert.equal(sent.body.result, 'unlocked');
+  assert.equal(w.site.lock.node.locked, false);
+
+  // The CLI hands the configured keys to the daemon, which alone says what a key is.
+  assert.equal((await w.cli(['lock', '--node', '5'])).code, 0);
+  assert.equal(w.site.lock.node.locked, true);
+  for (const d of '11') assert.equal((await w.cli(['digit', d, '--node', '5'])).code, 0);
+  assert.equal((await w.cli(['digit', '~', '--node', '5'])).code, 0);
+  assert.equal(w.daemon.daemon.pinEntry.buffered(5), 0, 'the clear key cleared');
+  for (const d of PIN) assert.equal((await w.cli(['digit', d, '--node', '5'])).code, 0);
+  const refused = await w.cli(['digit', '#', '--node', '5']);
+  assert.equal(refused.code, 2, 'not a key in this configuration');
+  assert.equal(w.daemon.daemon.pinEntry.buffered(5), PIN.length, 'a refused key leaves the buffer alone');
+  assert.equal((await w.cli(['digit', '!', '--node', '5'])).code, 0);
+  await until(() => !w.site.lock.node.locked, 'the CLI submit key to unlock');
+  assert.equal(w.logs.join('').includes(PIN), false);
+});

@@ -98,6 +98,8 @@ export async function startDaemon(config: Config, log = createLogger(config.log.
       audit,
       logger: log,
       digitTimeoutMs: config.pinEntry.digitTimeoutMs,
+      submitKey: config.pinEntry.submitKey,
+      clearKey: config.pinEntry.clearKey,
       pinTriesPerMinute: config.http.rateLimitPerMinute,
       timeoutMs: tuning.timeoutMs,
       retries: tuning.retries,

@@ -66,6 +66,9 @@ export interface DaemonOptions {
   timeoutMs?: number;
   retries?: number;
   digitTimeoutMs?: number;
+  /** PIN entry's submit and clear keys (pinEntry.submitKey / clearKey; '#' and '*' by default). */
+  submitKey?: string;
+  clearKey?: string;
   /**
    * Nodes that still run the original sketch (docs/migrating.md): an unlock for them goes out as the
    * original script's AES-ECB line, which anyone who records it can replay. `line` builds it.
@@ -131,6 +134,8 @@ export class Daemon {
     this.pinEntry = new PinEntry<OutcomeReport>(
       {
         digitTimeoutMs: opts.digitTimeoutMs,
+        submitKey: opts.submitKey,
+        clearKey: opts.clearKey,
         pinLength: (node) => this.lockChild(node)?.options.pinLength ?? 4,
         onFirstDigit: (node) => {
           const lock = this.lockChild(node);
