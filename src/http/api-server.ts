@@ -13,7 +13,8 @@
  *
  * A digit that completes a PIN answers with the lock's sealed result; earlier digits answer at once.
  * Loopback by default; when a token is configured every request needs it (Authorization: Bearer,
- * or token= in the query for /digit, since Domoticz sends no headers), or a session cookie from the
+ * or token= in the query for GET /digit alone, since Domoticz sends no headers; anywhere else token=
+ * is refused, see authorize), or a session cookie from the
  * web page's login (src/web/): a cookie authorizes like the token, except that a state-changing
  * request carrying only the cookie must also carry `X-MySeal: 1`, which the page sends and a
  * cross-site form cannot (CSRF). Requests with the token (curl, Home Assistant) need no such header.
@@ -148,6 +149,11 @@ export async function readJson(req: IncomingMessage): Promise<Record<string, unk
   throw new HttpError(400, 'BAD_JSON', 'the body is a JSON object');
 }
 
+/** GET /digit, the one route that takes the token in its query (see authorize). */
+function isDigitRoute(method: string | undefined, pathname: string): boolean {
+  return method === 'GET' && (pathname.replace(/\/+$/, '') || '/') === '/digit';
+}
+
 function nodeId(text: string | null | undefined): number {
   if (!text || !/^[0-9]{1,3}$/.test(text) || Number(text) < 1 || Number(text) > 254) {
     throw new HttpError(400, 'BAD_NODE_ID', 'node is a number 1-254');
@@ -217,7 +223,14 @@ export class ApiServer {
     if (!this.opts.token) return 'open';
     const header = req.headers.authorization;
     const bearer = header?.startsWith('Bearer ') ? header.slice(7) : undefined;
-    const given = bearer ?? url.searchParams.get('token') ?? undefined;
+    const inQuery = url.searchParams.get('token') ?? undefined;
+    // token= is taken on GET /digit alone: a Domoticz selector's http:// action sends no headers, so
+    // for it the query is the only place. A URL is copied into browser history, Referer headers and
+    // proxy and server logs; every other route has a client that can send Authorization instead.
+    if (inQuery !== undefined && bearer === undefined && !isDigitRoute(req.method, url.pathname)) {
+      throw new HttpError(401, 'TOKEN_IN_QUERY', 'token= in the URL is taken only by GET /digit; send Authorization: Bearer <token>');
+    }
+    const given = bearer ?? inQuery;
     if (tokenMatches(this.opts.token, given)) return 'token';
     const session = cookieValue(req, SESSION_COOKIE);
     if (session !== undefined && this.opts.sessions?.valid(session)) return 'session';
