@@ -15,6 +15,7 @@ import { createGateway } from '../gateway/parse-url.ts';
 import { ApiServer } from '../http/api-server.ts';
 import { legacyUnlockLineFromStore } from '../legacy/sender.ts';
 import { MqttBridge } from '../proxy/mqtt-bridge.ts';
+import { controllerAccess } from '../proxy/controller-access.ts';
 import { TcpListener } from '../proxy/tcp-listener.ts';
 import { WebRoutes } from '../web/web-routes.ts';
 import { FileCounters } from '../store/counter-store.ts';
@@ -108,7 +109,9 @@ export async function startDaemon(config: Config, log = createLogger(config.log.
         line: (node, pin) => legacyUnlockLineFromStore({ stateDir: config.stateDir, node, pin, logger: log }),
       },
     });
-    const tcp = new TcpListener(daemon, { host: config.listen.host, port: config.listen.port });
+    const access = controllerAccess(config.listen.host, config.controllers.allow);
+    if (access.warning !== undefined) log.warn({ listen: config.listen.host }, access.warning);
+    const tcp = new TcpListener(daemon, { host: config.listen.host, port: config.listen.port, access });
     const listen = await tcp.listen();
     closers.push(() => tcp.close());
     // The web page (src/web/): keypad, node list, audit log, live; its login sessions authorize like the token.
@@ -124,7 +127,10 @@ export async function startDaemon(config: Config, log = createLogger(config.log.
     }
     daemon.start();
     closers.push(() => daemon.stop());
-    log.info({ gateway: gateway.description, listen: `${listen.address}:${listen.port}`, http: `${http.address}:${http.port}` }, 'myseal serve running');
+    log.info(
+      { gateway: gateway.description, listen: `${listen.address}:${listen.port}`, controllers: access.description, http: `${http.address}:${http.port}` },
+      'myseal serve running',
+    );
     return {
       daemon,
       listen: { host: listen.address, port: listen.port },

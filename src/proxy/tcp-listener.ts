@@ -10,6 +10,8 @@ import { LineFramer } from '../mysensors/line-framer.ts';
 import { formatLine, parseLine } from '../mysensors/line.ts';
 import type { Daemon, Downstream, Outbound } from '../daemon/daemon.ts';
 import { listenOn } from '../util/listen.ts';
+import { controllerAccess } from './controller-access.ts';
+import type { ControllerAccess } from './controller-access.ts';
 
 /** What a MySensors 2.3.2 gateway sends a client that connects (shared/reference/mysensors.md). */
 export const GATEWAY_GREETING = ['0;255;3;0;14;Gateway startup complete.', '0;255;0;0;17;2.3.2'];
@@ -19,6 +21,8 @@ export const MAX_CLIENT_BACKLOG_BYTES = 4 * 1024 * 1024;
 export interface TcpListenerOptions {
   host: string;
   port: number;
+  /** Who may connect (controller-access.ts); by default loopback clients only on a loopback address. */
+  access?: ControllerAccess;
 }
 
 class ControllerClient implements Downstream {
@@ -77,15 +81,25 @@ class ControllerClient implements Downstream {
 export class TcpListener {
   private readonly server: Server;
   private readonly clients = new Set<Socket>();
+  readonly access: ControllerAccess;
 
   constructor(
     private readonly daemon: Daemon,
     private readonly opts: TcpListenerOptions,
   ) {
+    this.access = opts.access ?? controllerAccess(opts.host, undefined);
     this.server = createServer((socket) => this.accept(socket));
   }
 
   private accept(socket: Socket): void {
+    if (!this.access.allows(socket.remoteAddress)) {
+      // Not a word to it, not even the greeting: it learns nothing about the site. Counted and
+      // logged with its address, which is what the owner needs to allow it or to go looking.
+      this.daemon.countCode('proxy', 'ADDRESS_NOT_ALLOWED', { address: socket.remoteAddress ?? '?' });
+      socket.on('error', () => undefined);
+      socket.destroy();
+      return;
+    }
     const client = new ControllerClient(socket, this.daemon);
     this.clients.add(socket);
     this.daemon.attach(client);
