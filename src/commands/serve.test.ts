@@ -90,10 +90,12 @@ test('serve: controllers share the gateway; digits over HTTP unlock; plain unloc
   await until(() => b.lines.includes('7;3;1;0;2;1'), 'the relay confirmation to the other controller');
   assert.equal(w.site.sensor.value(3, 2), '1');
 
-  // A controller's plain unlock of the sealed lock is refused: it never reaches the node.
+  // A controller's plain unlock of the sealed lock is refused: it never reaches the node, and the
+  // controller that sent it (alone) is told, as the gateway's own log message.
   a.socket.write('5;1;1;0;36;0\n');
-  await new Promise((r) => setTimeout(r, 100));
+  await until(() => a.lines.includes('0;255;3;0;9;MySeal: C_SET 5/1 V_LOCK_STATUS not delivered: refused by policy'), 'the notice');
   assert.equal(w.site.lock.node.locked, true);
+  assert.equal(b.lines.some((l) => l.startsWith('0;255;3;0;9;')), false);
 
   // Digits as a Domoticz selector sends them.
   const base = `http://127.0.0.1:${w.daemon.http.port}`;

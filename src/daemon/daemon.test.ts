@@ -25,6 +25,7 @@ function setup(children: [number, ChildOptions][] = [[1, { kind: 'lock', policy:
     audit: { append: (e) => audit.push(e) },
     timeoutMs: 200,
     retries: 0,
+    holdMs: 50,
   });
   const seen: Outbound[] = [];
   daemon.attach({ id: 'test', send: (o) => seen.push(o) });

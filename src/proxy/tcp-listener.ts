@@ -2,13 +2,15 @@
  * The gateway-compatible TCP port that controllers (Domoticz, Home Assistant, Node-RED, ...) connect
  * to instead of the gateway: any number of clients at once, each greeted as a MySensors gateway
  * greets its client, each seeing everything the gateway says, each line they send handed to the
- * daemon. A controller's bad line is counted and dropped; its connection stays up.
+ * daemon. A controller's bad line is counted and dropped, and the controller told (a gateway log
+ * message, notice.ts); its connection stays up.
  */
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { LineFramer } from '../mysensors/line-framer.ts';
 import { formatLine, parseLine } from '../mysensors/line.ts';
 import type { Daemon, Downstream, Outbound } from '../daemon/daemon.ts';
+import { noticeLine } from '../daemon/notice.ts';
 import { listenOn } from '../util/listen.ts';
 import { controllerAccess } from './controller-access.ts';
 import type { ControllerAccess } from './controller-access.ts';
@@ -44,12 +46,12 @@ class ControllerClient implements Downstream {
   private onData(chunk: Uint8Array): void {
     for (const out of this.framer.push(chunk)) {
       if ('error' in out) {
-        this.daemon.count(out.error, 'controller');
+        this.daemon.refusedFromController(out.error, this.id);
         continue;
       }
       const parsed = parseLine(out.line);
       if (!parsed.ok) {
-        this.daemon.count(parsed.error, 'controller');
+        this.daemon.refusedFromController(parsed.error, this.id);
         continue;
       }
       this.daemon.fromController(parsed.value, this.id);
@@ -62,7 +64,14 @@ class ControllerClient implements Downstream {
       this.socket.destroy(new Error('controller is not reading'));
       return;
     }
-    const text = item.line !== undefined ? `${item.line}\n` : item.message ? formatLine(item.message) : '';
+    const text =
+      item.notice !== undefined
+        ? `${noticeLine(item.notice)}\n`
+        : item.line !== undefined
+          ? `${item.line}\n`
+          : item.message
+            ? formatLine(item.message)
+            : '';
     if (!text) return;
     // Lines from one chunk of gateway input go out in one write: a write per line costs a syscall
     // each and caps the proxy at a fraction of what the link carries.
