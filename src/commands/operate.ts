@@ -17,7 +17,6 @@ import { describeOutcome, ExitCode } from '../daemon/outcome.ts';
 import type { OutcomeReport } from '../daemon/outcome.ts';
 import { ErrorCode, isMySealError, MySealError } from '../errors.ts';
 import { GatewayFrameLink } from '../gateway/frame-link.ts';
-import { createGateway } from '../gateway/parse-url.ts';
 import type { GatewayTransport } from '../gateway/transport.ts';
 import { legacyUnlockLineFromStore } from '../legacy/sender.ts';
 import { parseLine } from '../mysensors/line.ts';
@@ -29,6 +28,7 @@ import { FileCounters } from '../store/counter-store.ts';
 import { FileKeyStore } from '../store/key-store.ts';
 import { acquireStateLock } from '../store/state-lock.ts';
 import { ensureStateDir, readPrivateFile } from '../store/state-dir.ts';
+import { gatewayFromConfig } from './broker-login.ts';
 import { readSecrets } from './secret-input.ts';
 
 export type OperationName = 'unlock' | 'lock' | 'status' | 'set-pin';
@@ -162,7 +162,7 @@ async function direct(config: Config, name: OperationName, node: number, p: stri
   }
   ensureStateDir(config.stateDir);
   const lock = acquireStateLock(config.stateDir, `myseal ${name}`);
-  const gateway = createGateway(config.gateway.transport);
+  const gateway = gatewayFromConfig(config);
   const audit = AuditLog.open(config.stateDir, { maxBytes: config.log.auditMaxBytes, keep: config.log.auditKeep });
   try {
     gateway.start();

@@ -40,6 +40,8 @@ export interface MqttGatewayOptions {
   clientId: string;
   username?: string;
   password?: string;
+  /** PEM CA certificates to trust for an mqtts:// broker instead of the system's. */
+  ca?: string;
   backoff?: BackoffOptions;
   connectTimeoutMs?: number;
 }
@@ -79,6 +81,10 @@ export class MqttGateway extends EventEmitter<GatewayEvents> implements GatewayT
       clientId: opts.clientId,
       username: opts.username,
       password: opts.password,
+      // mqtts://: the broker's certificate must check out (against `ca` when given, else the
+      // system's CAs); a broker that cannot prove who it is gets neither the login nor a command.
+      ...(opts.ca === undefined ? {} : { ca: opts.ca }),
+      rejectUnauthorized: true,
       clean: true,
       keepalive: MQTT_KEEPALIVE_S,
       connectTimeout: opts.connectTimeoutMs ?? MQTT_CONNECT_TIMEOUT_MS,
