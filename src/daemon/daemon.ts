@@ -186,7 +186,15 @@ export class Daemon {
       expired: (c) => this.undelivered(c.message, c.source, 'GATEWAY_DOWN'),
     });
     this.recent = new RecentSends(this.clock);
+    // A gateway that cannot be reached (or a broker that refuses the login) is said once per cause,
+    // not at every retry: the backoff retries for as long as it takes.
+    let lastFailure = '';
+    opts.gateway.on('failed', (reason) => {
+      if (reason !== lastFailure) this.log.error({ gateway: opts.gateway.description, reason }, 'gateway connection failed');
+      lastFailure = reason;
+    });
     opts.gateway.on('connected', () => {
+      lastFailure = '';
       this.log.info({ gateway: opts.gateway.description }, 'gateway connected');
       this.held.flush((c) => this.sendPlain(c.message, c.source));
     });

@@ -160,7 +160,9 @@ export class MqttGateway extends EventEmitter<GatewayEvents> implements GatewayT
     });
     client.on('close', () => {
       if (client !== this.#client) return;
-      this.#setDown(this.#lastError === '' ? 'connection closed' : this.#lastError);
+      const reason = this.#lastError === '' ? 'connection closed' : this.#lastError;
+      if (!this.#connected && this.#running) this.emit('failed', reason);
+      this.#setDown(reason);
       if (this.#running) this.#reconnect.schedule();
     });
     return client;

@@ -105,6 +105,8 @@ export class SerialGateway extends EventEmitter<GatewayEvents> implements Gatewa
       if (wasConnected) {
         this.#reconnect.backoff.disconnected();
         this.emit('disconnected', !this.#running ? 'stopped' : lastError === '' ? 'device closed' : lastError);
+      } else if (this.#running) {
+        this.emit('failed', lastError === '' ? 'device closed' : lastError);
       }
       if (this.#running) this.#reconnect.schedule();
     };

@@ -122,6 +122,8 @@ export class TcpGateway extends EventEmitter<GatewayEvents> implements GatewayTr
         this.#reconnect.backoff.disconnected();
         const reason = !this.#running ? 'stopped' : lastError === '' ? 'closed by the gateway' : lastError;
         this.emit('disconnected', reason);
+      } else if (this.#running) {
+        this.emit('failed', lastError === '' ? 'closed by the gateway' : lastError);
       }
       if (this.#running) this.#reconnect.schedule();
     });
