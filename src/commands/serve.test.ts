@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { configFromDocument } from '../config/config.ts';
 import { freePort } from '../test-helpers/mosquitto.ts';
 import { startVirtualSite } from '../sim/virtual-site.ts';
-import type { VirtualSite } from '../sim/virtual-site.ts';
+import type { VirtualSite, VirtualSiteOptions } from '../sim/virtual-site.ts';
+import { writeLegacyKey } from '../legacy/key-file.ts';
 import { startDaemon } from './serve.ts';
 import type { RunningDaemon } from './serve.ts';
 import { createLogger } from '../daemon/logger.ts';
@@ -32,9 +33,9 @@ interface World {
   cli(args: string[], env?: Record<string, string>, input?: string): Promise<{ code: number; stdout: string; stderr: string }>;
 }
 
-async function world(t: TestContext, extra: Record<string, unknown> = {}): Promise<World> {
+async function world(t: TestContext, extra: Record<string, unknown> = {}, siteOptions: Partial<VirtualSiteOptions> = {}): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'myseal-serve-'));
-  const site = await startVirtualSite({ stateDir: dir, pin: PIN });
+  const site = await startVirtualSite({ stateDir: dir, pin: PIN, ...siteOptions });
   const listen = await freePort();
   const http = await freePort();
   const config = configFromDocument({
@@ -217,4 +218,50 @@ test('pinEntry.submitKey and clearKey from the config: HTTP digits and the CLI u
   assert.equal((await w.cli(['digit', '!', '--node', '5'])).code, 0);
   await until(() => !w.site.lock.node.locked, 'the CLI submit key to unlock');
   assert.equal(w.logs.join('').includes(PIN), false);
+});
+
+test('unlock --legacy-ecb goes through the running daemon (which holds the state lock), warns every time, and is refused for a node not in legacy mode', { timeout: 90_000 }, async (t) => {
+  const LEGACY_KEY = 'ABCDEFGHIJKLMNOP';
+  const LEGACY_PIN = '4711';
+  const w = await world(
+    t,
+    { nodes: { 5: { children: { 1: { kind: 'lock', pinLength: 4 } } }, 9: { legacyEcb: true, children: { 1: { kind: 'lock' } } } } },
+    { legacy: { nodeId: 9, key16: LEGACY_KEY, pin: LEGACY_PIN } },
+  );
+  writeLegacyKey(w.dir, 9, LEGACY_KEY);
+  const old = w.site.legacy!;
+  const warning = /warning: legacy ECB mode: .*replay/;
+
+  const flagged = await w.cli(['unlock', '--node', '9', '--legacy-ecb', '--json'], { MYSEAL_PIN: LEGACY_PIN });
+  assert.equal(flagged.code, 0, flagged.stderr);
+  assert.equal((JSON.parse(flagged.stdout) as { result: string }).result, 'sent_legacy');
+  assert.match(flagged.stderr, warning);
+  await until(() => old.unlockCount === 1, 'the old sketch to open');
+  // The daemon sent it: its audit names the HTTP API as the source, and no state lock was fought over.
+  const audit = readFileSync(join(w.dir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { event: string; source: string; result: string });
+  assert.deepEqual(audit.filter((e) => e.event === 'legacy').map((e) => [e.source.split(':')[0], e.result]), [['http', 'sent_legacy']]);
+  assert.equal(flagged.stderr.includes('STATE_LOCKED'), false);
+
+  // Without the flag the daemon still speaks legacy to a legacy node: the warning comes all the same.
+  const plain = await w.cli(['unlock', '--node', '9'], { MYSEAL_PIN: LEGACY_PIN });
+  assert.equal(plain.code, 0);
+  assert.match(plain.stderr, warning);
+  await until(() => old.unlockCount === 2, 'the second legacy unlock');
+
+  // A sealed node is not sent the replayable format, flag or not.
+  const refused = await w.cli(['unlock', '--node', '5', '--legacy-ecb'], { MYSEAL_PIN: PIN });
+  assert.equal(refused.code, 15, refused.stdout);
+  assert.match(refused.stdout, /refused by policy/);
+  assert.equal(w.site.lock.node.locked, true);
+
+  // With no daemon running, the same command goes straight to the gateway, with the same warning.
+  await w.daemon.stop();
+  await until(() => w.site.front.clientCount === 0, 'the daemon to let go of the gateway');
+  const direct = await w.cli(['unlock', '--node', '9', '--legacy-ecb', '--gateway', w.site.gatewayUrl], { MYSEAL_PIN: LEGACY_PIN });
+  assert.equal(direct.code, 0, direct.stdout + direct.stderr);
+  assert.match(direct.stderr, warning);
+  assert.equal(direct.stdout.includes('"level"'), false, 'no log line on stdout');
+  await until(() => old.unlockCount === 3, 'the direct legacy unlock');
+  for (const r of [flagged, plain, refused, direct]) assert.equal(r.stdout.includes(LEGACY_PIN) || r.stderr.includes(LEGACY_PIN), false);
+  assert.equal(w.logs.join('').includes(LEGACY_PIN), false);
 });

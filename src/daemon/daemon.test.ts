@@ -175,4 +175,10 @@ test('legacy nodes get the original ECB line, which the old sketch accepts, and 
   // The flaw MySeal exists to fix: the recorded line opens the old lock again.
   gateway.send(gateway.sent.at(-1)!);
   assert.equal(old.unlockCount, 2);
+  // Insisting on the original format for a node not in legacy mode is refused: nothing is sent.
+  const sent = gateway.sent.length;
+  const refused = await daemon.unlock(5, '1234', 't', { legacy: true });
+  assert.deepEqual([refused.result, refused.httpStatus, refused.exitCode], ['refused_by_policy', 403, 15]);
+  assert.equal(gateway.sent.length, sent);
+  assert.equal(warnings.length, 1, 'no legacy line was even built');
 });

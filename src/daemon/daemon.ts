@@ -528,8 +528,19 @@ export class Daemon {
     return outcome;
   }
 
-  unlock(node: number, pin: string, source: string): Promise<OutcomeReport> {
+  /**
+   * Unlocks with a PIN. A node configured legacyEcb gets the original format whichever way it is
+   * asked; `legacy: true` (`myseal unlock --legacy-ecb`) insists on it, and is refused for a node the
+   * configuration does not put in legacy mode: a replayable line goes out only where the owner
+   * said so.
+   */
+  unlock(node: number, pin: string, source: string, opts: { legacy?: boolean } = {}): Promise<OutcomeReport> {
     if (this.isLegacy(node)) return this.legacyUnlock(node, pin, source);
+    if (opts.legacy === true) {
+      const report = describeOutcome(node, new MySealError(ErrorCode.REFUSED_BY_POLICY, 'not in legacy mode', { node }));
+      this.audit({ event: 'legacy', node, child: LEGACY_LOCK_CHILD, source, result: report.result });
+      return Promise.resolve(report);
+    }
     return this.lockOperation(node, { op: Op.Unlock, pin }, 'unlock', source);
   }
 
@@ -537,16 +548,18 @@ export class Daemon {
   private async legacyUnlock(node: number, pin: string, source: string): Promise<OutcomeReport> {
     if (!this.pinTries.take(node)) return describeOutcome(node, new MySealError(ErrorCode.RATE_LIMITED, 'too many PIN tries', { node }));
     await this.gatewayUp(this.holdMs);
-    let sent = false;
+    let report: OutcomeReport;
     try {
       const parsed = parseLine(this.opts.legacy!.line(node, pin));
-      sent = parsed.ok && this.opts.gateway.send(parsed.value);
+      if (!parsed.ok) throw parsed.error;
+      report = this.opts.gateway.send(parsed.value)
+        ? { node, result: 'sent_legacy', ok: true, text: 'sent (legacy, replayable)', httpStatus: 200, exitCode: 0 }
+        : describeOutcome(node, new MySealError(ErrorCode.GATEWAY_DOWN, 'legacy line not sent', { node }));
     } catch (e) {
+      // No legacy key for the node, most likely: say so, rather than blame the gateway.
       this.log.error({ node, code: isMySealError(e) ? e.codeName : 'error' }, 'legacy line not built');
+      report = describeOutcome(node, e);
     }
-    const report: OutcomeReport = sent
-      ? { node, result: 'sent_legacy', ok: true, text: 'sent (legacy, replayable)', httpStatus: 200, exitCode: 0 }
-      : describeOutcome(node, new MySealError(ErrorCode.GATEWAY_DOWN, 'legacy line not sent', { node }));
     this.audit({ event: 'legacy', node, child: LEGACY_LOCK_CHILD, source, result: report.result });
     this.events.emit('result', report);
     return report;

@@ -71,6 +71,8 @@ export class SerialGateway extends EventEmitter<GatewayEvents> implements Gatewa
       await new Promise<void>((resolve) => port.once('close', () => resolve()));
       return;
     }
+    // What was just written goes out first (a one-shot command sends and stops at once).
+    await new Promise<void>((resolve) => port.drain(() => resolve()));
     await new Promise<void>((resolve) => {
       port.once('close', () => resolve());
       port.close((err) => {

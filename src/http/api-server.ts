@@ -5,7 +5,7 @@
  *   GET  /digit?node=N&d=D[&token=T]     a Domoticz selector level's http:// action (no headers);
  *                                        &wait=0 answers at once even for the last digit
  *   POST /api/nodes/N/digits             {"digits":"12"} or {"digit":"3"}: openHAB, Home Assistant, Node-RED
- *   POST /api/nodes/N/unlock             {"pin":"1234"}
+ *   POST /api/nodes/N/unlock             {"pin":"1234"}, and "legacyEcb":true to insist on the original format
  *   POST /api/nodes/N/lock | /status     {}
  *   POST /api/nodes/N/set-pin            {"oldPin":"1234","newPin":"5678"}
  *   GET  /api/nodes, /api/nodes/N        node state
@@ -316,8 +316,12 @@ export class ApiServer {
         await this.answerDigit(res, last!);
         return;
       }
-      case 'unlock':
-        return this.answerOutcome(res, await this.daemon.unlock(node, stringField(body, 'pin'), source));
+      case 'unlock': {
+        // {"pin":"1234","legacyEcb":true}: `myseal unlock --legacy-ecb`, for a node in legacy mode.
+        const legacy = body.legacyEcb;
+        if (legacy !== undefined && typeof legacy !== 'boolean') throw new HttpError(400, 'BAD_FIELD', '"legacyEcb" must be true or false');
+        return this.answerOutcome(res, await this.daemon.unlock(node, stringField(body, 'pin'), source, { legacy: legacy === true }));
+      }
       case 'lock':
         return this.answerOutcome(res, await this.daemon.lock(node, source));
       case 'status':
