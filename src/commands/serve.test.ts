@@ -17,7 +17,8 @@ import { startVirtualSite } from '../sim/virtual-site.ts';
 import type { VirtualSite, VirtualSiteOptions } from '../sim/virtual-site.ts';
 import { writeLegacyKey } from '../legacy/key-file.ts';
 import { startDaemon } from './serve.ts';
-import type { RunningDaemon } from './serve.ts';
+import type { DaemonTuning, RunningDaemon } from './serve.ts';
+import { FileKeyStore } from '../store/key-store.ts';
 import { createLogger } from '../daemon/logger.ts';
 import { Writable } from 'node:stream';
 import { until } from '../test-helpers/until.ts';
@@ -33,7 +34,14 @@ interface World {
   cli(args: string[], env?: Record<string, string>, input?: string): Promise<{ code: number; stdout: string; stderr: string }>;
 }
 
-async function world(t: TestContext, extra: Record<string, unknown> = {}, siteOptions: Partial<VirtualSiteOptions> = {}): Promise<World> {
+async function world(
+  t: TestContext,
+  extra: Record<string, unknown> = {},
+  siteOptions: Partial<VirtualSiteOptions> = {},
+  tuning: DaemonTuning = {},
+  /** Runs on the state dir before the daemon starts (which reads the key store once). */
+  prepare: (dir: string) => void = () => undefined,
+): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'myseal-serve-'));
   const site = await startVirtualSite({ stateDir: dir, pin: PIN, ...siteOptions });
   const listen = await freePort();
@@ -41,10 +49,10 @@ async function world(t: TestContext, extra: Record<string, unknown> = {}, siteOp
   const config = configFromDocument({
     gateway: site.gatewayUrl,
     listen: `127.0.0.1:${listen}`,
-    http: { listen: `127.0.0.1:${http}` },
     stateDir: dir,
     nodes: { 5: { children: { 1: { kind: 'lock', pinLength: 4 } } }, 7: { children: { 3: { kind: 'relay', policy: 'pass' } } } },
     ...extra,
+    http: { listen: `127.0.0.1:${http}`, ...(extra.http as object | undefined) },
   });
   const logs: string[] = [];
   const sink = new Writable({
@@ -53,7 +61,8 @@ async function world(t: TestContext, extra: Record<string, unknown> = {}, siteOp
       done();
     },
   });
-  const daemon = await startDaemon(config, createLogger('info', sink));
+  prepare(dir);
+  const daemon = await startDaemon(config, createLogger('info', sink), tuning);
   t.after(async () => {
     await daemon.stop();
     await site.close();
@@ -264,4 +273,79 @@ test('unlock --legacy-ecb goes through the running daemon (which holds the state
   await until(() => old.unlockCount === 3, 'the direct legacy unlock');
   for (const r of [flagged, plain, refused, direct]) assert.equal(r.stdout.includes(LEGACY_PIN) || r.stderr.includes(LEGACY_PIN), false);
   assert.equal(w.logs.join('').includes(LEGACY_PIN), false);
+});
+
+test('set-pin end to end: over the HTTP API, with the CLI through the daemon, and with the CLI straight to the gateway', { timeout: 90_000 }, async (t) => {
+  const w = await world(t);
+  const base = `http://127.0.0.1:${w.daemon.http.port}`;
+  const post = async (action: string, body: object): Promise<{ status: number; result: string }> => {
+    const r = await fetch(`${base}/api/nodes/5/${action}`, { method: 'POST', body: JSON.stringify(body) });
+    return { status: r.status, result: ((await r.json()) as { result: string }).result };
+  };
+  // The lock checks the old PIN itself: a wrong one changes nothing and costs an attempt.
+  assert.deepEqual(await post('set-pin', { oldPin: '0000', newPin: '1357' }), { status: 200, result: 'wrong_pin' });
+  assert.deepEqual(await post('set-pin', { oldPin: PIN, newPin: '12' }), { status: 400, result: 'bad_pin' });
+  assert.deepEqual(await post('set-pin', { oldPin: PIN, newPin: '1357' }), { status: 200, result: 'done' });
+  assert.deepEqual(await post('unlock', { pin: PIN }), { status: 200, result: 'wrong_pin' });
+  assert.deepEqual(await post('unlock', { pin: '1357' }), { status: 200, result: 'unlocked' });
+
+  // The CLI through the running daemon, both PINs on stdin (one a line).
+  const viaDaemon = await w.cli(['set-pin', '--node', '5', '--json'], {}, '1357\n2468\n');
+  assert.equal(viaDaemon.code, 0, viaDaemon.stderr);
+  assert.equal((JSON.parse(viaDaemon.stdout) as { result: string }).result, 'done');
+  assert.equal((await w.cli(['lock', '--node', '5'])).code, 0);
+  assert.equal((await w.cli(['unlock', '--node', '5'], { MYSEAL_PIN: '1357' })).code, 10, 'the old PIN no longer opens');
+  assert.equal((await w.cli(['unlock', '--node', '5'], { MYSEAL_PIN: '2468' })).code, 0);
+  const audit = readFileSync(join(w.dir, 'audit.log'), 'utf8');
+  assert.equal((audit.match(/"event":"set_pin"/g) ?? []).length, 4);
+
+  // No daemon: straight to the gateway, PINs from the environment.
+  await w.daemon.stop();
+  await until(() => w.site.front.clientCount === 0, 'the daemon to let go of the gateway');
+  const gw = ['--gateway', w.site.gatewayUrl];
+  const direct = await w.cli(['set-pin', '--node', '5', ...gw], { MYSEAL_PIN: '2468', MYSEAL_NEW_PIN: '8642' });
+  assert.equal(direct.code, 0, direct.stdout + direct.stderr);
+  assert.equal((await w.cli(['lock', '--node', '5', ...gw])).code, 0);
+  assert.equal((await w.cli(['unlock', '--node', '5', ...gw], { MYSEAL_PIN: '8642' })).code, 0);
+  assert.equal(w.site.lock.node.locked, false);
+  const everything = w.logs.join('') + readFileSync(join(w.dir, 'audit.log'), 'utf8') + viaDaemon.stdout + viaDaemon.stderr + direct.stdout + direct.stderr;
+  for (const pin of [PIN, '1357', '2468', '8642']) assert.equal(everything.includes(pin), false, 'no PIN in any output or log');
+});
+
+test('CLI exit codes 11 (locked out) and 12 (timeout), through the daemon and straight to the gateway', { timeout: 120_000 }, async (t) => {
+  // Node 8 has a key and a lock in the configuration, but no node answers for it behind the gateway.
+  const w = await world(
+    t,
+    {
+      http: { rateLimitPerMinute: 600 },
+      nodes: { 5: { children: { 1: { kind: 'lock', pinLength: 4 } } }, 8: { children: { 1: { kind: 'lock' } } } },
+    },
+    {},
+    { timeoutMs: 300, retries: 1 },
+    (dir) => FileKeyStore.open(dir).create(8),
+  );
+  const base = `http://127.0.0.1:${w.daemon.http.port}`;
+  const results: string[] = [];
+  while (results.at(-1) !== 'locked_out') {
+    assert.ok(results.length < 10, `no lockout after ${results.length} wrong PINs`);
+    const r = await fetch(`${base}/api/nodes/5/unlock`, { method: 'POST', body: JSON.stringify({ pin: '0000' }) });
+    results.push(((await r.json()) as { result: string }).result);
+  }
+  const lockedOut = await w.cli(['unlock', '--node', '5', '--json'], { MYSEAL_PIN: PIN });
+  assert.equal(lockedOut.code, 11, lockedOut.stdout);
+  const report = JSON.parse(lockedOut.stdout) as { result: string; secondsLeft: number };
+  assert.equal(report.result, 'locked_out');
+  assert.ok(report.secondsLeft > 0);
+  assert.equal(w.site.lock.node.locked, true, 'even the right PIN waits out the lockout');
+
+  const timedOut = await w.cli(['status', '--node', '8']);
+  assert.equal(timedOut.code, 12, timedOut.stdout);
+  assert.match(timedOut.stdout, /node 8: no answer from the lock/);
+
+  // The same codes without a daemon (the direct path waits out its own default timeouts).
+  await w.daemon.stop();
+  await until(() => w.site.front.clientCount === 0, 'the daemon to let go of the gateway');
+  const gw = ['--gateway', w.site.gatewayUrl];
+  assert.equal((await w.cli(['unlock', '--node', '5', ...gw], { MYSEAL_PIN: PIN })).code, 11);
+  assert.equal((await w.cli(['lock', '--node', '8', ...gw])).code, 12);
 });
