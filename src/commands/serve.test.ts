@@ -198,7 +198,9 @@ test('pinEntry.submitKey and clearKey from the config: HTTP digits and the CLI u
     const r = await fetch(`${base}/digit?node=5&d=${encodeURIComponent(key)}`);
     return { status: r.status, body: (await r.json()) as { state?: string; result?: string; error?: string } };
   };
-  // The defaults are no keys here.
+  // A keypad learns the keys from the node's state; the defaults are no keys here.
+  const state = (await (await fetch(`${base}/api/nodes/5`)).json()) as { submitKey: string; clearKey: string };
+  assert.deepEqual([state.submitKey, state.clearKey], ['!', '~']);
   for (const key of ['#', '*']) {
     const r = await press(key);
     assert.equal(r.status, 400, key);

@@ -8,7 +8,7 @@
  *   POST /api/nodes/N/unlock             {"pin":"1234"}, and "legacyEcb":true to insist on the original format
  *   POST /api/nodes/N/lock | /status     {}
  *   POST /api/nodes/N/set-pin            {"oldPin":"1234","newPin":"5678"}
- *   GET  /api/nodes, /api/nodes/N        node state
+ *   GET  /api/nodes, /api/nodes/N        node state (N: with PIN entry's submitKey and clearKey)
  *   GET  /api/health                     gateway link and counters
  *
  * A digit that completes a PIN answers with the lock's sealed result; earlier digits answer at once.
@@ -295,7 +295,7 @@ export class ApiServer {
     if (!action && method === 'GET') {
       const view = this.daemon.nodeView(node);
       if (!view) throw new HttpError(404, 'UNKNOWN_NODE', 'no sealed node with that id');
-      sendJson(res, 200, { ...view, bufferedDigits: this.daemon.pinEntry.buffered(node) });
+      sendJson(res, 200, { ...view, bufferedDigits: this.daemon.pinEntry.buffered(node), ...this.daemon.pinEntry.keys });
       return;
     }
     if (method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', 'use POST');
