@@ -101,6 +101,12 @@ async function serve(t: TestContext, opts: { gatewayUrl?: (site: VirtualSite, cl
   const site = await startVirtualSite({ stateDir: dir, pin: PIN, ...opts.site });
   cleanups.push(() => site.close());
   const gateway = opts.gatewayUrl ? await opts.gatewayUrl(site, cleanups) : site.gatewayUrl;
+  const { daemon, logs } = await daemonOn(gateway, dir, cleanups);
+  return { dir, site, daemon, logs, base: `http://127.0.0.1:${daemon.http.port}`, cleanups };
+}
+
+/** `myseal serve` (startDaemon, as the command runs it) on a gateway, connected; stopped by the cleanups. */
+async function daemonOn(gateway: string, dir: string, cleanups: (() => Promise<unknown>)[]): Promise<{ daemon: RunningDaemon; logs: LogLine[] }> {
   const config = configFromDocument({
     gateway,
     listen: `127.0.0.1:${await freePort()}`,
@@ -111,8 +117,8 @@ async function serve(t: TestContext, opts: { gatewayUrl?: (site: VirtualSite, cl
   const { logs, sink } = logSink();
   const daemon = await startDaemon(config, createLogger('info', sink));
   cleanups.push(() => daemon.stop());
-  await until(() => logs.some((l) => l.msg === 'gateway connected'), 'the daemon to connect to the gateway');
-  return { dir, site, daemon, logs, base: `http://127.0.0.1:${daemon.http.port}`, cleanups };
+  await until(() => logs.some((l) => l.msg === 'gateway connected'), 'the daemon to connect to the gateway', 15_000);
+  return { daemon, logs };
 }
 
 /** Sealed frames (C_STREAM type 83) as the simulated gateway reads them from its controller, in order. */
@@ -438,18 +444,8 @@ test('the gateway process killed (SIGKILL) and restarted on its port 3 times und
   key.fill(0);
   const gw = await startGatewayProcess(await freePort(), image);
   cleanups.push(() => gw.stop());
-  const config = configFromDocument({
-    gateway: `tcp://127.0.0.1:${gw.port}`,
-    listen: `127.0.0.1:${await freePort()}`,
-    http: { listen: `127.0.0.1:${await freePort()}`, rateLimitPerMinute: 600 },
-    stateDir: dir,
-    nodes: NODES,
-  });
-  const { logs, sink } = logSink();
-  const daemon = await startDaemon(config, createLogger('info', sink));
-  cleanups.push(() => daemon.stop());
+  const { daemon, logs } = await daemonOn(`tcp://127.0.0.1:${gw.port}`, dir, cleanups);
   const connects = (): LogLine[] => logs.filter((l) => l.msg === 'gateway connected');
-  await until(() => connects().length === 1, 'the daemon to connect to the gateway process', 15_000);
   const base = `http://127.0.0.1:${daemon.http.port}`;
 
   const ctls = [0, 1, 2].map(() => lineClient(daemon.listen.port, '127.0.0.1', 'latin1'));
