@@ -602,7 +602,7 @@ test('the gateway process killed (SIGKILL) and restarted on its port 3 times und
       `[${reportedButArrived.length} of them arrived after all], ${silent().length} lost silently); daemon counters ${JSON.stringify(counts)}`,
   );
   t.diagnostic(
-    `outages ${outages.length} (${outagesDuringLoad} while commands were being sent); restart to reconnect ${outages.map((o) => (o.reconnectedAt - o.restartedAt).toFixed(0)).join(', ')} ms; ` +
+    `outages ${outages.length} (${outagesDuringLoad} while commands were being sent); listening again (as the test saw it) to reconnect ${outages.map((o) => (o.reconnectedAt - o.restartedAt).toFixed(0)).join(', ')} ms; ` +
       `kill to reconnect ${outages.map((o) => (o.reconnectedAt - o.killedAt).toFixed(0)).join(', ')} ms; gateway process starts ${gw.starts}; ` +
       `sealed frames at the node ${counters.length}; load took ${(performance.now() - t0).toFixed(0)} ms`,
   );
