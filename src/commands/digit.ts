@@ -12,9 +12,10 @@ import { isMySealError } from '../errors.ts';
 
 export const HELP = `Usage: myseal digit D --node N [--config FILE] [--http HOST:PORT] [--state-dir DIR]
 
-Hands one key press (0-9, # to submit early, * to clear) to the running daemon's PIN entry for
-node N, and returns at once. Exit status: 0 taken, 2 usage or a key that is not a digit,
-13 no daemon answers.`;
+Hands one key press to the running daemon's PIN entry for node N, and returns at once: a digit 0-9,
+the submit key (sends the digits so far; # unless the daemon's pinEntry.submitKey says otherwise)
+or the clear key (* unless pinEntry.clearKey says otherwise). Exit status: 0 taken, 2 usage or a
+key the daemon does not take, 13 no daemon answers.`;
 
 const DIGIT_TIMEOUT_MS = 5_000;
 
@@ -33,8 +34,10 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
   }
   const key = parsed.positionals[0];
   const node = parsed.values.node;
-  if (parsed.positionals.length !== 1 || key === undefined || !/^[0-9#*]$/.test(key) || !node || !/^[0-9]{1,3}$/.test(node)) {
-    process.stderr.write('myseal digit: give one key (0-9, # or *) and --node N\n');
+  // One printable character: which ones are keys (the submit and clear keys are configurable) is the
+  // daemon's to say, since it is the daemon's configuration that counts.
+  if (parsed.positionals.length !== 1 || key === undefined || !/^[\x21-\x7e]$/.test(key) || !node || !/^[0-9]{1,3}$/.test(node)) {
+    process.stderr.write('myseal digit: give one key (0-9, the submit key or the clear key) and --node N\n');
     return ExitCode.USAGE;
   }
   try {

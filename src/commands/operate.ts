@@ -6,20 +6,21 @@
  * The PIN comes from a prompt (nothing echoed), stdin, or $MYSEAL_PIN (and $MYSEAL_NEW_PIN for
  * set-pin); `--pin` works but warns, since process lists show it. Exit codes differ per outcome
  * (outcome.ts): 0 done, 10 wrong PIN, 11 locked out, 12 timeout, 13 gateway or daemon unreachable,
- * 14 bad configuration, 2 usage.
+ * 14 bad configuration, 15 refused, 16 rate limited, 2 usage.
+ *
+ * `unlock --legacy-ecb` takes the same way: a running daemon sends the original format for a node in
+ * legacy mode (and refuses it for any other), so it works while `serve` holds the gateway.
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config.ts';
 import type { Config } from '../config/config.ts';
 import { AuditLog } from '../daemon/audit-log.ts';
-import { createLogger } from '../daemon/logger.ts';
 import { describeOutcome, ExitCode } from '../daemon/outcome.ts';
 import type { OutcomeReport } from '../daemon/outcome.ts';
 import { ErrorCode, isMySealError, MySealError } from '../errors.ts';
 import { GatewayFrameLink } from '../gateway/frame-link.ts';
-import { createGateway } from '../gateway/parse-url.ts';
 import type { GatewayTransport } from '../gateway/transport.ts';
-import { legacyUnlockLineFromStore } from '../legacy/sender.ts';
+import { LEGACY_REPLAY_WARNING, legacyUnlockLineFromStore } from '../legacy/sender.ts';
 import { parseLine } from '../mysensors/line.ts';
 import { Op } from '../protocol/body.ts';
 import type { Command } from '../protocol/body.ts';
@@ -29,6 +30,7 @@ import { FileCounters } from '../store/counter-store.ts';
 import { FileKeyStore } from '../store/key-store.ts';
 import { acquireStateLock } from '../store/state-lock.ts';
 import { ensureStateDir, readPrivateFile } from '../store/state-dir.ts';
+import { gatewayFromConfig } from './broker-login.ts';
 import { readSecrets } from './secret-input.ts';
 
 export type OperationName = 'unlock' | 'lock' | 'status' | 'set-pin';
@@ -60,7 +62,14 @@ ${
 --pin works but prints a warning: other users can see command lines.
 `
     : ''
-}${name === 'unlock' ? '--legacy-ecb sends the original (replayable) format, for nodes not migrated yet.\n' : ''}
+}${
+  name === 'unlock'
+    ? `--legacy-ecb sends the original (replayable) format, for nodes not migrated yet; through a running
+daemon only for a node its configuration puts in legacy mode (legacyEcb: true). Every legacy send
+prints a warning.
+`
+    : ''
+}
   --json   print the outcome as JSON
 Exit status: 0 done, 10 wrong PIN, 11 locked out, 12 timeout, 13 gateway or daemon unreachable,
 14 bad configuration, 15 refused by the lock, 16 rate limited, 2 usage.`;
@@ -91,14 +100,14 @@ function toCommand(name: OperationName, p: string[]): Command {
 }
 
 /** Asks the daemon; undefined when no daemon answers on the configured address. */
-async function viaDaemon(config: Config, name: OperationName, node: number, p: string[]): Promise<OutcomeReport | undefined> {
+async function viaDaemon(config: Config, name: OperationName, node: number, p: string[], legacy: boolean): Promise<OutcomeReport | undefined> {
   const host = config.http.listen.host.includes(':') ? `[${config.http.listen.host}]` : config.http.listen.host;
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (config.http.tokenFile) {
     const token = readPrivateFile(config.http.tokenFile, 4096);
     if (token) headers.authorization = `Bearer ${Buffer.from(token).toString('utf8').trim()}`;
   }
-  const body = name === 'unlock' ? { pin: p[0] } : name === 'set-pin' ? { oldPin: p[0], newPin: p[1] } : {};
+  const body = name === 'unlock' ? { pin: p[0], ...(legacy ? { legacyEcb: true } : {}) } : name === 'set-pin' ? { oldPin: p[0], newPin: p[1] } : {};
   let response: Response;
   try {
     response = await fetch(`http://${host}:${config.http.listen.port}/api/nodes/${node}/${name}`, {
@@ -118,7 +127,7 @@ async function viaDaemon(config: Config, name: OperationName, node: number, p: s
   }
   // The daemon's refusals carry MySeal's own error codes: map them back to the same outcomes.
   const code = ErrorCode[json.error as keyof typeof ErrorCode] as ErrorCode | undefined;
-  if (code === ErrorCode.NO_KEY || code === ErrorCode.BAD_PIN || code === ErrorCode.RATE_LIMITED) {
+  if (code === ErrorCode.NO_KEY || code === ErrorCode.BAD_PIN || code === ErrorCode.RATE_LIMITED || code === ErrorCode.REFUSED_BY_POLICY) {
     return describeOutcome(node, new MySealError(code, json.message ?? 'refused', { node }));
   }
   throw new MySealError(json.error === 'UNAUTHORIZED' ? ErrorCode.BAD_CONFIG : ErrorCode.USAGE, `daemon: ${json.message ?? 'refused'}`, { node });
@@ -131,6 +140,7 @@ const EXIT_BY_RESULT: Record<string, number> = {
   gateway_down: ExitCode.GATEWAY_UNREACHABLE,
   rate_limited: ExitCode.RATE_LIMITED,
   refused: ExitCode.REFUSED,
+  refused_by_policy: ExitCode.REFUSED,
   unknown_node: ExitCode.BAD_CONFIG,
   bad_pin: ExitCode.USAGE,
   error: ExitCode.FAILURE,
@@ -162,13 +172,14 @@ async function direct(config: Config, name: OperationName, node: number, p: stri
   }
   ensureStateDir(config.stateDir);
   const lock = acquireStateLock(config.stateDir, `myseal ${name}`);
-  const gateway = createGateway(config.gateway.transport);
+  const gateway = gatewayFromConfig(config);
   const audit = AuditLog.open(config.stateDir, { maxBytes: config.log.auditMaxBytes, keep: config.log.auditKeep });
   try {
     gateway.start();
     await waitConnected(gateway, node);
     if (legacy) {
-      const line = parseLine(legacyUnlockLineFromStore({ stateDir: config.stateDir, node, pin: p[0]!, logger: createLogger('warn') }));
+      // The replay warning has been printed already (runOperationCommand): not again as a log line.
+      const line = parseLine(legacyUnlockLineFromStore({ stateDir: config.stateDir, node, pin: p[0]!, logger: { warn: () => undefined } }));
       const sent = line.ok && gateway.send(line.value);
       audit.append({ event: 'legacy', node, child: 1, source: 'cli', result: sent ? 'sent_legacy' : 'gateway_down' });
       return sent
@@ -193,6 +204,11 @@ async function direct(config: Config, name: OperationName, node: number, p: stri
     await gateway.stop();
     lock.release();
   }
+}
+
+/** Every legacy send, whichever way it goes: such a line opens the door again for anyone who recorded it. */
+function warnReplayable(): void {
+  process.stderr.write(`myseal: warning: ${LEGACY_REPLAY_WARNING}\n`);
 }
 
 export async function runOperationCommand(name: OperationName, argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -226,7 +242,12 @@ export async function runOperationCommand(name: OperationName, argv: string[], e
     const config = loadConfig(values.config, env, { stateDir: values['state-dir'], gateway: values.gateway, http: values.http });
     const p = await pins(name, values.pin, env);
     const legacy = values['legacy-ecb'] === true;
-    report = (legacy ? undefined : await viaDaemon(config, name, node, p)) ?? (await direct(config, name, node, p, legacy));
+    if (legacy) warnReplayable();
+    // Through a running daemon, which holds the gateway and the state lock; straight to the gateway
+    // only when none answers.
+    report = (await viaDaemon(config, name, node, p, legacy)) ?? (await direct(config, name, node, p, legacy));
+    // A node the daemon keeps in legacy mode got the original format without being asked by flag.
+    if (!legacy && report.result === 'sent_legacy') warnReplayable();
   } catch (e) {
     report = describeOutcome(node, e);
     if (isMySealError(e) && (e.code === ErrorCode.BAD_CONFIG || e.code === ErrorCode.CONFIG_UNREADABLE)) report.exitCode = ExitCode.BAD_CONFIG;

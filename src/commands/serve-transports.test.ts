@@ -179,11 +179,13 @@ test('serve over an MQTT gateway (mosquitto): HTTP and bridge digits unlock; res
   s.site.lock.setLockedByHand(true);
   await until(() => has('myseal-out/5/1/1/0/36', '1', mark), 'the hand-locked report');
   await ctl.publishAsync('myseal-in/5/1/1/0/36', '0');
-  await new Promise((r) => setTimeout(r, 200));
+  // ... and the bridge's controllers are told so, as the gateway's log message, without the payload.
+  await until(() => has('myseal-out/0/255/3/0/9', 'MySeal: C_SET 5/1 V_LOCK_STATUS not delivered: refused by policy'), 'the notice');
   assert.equal(s.site.lock.node.locked, true);
+  assert.equal(tcp.lines.some((l) => l.startsWith('0;255;3;0;9;')), false, 'only the sender hears of it');
 
   // Nothing sealed leaks onto the controller prefixes; the gateway saw nothing it would mangle.
   assert.equal(seen.some(([tp]) => /\/4\/\d\/83$/.test(tp)), false);
   assert.deepEqual(s.site.gateway.faults, []);
-  assert.deepEqual(Object.fromEntries(s.daemon.daemon.counters), {});
+  assert.deepEqual(Object.fromEntries(s.daemon.daemon.counters), { 'undelivered:REFUSED_BY_POLICY': 1 });
 });

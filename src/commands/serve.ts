@@ -12,9 +12,11 @@ import type { NodeOptions } from '../daemon/daemon.ts';
 import { createLogger } from '../daemon/logger.ts';
 import { ErrorCode, isMySealError, MySealError } from '../errors.ts';
 import { createGateway } from '../gateway/parse-url.ts';
+import { brokerLogin, gatewayBrokerLogin } from './broker-login.ts';
 import { ApiServer } from '../http/api-server.ts';
 import { legacyUnlockLineFromStore } from '../legacy/sender.ts';
 import { MqttBridge } from '../proxy/mqtt-bridge.ts';
+import { controllerAccess } from '../proxy/controller-access.ts';
 import { TcpListener } from '../proxy/tcp-listener.ts';
 import { WebRoutes } from '../web/web-routes.ts';
 import { FileCounters } from '../store/counter-store.ts';
@@ -24,19 +26,24 @@ import { ensureStateDir, readPrivateFile } from '../store/state-dir.ts';
 
 export const HELP = `Usage: myseal serve [--config FILE] [--gateway URL] [--listen HOST:PORT] [--http HOST:PORT]
                     [--state-dir DIR] [--http-token-file FILE] [--log-level LEVEL]
+                    [--mqtt-credentials-file FILE] [--mqtt-ca-file FILE]
 
 Runs the MySeal daemon in front of a MySensors gateway.
 
-  --gateway URL          tcp://HOST:PORT | serial:///dev/PATH?baud=115200 | mqtt://HOST:PORT?in=..&out=..
+  --gateway URL          tcp://HOST:PORT | serial:///dev/PATH?baud=115200 | mqtt[s]://HOST:PORT?in=..&out=..
   --listen HOST:PORT     the gateway-compatible port for controllers (default 127.0.0.1:5003)
   --http HOST:PORT       the HTTP API (default 127.0.0.1:8080; another address needs a token file)
   --state-dir DIR        where keys, counters and the audit log live
   --http-token-file FILE a 0600 file holding the API token
   --log-level LEVEL      trace, debug, info, warn or error
+  --mqtt-credentials-file FILE
+                         a 0600 file with the MQTT gateway broker's user name and password (two lines)
+  --mqtt-ca-file FILE    CA certificates (PEM) for an mqtts:// gateway broker
   --config FILE          a YAML file with all of these and per-node settings (docs/config.example.yaml)
 
 Flags beat environment variables (MYSEAL_GATEWAY, MYSEAL_LISTEN, MYSEAL_HTTP, MYSEAL_STATE_DIR,
-MYSEAL_HTTP_TOKEN_FILE, MYSEAL_LOG_LEVEL), which beat the file.`;
+MYSEAL_HTTP_TOKEN_FILE, MYSEAL_LOG_LEVEL, MYSEAL_MQTT_CREDENTIALS_FILE, MYSEAL_MQTT_CA_FILE), which beat
+the file.`;
 
 /** The API token: one line in a private file. */
 function readToken(path: string | undefined): string | undefined {
@@ -87,7 +94,14 @@ export async function startDaemon(config: Config, log = createLogger(config.log.
     const audit = AuditLog.open(config.stateDir, { maxBytes: config.log.auditMaxBytes, keep: config.log.auditKeep });
     closers.push(() => audit.close());
     const gatewayConfig = config.gateway.transport;
-    const gateway = createGateway(gatewayConfig);
+    // Broker logins are read once, at start; a missing or loose file stops the start with its reason.
+    const gatewayLogin = gatewayConfig.kind === 'mqtt' ? gatewayBrokerLogin(config) : {};
+    const controllerBroker = config.controllers.mqtt;
+    const controllerLogin =
+      controllerBroker === undefined
+        ? {}
+        : brokerLogin(controllerBroker.credentialsFile, controllerBroker.caFile, { credentials: 'controllers.mqttCredentialsFile', ca: 'controllers.mqttCaFile' });
+    const gateway = createGateway(gatewayConfig, gatewayLogin);
     const legacyNodes = new Set([...config.nodes].filter(([, n]) => n.legacyEcb).map(([id]) => id));
     const nodes = daemonNodes(config);
     const daemon = new Daemon({
@@ -98,6 +112,8 @@ export async function startDaemon(config: Config, log = createLogger(config.log.
       audit,
       logger: log,
       digitTimeoutMs: config.pinEntry.digitTimeoutMs,
+      submitKey: config.pinEntry.submitKey,
+      clearKey: config.pinEntry.clearKey,
       pinTriesPerMinute: config.http.rateLimitPerMinute,
       timeoutMs: tuning.timeoutMs,
       retries: tuning.retries,
@@ -106,7 +122,9 @@ export async function startDaemon(config: Config, log = createLogger(config.log.
         line: (node, pin) => legacyUnlockLineFromStore({ stateDir: config.stateDir, node, pin, logger: log }),
       },
     });
-    const tcp = new TcpListener(daemon, { host: config.listen.host, port: config.listen.port });
+    const access = controllerAccess(config.listen.host, config.controllers.allow);
+    if (access.warning !== undefined) log.warn({ listen: config.listen.host }, access.warning);
+    const tcp = new TcpListener(daemon, { host: config.listen.host, port: config.listen.port, access });
     const listen = await tcp.listen();
     closers.push(() => tcp.close());
     // The web page (src/web/): keypad, node list, audit log, live; its login sessions authorize like the token.
@@ -115,14 +133,25 @@ export async function startDaemon(config: Config, log = createLogger(config.log.
     const http = await api.listen();
     closers.push(() => api.close());
     closers.push(() => web.close());
-    if (gatewayConfig.kind === 'mqtt') {
-      const bridge = new MqttBridge(daemon, { url: gatewayConfig.url, ...config.mqttProxy, username: gatewayConfig.username, password: gatewayConfig.password });
+    // Controllers on MQTT: beside an MQTT gateway, on its broker, for everything; for a TCP or serial
+    // gateway, on controllers.mqtt, for PIN digits and results (their messages use the TCP port).
+    const bridgeTarget =
+      gatewayConfig.kind === 'mqtt'
+        ? { url: gatewayConfig.url, ...gatewayLogin, messages: true }
+        : controllerBroker === undefined
+          ? undefined
+          : { url: controllerBroker.url, ...controllerLogin, messages: false };
+    if (bridgeTarget !== undefined) {
+      const bridge = new MqttBridge(daemon, { ...bridgeTarget, ...config.mqttProxy, logger: log });
       bridge.start();
       closers.push(() => bridge.stop());
     }
     daemon.start();
     closers.push(() => daemon.stop());
-    log.info({ gateway: gateway.description, listen: `${listen.address}:${listen.port}`, http: `${http.address}:${http.port}` }, 'myseal serve running');
+    log.info(
+      { gateway: gateway.description, listen: `${listen.address}:${listen.port}`, controllers: access.description, http: `${http.address}:${http.port}` },
+      'myseal serve running',
+    );
     return {
       daemon,
       listen: { host: listen.address, port: listen.port },
@@ -147,6 +176,8 @@ export async function run(argv: string[]): Promise<number> {
       'state-dir': { type: 'string' },
       'http-token-file': { type: 'string' },
       'log-level': { type: 'string' },
+      'mqtt-credentials-file': { type: 'string' },
+      'mqtt-ca-file': { type: 'string' },
     },
   });
   const flags: ConfigOverrides = {
@@ -156,6 +187,8 @@ export async function run(argv: string[]): Promise<number> {
     stateDir: values['state-dir'],
     httpTokenFile: values['http-token-file'],
     logLevel: values['log-level'],
+    mqttCredentialsFile: values['mqtt-credentials-file'],
+    mqttCaFile: values['mqtt-ca-file'],
   };
   let running: RunningDaemon;
   try {

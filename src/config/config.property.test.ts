@@ -27,11 +27,12 @@ const KEYS = [
   'gateway', 'listen', 'mqttProxy', 'http', 'stateDir', 'pinEntry', 'nodes', 'log', 'inPrefix', 'outPrefix',
   'tokenFile', 'rateLimitPerMinute', 'digitTimeoutMs', 'submitKey', 'clearKey', 'name', 'children', 'legacyEcb',
   'kind', 'policy', 'pinLength', 'critical', 'level', 'auditMaxBytes', 'auditKeep', '1', '5', '0', '255', '__proto__',
+  'controllers', 'allow', 'mqtt', 'mqttCredentialsFile', 'mqttCaFile',
   'constructor', 'toString',
 ];
 const VALUES = [
   'lock', 'relay', 'seal', 'refuse', 'pass', 'info', '#', '*', 'tcp://h:5003', 'mqtt://b?in=x&out=y',
-  'serial:///dev/tty', '127.0.0.1:5003', '[::1]:1', '0.0.0.0:8080',
+  'serial:///dev/tty', '127.0.0.1:5003', '[::1]:1', '0.0.0.0:8080', 'mqtts://b', '10.0.0.0/8', '::1', 'fe80::1%eth0',
 ];
 
 const configLike = fc.letrec((tie) => ({

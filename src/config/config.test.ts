@@ -55,6 +55,9 @@ test('no file, no environment, no flags: every default', (t) => {
   assert.deepEqual(c.pinEntry, { digitTimeoutMs: 10000, submitKey: '#', clearKey: '*' });
   assert.equal(c.nodes.size, 0);
   assert.deepEqual(c.log, { level: 'info', auditMaxBytes: 1024 * 1024, auditKeep: 5 });
+  assert.equal(c.mqttCredentialsFile, undefined);
+  assert.equal(c.mqttCaFile, undefined);
+  assert.deepEqual(c.controllers, { allow: undefined, mqtt: undefined });
 });
 
 test('myseal serve with flags only works without any file', (t) => {
@@ -300,6 +303,67 @@ test('addresses that would loop or collide are refused', () => {
     'mqttProxy.outPrefix',
   );
   assert.equal(fromText('gateway: mqtt://broker\nmqttProxy: {inPrefix: domoticz/in/MyMQTT}').mqttProxy.inPrefix, 'domoticz/in/MyMQTT');
+});
+
+test('controllers: an allow-list of addresses and networks; a broker for digit and result topics', () => {
+  const c = fromText('controllers:\n  allow: [192.168.1.20, "10.0.0.0/8", "fd00::/8"]\n');
+  assert.deepEqual(c.controllers.allow, [
+    { address: '192.168.1.20', prefix: 32, family: 'ipv4' },
+    { address: '10.0.0.0', prefix: 8, family: 'ipv4' },
+    { address: 'fd00::', prefix: 8, family: 'ipv6' },
+  ]);
+  assert.deepEqual(fromText('controllers: {allow: 127.0.0.2}').controllers.allow, [{ address: '127.0.0.2', prefix: 32, family: 'ipv4' }], 'one address alone');
+  for (const [text, field, message] of [
+    ['controllers: {allow: []}', 'controllers.allow', /empty list/],
+    ['controllers: {allow: [controller.lan]}', 'controllers.allow.0', /not an IP address \(host names/],
+    ['controllers: {allow: [10.0.0.1, "10.0.0.0/40"]}', 'controllers.allow.1', /prefix length 0-32/],
+    ['controllers: {allowed: [10.0.0.1]}', 'controllers.allowed', /unknown setting/],
+  ] as const) {
+    const e = configError(() => fromText(text));
+    assert.equal(e.detail.field, field, text);
+    assert.match(e.message, message, text);
+  }
+
+  const withBroker = fromText(
+    'gateway: tcp://192.168.1.50\ncontrollers: {mqtt: "mqtts://broker.lan", mqttCredentialsFile: /etc/myseal/mqtt-login, mqttCaFile: /etc/myseal/ca.pem}',
+  );
+  assert.deepEqual(withBroker.controllers.mqtt, { url: 'mqtts://broker.lan:8883', credentialsFile: '/etc/myseal/mqtt-login', caFile: '/etc/myseal/ca.pem' });
+  assert.deepEqual(fromText('controllers: {mqtt: "mqtt://127.0.0.1"}').controllers.mqtt, { url: 'mqtt://127.0.0.1:1883', credentialsFile: undefined, caFile: undefined });
+  for (const [text, field, message] of [
+    ['controllers: {mqtt: "mqtt://user:hunter2pass@broker"}', 'controllers.mqtt', /user name or password/],
+    ['controllers: {mqtt: "mqtt://broker?in=x"}', 'controllers.mqtt', /no query/],
+    ['controllers: {mqtt: "tcp://broker"}', 'controllers.mqtt', /not an mqtt:/],
+    ['controllers: {mqtt: "mqtt://broker:99999"}', 'controllers.mqtt', /not a valid mqtt URL/],
+    ['controllers: {mqttCredentialsFile: x}', 'controllers.mqttCredentialsFile', /controllers.mqtt, which is not set/],
+    ['controllers: {mqtt: "mqtt://broker", mqttCaFile: ca.pem}', 'controllers.mqttCaFile', /mqtts/],
+    ['gateway: mqtt://broker\ncontrollers: {mqtt: "mqtt://other"}', 'controllers.mqtt', /tcp or serial gateway/],
+  ] as const) {
+    const e = configError(() => fromText(text));
+    assert.equal(e.detail.field, field, text);
+    assert.match(e.message, message, text);
+    assert.doesNotMatch(e.message, /hunter2pass/);
+  }
+});
+
+test("the gateway broker's login file and CA file: from the file, the environment or flags; only for an MQTT gateway", (t) => {
+  const dir = tempDir(t);
+  const c = fromText('gateway: "mqtts://broker.lan?in=gw-in&out=gw-out"\nmqttCredentialsFile: /etc/myseal/mqtt-login\nmqttCaFile: /etc/myseal/ca.pem');
+  assert.equal(c.mqttCredentialsFile, '/etc/myseal/mqtt-login');
+  assert.equal(c.mqttCaFile, '/etc/myseal/ca.pem');
+  const env = isolatedEnv(dir, { MYSEAL_GATEWAY: 'mqtt://broker', MYSEAL_MQTT_CREDENTIALS_FILE: 'login' });
+  assert.equal(loadConfig(undefined, env).mqttCredentialsFile, join(process.cwd(), 'login'));
+  assert.equal(loadConfig(undefined, env, { mqttCredentialsFile: '/x/login' }).mqttCredentialsFile, '/x/login');
+  for (const [text, field, message] of [
+    ['gateway: tcp://192.168.1.50\nmqttCredentialsFile: /x', 'mqttCredentialsFile', /mqtt:\/\/ or mqtts:\/\/ gateway; this gateway is tcp/],
+    ['gateway: serial:///dev/ttyUSB0\nmqttCaFile: /x', 'mqttCaFile', /this gateway is serial/],
+    ['gateway: mqtt://broker\nmqttCaFile: /x', 'mqttCaFile', /mqtts:\/\/ gateway \(TLS\)/],
+  ] as const) {
+    const e = configError(() => fromText(text));
+    assert.equal(e.detail.field, field, text);
+    assert.match(e.message, message, text);
+  }
+  const e = configError(() => loadConfig(undefined, isolatedEnv(dir, { MYSEAL_GATEWAY: 'tcp://h' }), { mqttCaFile: 'ca.pem' }));
+  assert.match(e.message, /^BAD_CONFIG: mqttCaFile: is for an mqtt/);
 });
 
 test('pinEntry and log limits', () => {

@@ -25,6 +25,7 @@ export type * from './types.ts';
 export { CHILD_KINDS, GATEWAY_SCHEMES, LOG_LEVELS, POLICIES } from './types.ts';
 export { formatHostPort, isLoopbackHost, parseHostPort } from './host-port.ts';
 export { gatewayTopicPrefixes } from './gateway-url.ts';
+export { formatAddressRange } from './address-range.ts';
 export { DEFAULTS } from './validate.ts';
 
 /** The environment variable for each override. MYSEAL_STATE_DIR is also read by resolveStateDir. */
@@ -35,6 +36,8 @@ export const CONFIG_ENV: Readonly<Record<keyof ConfigOverrides, string>> = {
   stateDir: 'MYSEAL_STATE_DIR',
   httpTokenFile: 'MYSEAL_HTTP_TOKEN_FILE',
   logLevel: 'MYSEAL_LOG_LEVEL',
+  mqttCredentialsFile: 'MYSEAL_MQTT_CREDENTIALS_FILE',
+  mqttCaFile: 'MYSEAL_MQTT_CA_FILE',
 };
 
 /** The command-line flag for each override, as `myseal serve` spells it. */
@@ -45,6 +48,8 @@ export const CONFIG_FLAGS: Readonly<Record<keyof ConfigOverrides, string>> = {
   stateDir: '--state-dir',
   httpTokenFile: '--http-token-file',
   logLevel: '--log-level',
+  mqttCredentialsFile: '--mqtt-credentials-file',
+  mqttCaFile: '--mqtt-ca-file',
 };
 
 /** A config file larger than this is refused: no real configuration comes near it. */
@@ -154,6 +159,11 @@ function applyOverrides(config: Config, overrides: ConfigOverrides, source: 'fla
       ...(o.httpTokenFile === undefined ? {} : { tokenFile: readPath(o.httpTokenFile, 'http.tokenFile', ctx('httpTokenFile')) }),
     },
     stateDir: o.stateDir === undefined ? config.stateDir : readPath(o.stateDir, 'stateDir', ctx('stateDir')),
+    mqttCredentialsFile:
+      o.mqttCredentialsFile === undefined
+        ? config.mqttCredentialsFile
+        : readPath(o.mqttCredentialsFile, 'mqttCredentialsFile', ctx('mqttCredentialsFile')),
+    mqttCaFile: o.mqttCaFile === undefined ? config.mqttCaFile : readPath(o.mqttCaFile, 'mqttCaFile', ctx('mqttCaFile')),
     log: {
       ...config.log,
       ...(o.logLevel === undefined ? {} : { level: readChoice(o.logLevel, 'log.level', LOG_LEVELS, at('logLevel')) }),

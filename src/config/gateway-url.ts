@@ -7,7 +7,8 @@
  *   mqtt://HOST[:PORT][?in=mygateway1-in&out=mygateway1-out]   (or mqtts://)
  *
  * One rule is the config's own: no user name or password in the URL, which would show in process
- * lists (--gateway, $MYSEAL_GATEWAY) and could be repeated into logs.
+ * lists (--gateway, $MYSEAL_GATEWAY) and could be repeated into logs. A broker's login goes in a
+ * private file instead (mqttCredentialsFile, config/mqtt-credentials.ts).
  */
 import { isMySealError } from '../errors.ts';
 import { parseGatewayUrl as parseTransportUrl } from '../gateway/parse-url.ts';
@@ -19,14 +20,7 @@ export function parseGatewayUrl(value: unknown, field: string, origin: Origin = 
   if (typeof value !== 'string' || value === '') {
     throw badConfig(field, `${show(value)} is not a URL (tcp://HOST:PORT, serial:///dev/PATH or mqtt://HOST:PORT)`, origin);
   }
-  // Credentials are checked before anything echoes the value.
-  if (/^[a-z]+:\/\/[^/?#]*@/i.test(value)) {
-    throw badConfig(
-      field,
-      'a user name or password in the gateway URL is not allowed: it would show in process lists and logs',
-      origin,
-    );
-  }
+  refuseCredentials(value, field, origin, 'the gateway URL', 'mqttCredentialsFile');
   try {
     const transport = parseTransportUrl(value);
     return { url: value, scheme: transport.kind, transport };
@@ -34,6 +28,38 @@ export function parseGatewayUrl(value: unknown, field: string, origin: Origin = 
     if (!isMySealError(e)) throw e;
     throw badConfig(field, `${show(value)}: ${e.message.replace(/^[A-Z_]+: /, '')}`, origin);
   }
+}
+
+/**
+ * Credentials are checked before anything echoes the value: a user name or password in a URL would
+ * show in process lists (--gateway, $MYSEAL_GATEWAY) and could be repeated into logs.
+ */
+function refuseCredentials(value: string, field: string, origin: Origin, what: string, instead: string): void {
+  if (/^[a-z]+:\/\/[^/?#]*@/i.test(value)) {
+    throw badConfig(field, `a user name or password in ${what} is not allowed: it would show in process lists and logs (use ${instead})`, origin);
+  }
+}
+
+/**
+ * A broker for controllers (controllers.mqtt): mqtt://HOST[:PORT] or mqtts://HOST[:PORT], nothing
+ * more. Its topic prefixes are mqttProxy's, its login is in controllers.mqttCredentialsFile.
+ * Returns the URL with the default port filled in.
+ */
+export function parseBrokerUrl(value: unknown, field: string, origin: Origin = {}): string {
+  if (typeof value !== 'string' || !/^mqtts?:\/\//i.test(value)) {
+    throw badConfig(field, `${show(value)} is not an mqtt://HOST:PORT or mqtts://HOST:PORT URL`, origin);
+  }
+  refuseCredentials(value, field, origin, 'a broker URL', 'controllers.mqttCredentialsFile');
+  if (/[?#]/.test(value)) throw badConfig(field, `${show(value)}: no query here (the topic prefixes are mqttProxy's)`, origin);
+  let transport;
+  try {
+    transport = parseTransportUrl(value);
+  } catch (e) {
+    if (!isMySealError(e)) throw e;
+    throw badConfig(field, `${show(value)}: ${e.message.replace(/^[A-Z_]+: /, '').replace(/^gateway URL: /, '')}`, origin);
+  }
+  if (transport.kind !== 'mqtt') throw badConfig(field, `${show(value)} is not an MQTT broker URL`, origin);
+  return transport.url;
 }
 
 /** The MQTT in/out prefixes of an mqtt:// gateway (defaults applied); undefined for other schemes. */

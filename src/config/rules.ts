@@ -39,6 +39,25 @@ export function checkRules(config: Config): void {
     }
   }
 
+  // A broker login or CA file is for a broker: set for a gateway that has none, it would be ignored,
+  // and a setting that is silently ignored in a security tool is a trap.
+  const mqttGateway = gw?.transport.kind === 'mqtt' ? gw.transport : undefined;
+  if (gw !== undefined && mqttGateway === undefined) {
+    for (const [field, value] of [['mqttCredentialsFile', config.mqttCredentialsFile], ['mqttCaFile', config.mqttCaFile]] as const) {
+      if (value !== undefined) throw badConfig(field, `is for an mqtt:// or mqtts:// gateway; this gateway is ${gw.scheme}`, origin);
+    }
+  }
+  if (mqttGateway !== undefined && config.mqttCaFile !== undefined && !mqttGateway.url.startsWith('mqtts:')) {
+    throw badConfig('mqttCaFile', 'is for an mqtts:// gateway (TLS); this one is mqtt://', origin);
+  }
+  if (mqttGateway !== undefined && config.controllers.mqtt !== undefined) {
+    throw badConfig(
+      'controllers.mqtt',
+      "is for a tcp or serial gateway; with an MQTT gateway controllers use the mqttProxy prefixes on the gateway's broker",
+      origin,
+    );
+  }
+
   const { inPrefix, outPrefix } = config.mqttProxy;
   if (inPrefix === outPrefix) throw badConfig('mqttProxy.outPrefix', `is the same as mqttProxy.inPrefix`, origin);
   const gwTopics = gw === undefined ? undefined : gatewayTopicPrefixes(gw);

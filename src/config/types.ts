@@ -3,6 +3,9 @@
  * absolute. docs/config.example.yaml explains every field.
  */
 import type { GatewayConfig as TransportConfig } from '../gateway/parse-url.ts';
+import type { AddressRange } from './address-range.ts';
+
+export type { AddressRange } from './address-range.ts';
 
 export const GATEWAY_SCHEMES = ['tcp', 'serial', 'mqtt'] as const;
 export type GatewayScheme = (typeof GATEWAY_SCHEMES)[number];
@@ -33,6 +36,16 @@ export interface GatewayConfig {
   readonly transport: TransportConfig;
 }
 
+/** An MQTT broker MySeal connects to as a client: where, and how it logs in. */
+export interface BrokerConfig {
+  /** mqtt://HOST:PORT or mqtts://HOST:PORT: no credentials, no query. */
+  readonly url: string;
+  /** Absolute path of the private file holding the login (config/mqtt-credentials.ts). */
+  readonly credentialsFile: string | undefined;
+  /** Absolute path of a PEM file of CA certificates to trust instead of the system's (mqtts:// only). */
+  readonly caFile: string | undefined;
+}
+
 export interface ChildConfig {
   readonly kind: ChildKind;
   readonly policy: Policy;
@@ -55,6 +68,23 @@ export interface Config {
   /** The gateway-compatible port controllers connect to. */
   readonly listen: HostPort;
   readonly mqttProxy: { readonly inPrefix: string; readonly outPrefix: string };
+  /** The login for the gateway's MQTT broker (mqtt:// and mqtts:// gateways only); absolute. */
+  readonly mqttCredentialsFile: string | undefined;
+  /** CA certificates for the gateway's broker (mqtts:// gateways only); absolute. */
+  readonly mqttCaFile: string | undefined;
+  /** What controllers may reach, and where. */
+  readonly controllers: {
+    /**
+     * Addresses that may connect to `listen`. Undefined: loopback clients only while `listen` is a
+     * loopback address; anyone (with a warning at start-up) when it is not.
+     */
+    readonly allow: readonly AddressRange[] | undefined;
+    /**
+     * For a TCP or serial gateway: a broker on which controllers find the PIN digit and result
+     * topics (under the mqttProxy prefixes). With an MQTT gateway they are on the gateway's broker.
+     */
+    readonly mqtt: BrokerConfig | undefined;
+  };
   readonly http: {
     readonly listen: HostPort;
     /** Absolute path of the 0600 file holding the API token; required off loopback. */
@@ -84,4 +114,6 @@ export interface ConfigOverrides {
   httpTokenFile?: string;
   /** log.level */
   logLevel?: string;
+  mqttCredentialsFile?: string;
+  mqttCaFile?: string;
 }

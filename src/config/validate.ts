@@ -20,7 +20,9 @@ import {
   show,
 } from './fields.ts';
 import type { Origin } from './fields.ts';
-import { checkTopicPrefix, parseGatewayUrl } from './gateway-url.ts';
+import { parseAddressRange } from './address-range.ts';
+import type { AddressRange } from './address-range.ts';
+import { checkTopicPrefix, parseBrokerUrl, parseGatewayUrl } from './gateway-url.ts';
 import { parseHostPort } from './host-port.ts';
 import { CHILD_KINDS, LOG_LEVELS, POLICIES } from './types.ts';
 import type { ChildConfig, ChildKind, Config, NodeConfig, Policy } from './types.ts';
@@ -45,7 +47,19 @@ export const MAX_NODE = 254;
 /** Child 255 is the node itself. */
 export const MAX_CHILD = 254;
 
-const TOP = ['gateway', 'listen', 'mqttProxy', 'http', 'stateDir', 'pinEntry', 'nodes', 'log'] as const;
+const TOP = [
+  'gateway',
+  'listen',
+  'mqttProxy',
+  'mqttCredentialsFile',
+  'mqttCaFile',
+  'controllers',
+  'http',
+  'stateDir',
+  'pinEntry',
+  'nodes',
+  'log',
+] as const;
 
 export interface DocumentContext {
   origin: Origin;
@@ -69,6 +83,11 @@ export function documentToConfig(doc: unknown, ctx: DocumentContext): Config {
   checkTopicPrefix(inPrefix, proxy.field('inPrefix'), origin);
   const outPrefix = readString(proxy.take('outPrefix') ?? DEFAULTS.mqttOutPrefix, proxy.field('outPrefix'), origin, 100);
   checkTopicPrefix(outPrefix, proxy.field('outPrefix'), origin);
+
+  const optionalPath = (value: unknown, field: string): string | undefined => (value === undefined ? undefined : readPath(value, field, ctx));
+  const mqttCredentialsFile = optionalPath(top.take('mqttCredentialsFile'), 'mqttCredentialsFile');
+  const mqttCaFile = optionalPath(top.take('mqttCaFile'), 'mqttCaFile');
+  const controllers = readControllers(top.take('controllers'), ctx);
 
   const http = new Section(top.take('http') ?? {}, 'http', ['listen', 'tokenFile', 'rateLimitPerMinute'], origin);
   const tokenFileValue = http.take('tokenFile');
@@ -100,12 +119,50 @@ export function documentToConfig(doc: unknown, ctx: DocumentContext): Config {
     gateway,
     listen,
     mqttProxy: { inPrefix, outPrefix },
+    mqttCredentialsFile,
+    mqttCaFile,
+    controllers,
     http: httpConfig,
     stateDir,
     pinEntry: readPinEntry(top.take('pinEntry'), origin),
     nodes: readNodes(top.take('nodes'), origin),
     log: logConfig,
     file: origin.file,
+  };
+}
+
+function readControllers(value: unknown, ctx: DocumentContext): Config['controllers'] {
+  const { origin } = ctx;
+  const s = new Section(value ?? {}, 'controllers', ['allow', 'mqtt', 'mqttCredentialsFile', 'mqttCaFile'], origin);
+  const allowValue = s.take('allow');
+  let allow: AddressRange[] | undefined;
+  if (allowValue !== undefined) {
+    const field = s.field('allow');
+    // One address alone is a list of one, as it reads.
+    const items = Array.isArray(allowValue) ? (allowValue as unknown[]) : [allowValue];
+    if (items.length === 0) throw badConfig(field, 'is an empty list (leave it out for the default: loopback clients only)', origin);
+    if (items.length > 256) throw badConfig(field, 'has more than 256 entries (use networks: 192.168.1.0/24)', origin);
+    allow = items.map((item, i) => {
+      const range = parseAddressRange(item);
+      if (!range.ok) throw badConfig(`${field}.${i}`, range.error.message.replace(/^[A-Z_]+: /, ''), origin);
+      return range.value;
+    });
+  }
+  const urlValue = s.take('mqtt');
+  const credentials = s.take('mqttCredentialsFile');
+  const ca = s.take('mqttCaFile');
+  if (urlValue === undefined) {
+    for (const [name, v] of [['mqttCredentialsFile', credentials], ['mqttCaFile', ca]] as const) {
+      if (v !== undefined) throw badConfig(s.field(name), 'is for controllers.mqtt, which is not set', origin);
+    }
+    return { allow, mqtt: undefined };
+  }
+  const url = parseBrokerUrl(urlValue, s.field('mqtt'), origin);
+  const caFile = ca === undefined ? undefined : readPath(ca, s.field('mqttCaFile'), ctx);
+  if (caFile !== undefined && !url.startsWith('mqtts:')) throw badConfig(s.field('mqttCaFile'), 'is for an mqtts:// broker; controllers.mqtt is mqtt://', origin);
+  return {
+    allow,
+    mqtt: { url, credentialsFile: credentials === undefined ? undefined : readPath(credentials, s.field('mqttCredentialsFile'), ctx), caFile },
   };
 }
 

@@ -26,6 +26,7 @@ function setup(children: [number, ChildOptions][] = [[1, { kind: 'lock', policy:
     audit: { append: (e) => audit.push(e) },
     timeoutMs: 200,
     retries: 0,
+    holdMs: 50,
   });
   const seen: Outbound[] = [];
   daemon.attach({ id: 'test', send: (o) => seen.push(o) });
@@ -119,6 +120,27 @@ test('PIN tries are rate limited per node', async () => {
   assert.equal(p.node.locked, true);
 });
 
+test('the rate limit counts PIN tries, not digits: typing and clearing costs nothing, each submitted PIN one try', async () => {
+  const p = makePair();
+  const gateway = new FakeGateway();
+  gateway.addSealedNode(p.node);
+  const daemon = new Daemon({ gateway, keys: p.keys, counters: p.counters, nodes: new Map(), pinTriesPerMinute: 2, timeoutMs: 200, clock: () => 0 });
+  daemon.start();
+  // Thirty key presses with clears in between: no PIN was tried, so none of the two tries is spent.
+  for (let i = 0; i < 10; i++) {
+    for (const d of '12') assert.equal(daemon.digit(5, d, 't').state, 'buffered');
+    assert.equal(daemon.digit(5, '*', 't').state, 'cleared');
+  }
+  const tries: string[] = [];
+  for (const pin of ['0000', '1234', '1234']) {
+    let last = daemon.digit(5, pin[0]!, 't');
+    for (const d of pin.slice(1)) last = daemon.digit(5, d, 't');
+    assert.equal(last.state, 'submitted');
+    if (last.state === 'submitted') tries.push((await last.result).result);
+  }
+  assert.deepEqual(tries, ['wrong_pin', 'unlocked', 'rate_limited'], 'the third PIN within the minute is refused, whatever route it came by');
+});
+
 test('gateway down: the operation fails with gateway_down, not silently', async () => {
   const { daemon, gateway } = setup();
   gateway.connected = false;
@@ -154,4 +176,10 @@ test('legacy nodes get the original ECB line, which the old sketch accepts, and 
   // The flaw MySeal exists to fix: the recorded line opens the old lock again.
   gateway.send(gateway.sent.at(-1)!);
   assert.equal(old.unlockCount, 2);
+  // Insisting on the original format for a node not in legacy mode is refused: nothing is sent.
+  const sent = gateway.sent.length;
+  const refused = await daemon.unlock(5, '1234', 't', { legacy: true });
+  assert.deepEqual([refused.result, refused.httpStatus, refused.exitCode], ['refused_by_policy', 403, 15]);
+  assert.equal(gateway.sent.length, sent);
+  assert.equal(warnings.length, 1, 'no legacy line was even built');
 });

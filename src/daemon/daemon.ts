@@ -8,7 +8,7 @@
 import { EventEmitter } from 'node:events';
 import { ErrorCode, MySealError, isMySealError } from '../errors.ts';
 import type { GatewayTransport } from '../gateway/transport.ts';
-import { Command as MsCommand, SetReq } from '../mysensors/enums.ts';
+import { Command as MsCommand, commandName, SetReq, typeName } from '../mysensors/enums.ts';
 import { parseLine } from '../mysensors/line.ts';
 import type { MySensorsMessage } from '../mysensors/message.ts';
 import { Op, Status } from '../protocol/body.ts';
@@ -26,6 +26,10 @@ import type { DigitOutcome } from './pin-entry.ts';
 import type { AuditEvent, AuditInput } from './audit-log.ts';
 import { describeOutcome } from './outcome.ts';
 import type { OutcomeReport } from './outcome.ts';
+import { HeldCommands, HOLD_MS } from './held-commands.ts';
+import { refusedLineNotice, undeliveredNotice } from './notice.ts';
+import type { UndeliveredCode } from './notice.ts';
+import { RecentSends } from './recent-sends.ts';
 
 export type ChildPolicy = 'seal' | 'refuse' | 'pass';
 export type ChildKind = 'lock' | 'relay' | 'contact' | 'sensor';
@@ -66,11 +70,19 @@ export interface DaemonOptions {
   timeoutMs?: number;
   retries?: number;
   digitTimeoutMs?: number;
+  /** PIN entry's submit and clear keys (pinEntry.submitKey / clearKey; '#' and '*' by default). */
+  submitKey?: string;
+  clearKey?: string;
   /**
    * Nodes that still run the original sketch (docs/migrating.md): an unlock for them goes out as the
    * original script's AES-ECB line, which anyone who records it can replay. `line` builds it.
    */
   legacy?: { nodes: ReadonlySet<number>; line: (node: number, pin: string) => string };
+  /**
+   * How long a command (a controller's, or an operation from HTTP, the CLI or PIN entry) waits for
+   * a gateway that is reconnecting before it is reported failed (held-commands.ts, HOLD_MS).
+   */
+  holdMs?: number;
   /** PIN submissions per node and minute, across every way in (HTTP, MQTT, CLI). */
   pinTriesPerMinute?: number;
   clock?: () => number;
@@ -84,6 +96,12 @@ export interface DaemonOptions {
 export interface Outbound {
   message?: MySensorsMessage;
   line?: string;
+  /**
+   * MySeal's word to one controller about a command of its that was not delivered (notice.ts): a
+   * TCP controller gets it as the gateway's log message `0;255;3;0;9;<notice>`, MQTT under
+   * `<out>/0/255/3/0/9`. Never broadcast.
+   */
+  notice?: string;
 }
 
 /** Someone who receives what the gateway says: a controller on the proxy port, an MQTT bridge. */
@@ -106,6 +124,8 @@ export interface DaemonEvents {
   audit: [entry: AuditInput & { ts: string }];
   /** A node's state may have changed (after a result, a report, a refused frame). */
   node: [node: number];
+  /** The outcome of an unlock, whichever way its PIN came (for `<out>/N/result` on MQTT). */
+  result: [report: OutcomeReport];
 }
 
 export class Daemon {
@@ -122,6 +142,13 @@ export class Daemon {
   private readonly heard = new Map<number, { lastSeen: number; messages: number }>();
   private readonly clock: () => number;
   private readonly pinTries: RateLimiter;
+  /** Controllers' plain commands waiting for a gateway that is reconnecting. */
+  private readonly held: HeldCommands;
+  /** Plain commands just sent, in case the link drops under them. */
+  private readonly recent: RecentSends;
+  private stopping = false;
+  /** How long a command waits for a gateway that is reconnecting. */
+  private readonly holdMs: number;
 
   constructor(opts: DaemonOptions) {
     this.opts = opts;
@@ -131,6 +158,8 @@ export class Daemon {
     this.pinEntry = new PinEntry<OutcomeReport>(
       {
         digitTimeoutMs: opts.digitTimeoutMs,
+        submitKey: opts.submitKey,
+        clearKey: opts.clearKey,
         pinLength: (node) => this.lockChild(node)?.options.pinLength ?? 4,
         onFirstDigit: (node) => {
           const lock = this.lockChild(node);
@@ -150,8 +179,31 @@ export class Daemon {
         this.broadcast({ line: raw });
       }
     });
-    opts.gateway.on('connected', () => this.log.info({ gateway: opts.gateway.description }, 'gateway connected'));
-    opts.gateway.on('disconnected', (reason) => this.log.warn({ gateway: opts.gateway.description, reason }, 'gateway disconnected'));
+    this.holdMs = opts.holdMs ?? HOLD_MS;
+    this.held = new HeldCommands({
+      clock: this.clock,
+      holdMs: this.holdMs,
+      expired: (c) => this.undelivered(c.message, c.source, 'GATEWAY_DOWN'),
+    });
+    this.recent = new RecentSends(this.clock);
+    // A gateway that cannot be reached (or a broker that refuses the login) is said once per cause,
+    // not at every retry: the backoff retries for as long as it takes.
+    let lastFailure = '';
+    opts.gateway.on('failed', (reason) => {
+      if (reason !== lastFailure) this.log.error({ gateway: opts.gateway.description, reason }, 'gateway connection failed');
+      lastFailure = reason;
+    });
+    opts.gateway.on('connected', () => {
+      lastFailure = '';
+      this.log.info({ gateway: opts.gateway.description }, 'gateway connected');
+      this.held.flush((c) => this.sendPlain(c.message, c.source));
+    });
+    opts.gateway.on('disconnected', (reason) => {
+      this.log.warn({ gateway: opts.gateway.description, reason }, 'gateway disconnected');
+      const lost = this.recent.lost();
+      if (this.stopping) return;
+      for (const r of lost) this.undelivered(r.message, r.source, 'LINK_LOST');
+    });
   }
 
   start(): void {
@@ -159,7 +211,9 @@ export class Daemon {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     this.pinEntry.close();
+    this.held.drop();
     await this.opts.gateway.stop();
   }
 
@@ -262,6 +316,39 @@ export class Daemon {
     }
   }
 
+  /** A notice for one controller alone: the one whose id is `source`, if it is still connected. */
+  private reply(source: string, notice: string): void {
+    for (const d of this.downstream) {
+      if (d.id !== source) continue;
+      try {
+        d.send({ notice });
+      } catch (e) {
+        this.log.warn({ downstream: d.id, err: e instanceof Error ? e.message : 'unknown' }, 'downstream send failed');
+      }
+    }
+  }
+
+  /**
+   * A controller's command that MySeal did not deliver (or cannot say was delivered): counted under
+   * undelivered:<CODE>, logged and audited without its payload, and reported to its sender.
+   */
+  private undelivered(m: MySensorsMessage, source: string, code: UndeliveredCode, result?: string): void {
+    const key = `undelivered:${code}`;
+    this.counters.set(key, (this.counters.get(key) ?? 0) + 1);
+    const detail = { command: commandName(m.command), type: typeName(m.command, m.type) };
+    this.log.warn({ source, node: m.nodeId, child: m.childId, code, ...detail }, 'controller command not delivered');
+    this.audit({ event: 'set', node: m.nodeId, child: m.childId, source, result: result ?? `not delivered: ${code}`, detail });
+    // What is sent to a lock, or to a node on the original sketch, may carry PIN material: no payload.
+    const guarded = this.isLegacy(m.nodeId) || this.lockChild(m.nodeId)?.child === m.childId;
+    this.reply(source, undeliveredNotice(m, code, !guarded));
+  }
+
+  /** A line from a controller that could not be read: counted under controller:<CODE>, and its sender told. */
+  refusedFromController(error: MySealError, source: string): void {
+    this.count(error, 'controller');
+    this.reply(source, refusedLineNotice(error.codeName));
+  }
+
   /** A message MySeal composes for controllers (a relayed report, a lock state, a result text). */
   private send(message: MySensorsMessage): void {
     this.broadcast({ message });
@@ -274,6 +361,7 @@ export class Daemon {
     heard.lastSeen = this.clock();
     heard.messages++;
     this.heard.set(m.nodeId, heard);
+    this.recent.heard(m);
     if (!isSealedMessage(m)) {
       this.broadcast({ message: m, line: raw });
       return;
@@ -300,32 +388,77 @@ export class Daemon {
 
   // ---- controllers to the gateway ----------------------------------------------------------
 
-  /** A controller's message: passed on, sealed or refused by the child's policy. */
+  /**
+   * A controller's message: passed on, sealed or refused by the child's policy. Whatever is not
+   * delivered is reported to its sender (undelivered): none is lost without a word.
+   */
   fromController(m: MySensorsMessage, source: string): void {
     if (isSealedMessage(m)) {
       // Only MySeal itself puts sealed frames on the gateway link: counters stay in one place.
       this.count(new MySealError(ErrorCode.NOT_SEALED, 'a controller sent a raw sealed frame', { node: m.nodeId }), 'controller');
       this.audit({ event: 'security', node: m.nodeId, child: m.childId, source, result: 'raw sealed frame refused' });
+      this.reply(source, undeliveredNotice(m, 'NOT_SEALED', false));
       return;
     }
     const child = this.opts.nodes.get(m.nodeId)?.children.get(m.childId);
     const policy = child?.policy ?? (this.opts.keys.get(m.nodeId) && m.childId === this.lockChild(m.nodeId)?.child ? 'refuse' : 'pass');
     const command = m.command === MsCommand.C_SET || m.command === MsCommand.C_REQ;
     if (policy === 'pass' || !command) {
-      if (!this.opts.gateway.send(m)) this.log.warn({ source, node: m.nodeId }, 'gateway down: controller message dropped');
+      this.passOn(m, source);
       return;
     }
     if (policy === 'refuse') {
-      this.audit({ event: 'set', node: m.nodeId, child: m.childId, source, result: 'refused by policy' });
       this.log.info({ source, node: m.nodeId, child: m.childId }, 'plain command to a sealed child refused');
+      this.undelivered(m, source, 'REFUSED_BY_POLICY', 'refused by policy');
       return;
     }
     void this.sealForController(m, child!, source);
   }
 
+  /** A plain message for the gateway: sent now, or held while the link is down (held-commands.ts). */
+  private passOn(m: MySensorsMessage, source: string): void {
+    // Behind commands already waiting, so that one controller's commands keep their order.
+    if (this.held.size === 0 && this.sendPlain(m, source)) return;
+    if (!this.held.hold(m, source)) this.undelivered(m, source, 'GATEWAY_DOWN');
+  }
+
+  /** True when the message went on the link (and is remembered in case the link drops under it). */
+  private sendPlain(m: MySensorsMessage, source: string): boolean {
+    let sent: boolean;
+    try {
+      sent = this.opts.gateway.send(m);
+    } catch (e) {
+      // A message the gateway would mangle; parseLine already refuses those, so this is a last guard.
+      if (isMySealError(e)) this.count(e, 'controller');
+      this.undelivered(m, source, 'FAILED');
+      return true;
+    }
+    if (sent) this.recent.record(m, source);
+    return sent;
+  }
+
+  /** Resolves true once the gateway link is up, false after waitMs without it. */
+  private gatewayUp(waitMs: number): Promise<boolean> {
+    const gateway = this.opts.gateway;
+    if (gateway.connected) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (up: boolean): void => {
+        clearTimeout(timer);
+        gateway.off('connected', onUp);
+        resolve(up);
+      };
+      const onUp = (): void => done(true);
+      const timer = setTimeout(() => done(false), waitMs);
+      gateway.on('connected', onUp);
+    });
+  }
+
   private async sealForController(m: MySensorsMessage, child: ChildOptions, source: string): Promise<void> {
     const session = this.session(m.nodeId);
-    if (!session) return;
+    if (!session) {
+      this.undelivered(m, source, 'NO_KEY');
+      return;
+    }
     let command: Command;
     try {
       if (m.command === MsCommand.C_REQ) {
@@ -333,28 +466,41 @@ export class Daemon {
       } else if (child.kind === 'lock' && m.type === SetReq.V_LOCK_STATUS && m.payload === '1') {
         command = { op: Op.Lock };
       } else if (child.kind === 'lock') {
-        this.audit({ event: 'set', node: m.nodeId, child: m.childId, source, result: 'refused: unlocking needs the PIN' });
+        this.undelivered(m, source, 'NEEDS_PIN', 'refused: unlocking needs the PIN');
         return;
       } else {
         command = { op: Op.Set, value: textToValue(m.type, m.payload) };
       }
     } catch (e) {
       if (isMySealError(e)) this.count(e, 'controller');
+      this.undelivered(m, source, 'BAD_VALUE');
       return;
     }
+    // A sealed command waits for a reconnecting gateway as long as a plain one would (holdMs).
+    if (!(await this.gatewayUp(this.holdMs))) {
+      this.undelivered(m, source, 'GATEWAY_DOWN');
+      return;
+    }
+    let out: OperationOutcome;
     try {
-      const out = await session.run(m.childId, command, { critical: child.critical });
-      this.audit({ event: 'set', node: m.nodeId, child: m.childId, source, result: describeOutcome(m.nodeId, out.result).result });
-      if (out.result.status === Status.Done || out.result.status === Status.Locked) {
-        // The echo a controller asked for (Domoticz waits for it and repeats the command otherwise),
-        // as the node stack would have sent it, then the value that now holds.
-        if (m.echo) this.send({ ...m, command: MsCommand.C_SET, echo: true });
-        this.send({ ...m, command: MsCommand.C_SET, echo: false });
-      } else if (out.result.status === Status.LockStatus) {
-        this.broadcastLockState(m.nodeId, m.childId, out.result.locked);
-      }
+      out = await session.run(m.childId, command, { critical: child.critical });
     } catch (e) {
-      this.audit({ event: 'set', node: m.nodeId, child: m.childId, source, result: isMySealError(e) ? e.codeName : 'error' });
+      const code = isMySealError(e, ErrorCode.GATEWAY_DOWN) ? 'GATEWAY_DOWN' : isMySealError(e, ErrorCode.TIMEOUT) ? 'TIMEOUT' : 'FAILED';
+      this.undelivered(m, source, code, isMySealError(e) ? e.codeName : 'error');
+      return;
+    }
+    const result = describeOutcome(m.nodeId, out.result).result;
+    if (out.result.status === Status.Done || out.result.status === Status.Locked) {
+      this.audit({ event: 'set', node: m.nodeId, child: m.childId, source, result });
+      // The echo a controller asked for (Domoticz waits for it and repeats the command otherwise),
+      // as the node stack would have sent it, then the value that now holds.
+      if (m.echo) this.send({ ...m, command: MsCommand.C_SET, echo: true });
+      this.send({ ...m, command: MsCommand.C_SET, echo: false });
+    } else if (out.result.status === Status.LockStatus) {
+      this.audit({ event: 'set', node: m.nodeId, child: m.childId, source, result });
+      this.broadcastLockState(m.nodeId, m.childId, out.result.locked);
+    } else {
+      this.undelivered(m, source, 'REFUSED_BY_NODE', result);
     }
   }
 
@@ -382,25 +528,40 @@ export class Daemon {
     return outcome;
   }
 
-  unlock(node: number, pin: string, source: string): Promise<OutcomeReport> {
-    if (this.isLegacy(node)) return Promise.resolve(this.legacyUnlock(node, pin, source));
+  /**
+   * Unlocks with a PIN. A node configured legacyEcb gets the original format whichever way it is
+   * asked; `legacy: true` (`myseal unlock --legacy-ecb`) insists on it, and is refused for a node the
+   * configuration does not put in legacy mode: a replayable line goes out only where the owner
+   * said so.
+   */
+  unlock(node: number, pin: string, source: string, opts: { legacy?: boolean } = {}): Promise<OutcomeReport> {
+    if (this.isLegacy(node)) return this.legacyUnlock(node, pin, source);
+    if (opts.legacy === true) {
+      const report = describeOutcome(node, new MySealError(ErrorCode.REFUSED_BY_POLICY, 'not in legacy mode', { node }));
+      this.audit({ event: 'legacy', node, child: LEGACY_LOCK_CHILD, source, result: report.result });
+      return Promise.resolve(report);
+    }
     return this.lockOperation(node, { op: Op.Unlock, pin }, 'unlock', source);
   }
 
   /** The original format: sent, never confirmed (the old sketch does not answer), and replayable. */
-  private legacyUnlock(node: number, pin: string, source: string): OutcomeReport {
+  private async legacyUnlock(node: number, pin: string, source: string): Promise<OutcomeReport> {
     if (!this.pinTries.take(node)) return describeOutcome(node, new MySealError(ErrorCode.RATE_LIMITED, 'too many PIN tries', { node }));
-    let sent = false;
+    await this.gatewayUp(this.holdMs);
+    let report: OutcomeReport;
     try {
       const parsed = parseLine(this.opts.legacy!.line(node, pin));
-      sent = parsed.ok && this.opts.gateway.send(parsed.value);
+      if (!parsed.ok) throw parsed.error;
+      report = this.opts.gateway.send(parsed.value)
+        ? { node, result: 'sent_legacy', ok: true, text: 'sent (legacy, replayable)', httpStatus: 200, exitCode: 0 }
+        : describeOutcome(node, new MySealError(ErrorCode.GATEWAY_DOWN, 'legacy line not sent', { node }));
     } catch (e) {
+      // No legacy key for the node, most likely: say so, rather than blame the gateway.
       this.log.error({ node, code: isMySealError(e) ? e.codeName : 'error' }, 'legacy line not built');
+      report = describeOutcome(node, e);
     }
-    const report: OutcomeReport = sent
-      ? { node, result: 'sent_legacy', ok: true, text: 'sent (legacy, replayable)', httpStatus: 200, exitCode: 0 }
-      : describeOutcome(node, new MySealError(ErrorCode.GATEWAY_DOWN, 'legacy line not sent', { node }));
     this.audit({ event: 'legacy', node, child: LEGACY_LOCK_CHILD, source, result: report.result });
+    this.events.emit('result', report);
     return report;
   }
 
@@ -420,24 +581,30 @@ export class Daemon {
     const lock = this.lockChild(node);
     const session = this.session(node);
     if (!lock || !session) throw new MySealError(ErrorCode.NO_KEY, 'no sealed lock on this node', { node });
+    const finish = (report: OutcomeReport): OutcomeReport => {
+      if (command.op === Op.Unlock) this.events.emit('result', report);
+      return report;
+    };
     if ((command.op === Op.Unlock || command.op === Op.SetPin) && !this.pinTries.take(node)) {
       const report = describeOutcome(node, new MySealError(ErrorCode.RATE_LIMITED, 'too many PIN tries', { node }));
       this.audit({ event, node, child: lock.child, source, result: report.result });
-      return report;
+      return finish(report);
     }
     let out: OperationOutcome;
     try {
+      // A gateway that is reconnecting gets the same short wait as controllers' commands do.
+      if (!(await this.gatewayUp(this.holdMs))) throw new MySealError(ErrorCode.GATEWAY_DOWN, 'gateway is not connected', { node });
       out = await session.run(lock.child, command);
     } catch (e) {
       const report = describeOutcome(node, e);
       this.audit({ event, node, child: lock.child, source, result: report.result });
       this.broadcastText(node, lock.child, report.text);
-      return report;
+      return finish(report);
     }
     const report = describeOutcome(node, out.result);
     this.audit({ event, node, child: lock.child, source, result: report.result, detail: report.detail });
     this.announce(node, lock.child, out.result, report);
-    return report;
+    return finish(report);
   }
 
   /** Tells controllers what happened, in the plain messages they understand. */

@@ -49,6 +49,8 @@ export function describeOutcome(node: number, r: ResultBody | unknown): OutcomeR
       return { node, result: 'bad_pin', ok: false, text: 'PIN is 4-8 digits', httpStatus: 400, exitCode: ExitCode.USAGE };
     case 'NO_KEY':
       return { node, result: 'unknown_node', ok: false, text: 'no sealed lock', httpStatus: 404, exitCode: ExitCode.BAD_CONFIG };
+    case 'REFUSED_BY_POLICY':
+      return { node, result: 'refused_by_policy', ok: false, text: 'refused by policy', httpStatus: 403, exitCode: ExitCode.REFUSED };
     default:
       return { node, result: 'error', ok: false, text: 'failed', httpStatus: 500, exitCode: ExitCode.FAILURE, detail: { code } };
   }

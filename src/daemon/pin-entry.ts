@@ -49,6 +49,11 @@ export class PinEntry<R> {
     this.clearKey = opts.clearKey ?? '*';
   }
 
+  /** The submit and clear keys, for a keypad to send. */
+  get keys(): { submitKey: string; clearKey: string } {
+    return { submitKey: this.submitKey, clearKey: this.clearKey };
+  }
+
   /** Digits waiting for a node (a count only: the digits themselves never leave). */
   buffered(node: number): number {
     return this.buffers.get(node)?.digits.length ?? 0;

@@ -40,6 +40,8 @@ export interface MqttGatewayOptions {
   clientId: string;
   username?: string;
   password?: string;
+  /** PEM CA certificates to trust for an mqtts:// broker instead of the system's. */
+  ca?: string;
   backoff?: BackoffOptions;
   connectTimeoutMs?: number;
 }
@@ -79,6 +81,10 @@ export class MqttGateway extends EventEmitter<GatewayEvents> implements GatewayT
       clientId: opts.clientId,
       username: opts.username,
       password: opts.password,
+      // mqtts://: the broker's certificate must check out (against `ca` when given, else the
+      // system's CAs); a broker that cannot prove who it is gets neither the login nor a command.
+      ...(opts.ca === undefined ? {} : { ca: opts.ca }),
+      rejectUnauthorized: true,
       clean: true,
       keepalive: MQTT_KEEPALIVE_S,
       connectTimeout: opts.connectTimeoutMs ?? MQTT_CONNECT_TIMEOUT_MS,
@@ -154,7 +160,9 @@ export class MqttGateway extends EventEmitter<GatewayEvents> implements GatewayT
     });
     client.on('close', () => {
       if (client !== this.#client) return;
-      this.#setDown(this.#lastError === '' ? 'connection closed' : this.#lastError);
+      const reason = this.#lastError === '' ? 'connection closed' : this.#lastError;
+      if (!this.#connected && this.#running) this.emit('failed', reason);
+      this.#setDown(reason);
       if (this.#running) this.#reconnect.schedule();
     });
     return client;

@@ -187,6 +187,8 @@ export interface CreateGatewayOverrides {
   username?: string;
   password?: string;
   clientId?: string;
+  /** PEM CA certificates for an mqtts:// broker. */
+  ca?: string;
 }
 
 /** The transport for a gateway URL or an already parsed config; not started. */
@@ -205,6 +207,7 @@ export function createGateway(target: string | GatewayConfig, overrides: CreateG
         clientId: overrides.clientId ?? config.clientId,
         username: overrides.username ?? config.username,
         password: overrides.password ?? config.password,
+        ca: overrides.ca,
       });
   }
 }

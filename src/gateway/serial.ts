@@ -71,6 +71,8 @@ export class SerialGateway extends EventEmitter<GatewayEvents> implements Gatewa
       await new Promise<void>((resolve) => port.once('close', () => resolve()));
       return;
     }
+    // What was just written goes out first (a one-shot command sends and stops at once).
+    await new Promise<void>((resolve) => port.drain(() => resolve()));
     await new Promise<void>((resolve) => {
       port.once('close', () => resolve());
       port.close((err) => {
@@ -105,6 +107,8 @@ export class SerialGateway extends EventEmitter<GatewayEvents> implements Gatewa
       if (wasConnected) {
         this.#reconnect.backoff.disconnected();
         this.emit('disconnected', !this.#running ? 'stopped' : lastError === '' ? 'device closed' : lastError);
+      } else if (this.#running) {
+        this.emit('failed', lastError === '' ? 'device closed' : lastError);
       }
       if (this.#running) this.#reconnect.schedule();
     };

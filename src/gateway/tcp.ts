@@ -24,6 +24,8 @@ export const TCP_CONNECT_TIMEOUT_MS = 10_000;
  * only the idle time; the probe interval and count stay at the kernel's defaults.
  */
 export const TCP_KEEPALIVE_IDLE_MS = 30_000;
+/** How long stop() waits for the gateway to close its end after ours, before cutting the link. */
+export const TCP_STOP_GRACE_MS = 1_000;
 
 export interface TcpGatewayOptions {
   host: string;
@@ -74,9 +76,16 @@ export class TcpGateway extends EventEmitter<GatewayEvents> implements GatewayTr
     if (!socket) return;
     await new Promise<void>((resolve) => {
       socket.once('close', () => resolve());
-      // Nothing of ours is in flight that matters more than a prompt close: a line half-written
-      // when the daemon stops is lost either way, and end() could wait on a dead peer.
-      socket.destroy();
+      // A line just written must still reach the gateway (a one-shot command sends and stops at
+      // once): end() sends it and then a FIN, and what the gateway says meanwhile is still read, so
+      // the close is not a reset that could take the line down with it. A dead peer never answers
+      // the FIN: it is cut off after a moment.
+      if (!this.#connected) {
+        socket.destroy();
+        return;
+      }
+      socket.end();
+      setTimeout(() => socket.destroy(), TCP_STOP_GRACE_MS).unref();
     });
   }
 
@@ -122,6 +131,8 @@ export class TcpGateway extends EventEmitter<GatewayEvents> implements GatewayTr
         this.#reconnect.backoff.disconnected();
         const reason = !this.#running ? 'stopped' : lastError === '' ? 'closed by the gateway' : lastError;
         this.emit('disconnected', reason);
+      } else if (this.#running) {
+        this.emit('failed', lastError === '' ? 'closed by the gateway' : lastError);
       }
       if (this.#running) this.#reconnect.schedule();
     });

@@ -23,6 +23,12 @@ export interface GatewayEvents {
   invalid: [error: MySealError, raw?: string];
   connected: [];
   disconnected: [reason: string];
+  /**
+   * An attempt to connect that came to nothing (refused, unreachable, a TLS or login refusal, no
+   * such device); it is retried with backoff. The reason is a code or the peer's refusal, never a
+   * credential.
+   */
+  failed: [reason: string];
 }
 
 export interface GatewayTransport extends EventEmitter<GatewayEvents> {

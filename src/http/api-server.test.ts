@@ -72,7 +72,7 @@ test('bad input gets a clear error with a code; the server keeps serving', async
 
 test('with a token every request needs it: Bearer, or token= for /digit', async (t) => {
   const token = 'a-long-random-token-value';
-  const { api, base } = await start(token);
+  const { api, base, daemon } = await start(token);
   t.after(() => api.close());
   assert.equal((await fetch(`${base}/api/nodes/5`)).status, 401);
   assert.equal((await fetch(`${base}/digit?node=5&d=1&token=wrong`)).status, 401);
@@ -80,6 +80,22 @@ test('with a token every request needs it: Bearer, or token= for /digit', async 
   assert.equal((await fetch(`${base}/api/nodes/5`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
   const r = await fetch(`${base}/api/nodes/5`, { headers: { authorization: 'Bearer nope' } });
   assert.equal(JSON.stringify(await r.json()).includes(token), false);
+  // token= works on GET /digit alone (Domoticz sends no headers); anywhere else, even the right
+  // token in a URL is refused with its own code, so the caller learns to send a header instead.
+  for (const [path, init] of [
+    [`/api/nodes/5?token=${token}`, undefined],
+    [`/api/health?token=${token}`, undefined],
+    [`/api/nodes/5/lock?token=${token}`, { method: 'POST' }],
+    [`/digit?node=5&d=1&token=${token}`, { method: 'POST' }],
+  ] as const) {
+    const refused = await fetch(`${base}${path}`, init);
+    assert.equal(refused.status, 401, path);
+    const body = (await refused.json()) as { error: string; message: string };
+    assert.equal(body.error, 'TOKEN_IN_QUERY', path);
+    assert.equal(body.message.includes(token), false);
+  }
+  assert.equal(daemon.counters.get('http:TOKEN_IN_QUERY'), 4);
+  assert.equal((await fetch(`${base}/digit/?node=5&d=2&token=${token}`)).status, 202, 'a trailing slash is the same route');
 });
 
 test('a non-loopback address without a token is refused at start', () => {

@@ -5,15 +5,16 @@
  *   GET  /digit?node=N&d=D[&token=T]     a Domoticz selector level's http:// action (no headers);
  *                                        &wait=0 answers at once even for the last digit
  *   POST /api/nodes/N/digits             {"digits":"12"} or {"digit":"3"}: openHAB, Home Assistant, Node-RED
- *   POST /api/nodes/N/unlock             {"pin":"1234"}
+ *   POST /api/nodes/N/unlock             {"pin":"1234"}, and "legacyEcb":true to insist on the original format
  *   POST /api/nodes/N/lock | /status     {}
  *   POST /api/nodes/N/set-pin            {"oldPin":"1234","newPin":"5678"}
- *   GET  /api/nodes, /api/nodes/N        node state
+ *   GET  /api/nodes, /api/nodes/N        node state (N: with PIN entry's submitKey and clearKey)
  *   GET  /api/health                     gateway link and counters
  *
  * A digit that completes a PIN answers with the lock's sealed result; earlier digits answer at once.
  * Loopback by default; when a token is configured every request needs it (Authorization: Bearer,
- * or token= in the query for /digit, since Domoticz sends no headers), or a session cookie from the
+ * or token= in the query for GET /digit alone, since Domoticz sends no headers; anywhere else token=
+ * is refused, see authorize), or a session cookie from the
  * web page's login (src/web/): a cookie authorizes like the token, except that a state-changing
  * request carrying only the cookie must also carry `X-MySeal: 1`, which the page sends and a
  * cross-site form cannot (CSRF). Requests with the token (curl, Home Assistant) need no such header.
@@ -148,6 +149,11 @@ export async function readJson(req: IncomingMessage): Promise<Record<string, unk
   throw new HttpError(400, 'BAD_JSON', 'the body is a JSON object');
 }
 
+/** GET /digit, the one route that takes the token in its query (see authorize). */
+function isDigitRoute(method: string | undefined, pathname: string): boolean {
+  return method === 'GET' && (pathname.replace(/\/+$/, '') || '/') === '/digit';
+}
+
 function nodeId(text: string | null | undefined): number {
   if (!text || !/^[0-9]{1,3}$/.test(text) || Number(text) < 1 || Number(text) > 254) {
     throw new HttpError(400, 'BAD_NODE_ID', 'node is a number 1-254');
@@ -217,7 +223,14 @@ export class ApiServer {
     if (!this.opts.token) return 'open';
     const header = req.headers.authorization;
     const bearer = header?.startsWith('Bearer ') ? header.slice(7) : undefined;
-    const given = bearer ?? url.searchParams.get('token') ?? undefined;
+    const inQuery = url.searchParams.get('token') ?? undefined;
+    // token= is taken on GET /digit alone: a Domoticz selector's http:// action sends no headers, so
+    // for it the query is the only place. A URL is copied into browser history, Referer headers and
+    // proxy and server logs; every other route has a client that can send Authorization instead.
+    if (inQuery !== undefined && bearer === undefined && !isDigitRoute(req.method, url.pathname)) {
+      throw new HttpError(401, 'TOKEN_IN_QUERY', 'token= in the URL is taken only by GET /digit; send Authorization: Bearer <token>');
+    }
+    const given = bearer ?? inQuery;
     if (tokenMatches(this.opts.token, given)) return 'token';
     const session = cookieValue(req, SESSION_COOKIE);
     if (session !== undefined && this.opts.sessions?.valid(session)) return 'session';
@@ -282,7 +295,7 @@ export class ApiServer {
     if (!action && method === 'GET') {
       const view = this.daemon.nodeView(node);
       if (!view) throw new HttpError(404, 'UNKNOWN_NODE', 'no sealed node with that id');
-      sendJson(res, 200, { ...view, bufferedDigits: this.daemon.pinEntry.buffered(node) });
+      sendJson(res, 200, { ...view, bufferedDigits: this.daemon.pinEntry.buffered(node), ...this.daemon.pinEntry.keys });
       return;
     }
     if (method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', 'use POST');
@@ -303,8 +316,12 @@ export class ApiServer {
         await this.answerDigit(res, last!);
         return;
       }
-      case 'unlock':
-        return this.answerOutcome(res, await this.daemon.unlock(node, stringField(body, 'pin'), source));
+      case 'unlock': {
+        // {"pin":"1234","legacyEcb":true}: `myseal unlock --legacy-ecb`, for a node in legacy mode.
+        const legacy = body.legacyEcb;
+        if (legacy !== undefined && typeof legacy !== 'boolean') throw new HttpError(400, 'BAD_FIELD', '"legacyEcb" must be true or false');
+        return this.answerOutcome(res, await this.daemon.unlock(node, stringField(body, 'pin'), source, { legacy: legacy === true }));
+      }
       case 'lock':
         return this.answerOutcome(res, await this.daemon.lock(node, source));
       case 'status':

@@ -2,14 +2,18 @@
  * The gateway-compatible TCP port that controllers (Domoticz, Home Assistant, Node-RED, ...) connect
  * to instead of the gateway: any number of clients at once, each greeted as a MySensors gateway
  * greets its client, each seeing everything the gateway says, each line they send handed to the
- * daemon. A controller's bad line is counted and dropped; its connection stays up.
+ * daemon. A controller's bad line is counted and dropped, and the controller told (a gateway log
+ * message, notice.ts); its connection stays up.
  */
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { LineFramer } from '../mysensors/line-framer.ts';
 import { formatLine, parseLine } from '../mysensors/line.ts';
 import type { Daemon, Downstream, Outbound } from '../daemon/daemon.ts';
+import { noticeLine } from '../daemon/notice.ts';
 import { listenOn } from '../util/listen.ts';
+import { controllerAccess } from './controller-access.ts';
+import type { ControllerAccess } from './controller-access.ts';
 
 /** What a MySensors 2.3.2 gateway sends a client that connects (shared/reference/mysensors.md). */
 export const GATEWAY_GREETING = ['0;255;3;0;14;Gateway startup complete.', '0;255;0;0;17;2.3.2'];
@@ -19,6 +23,8 @@ export const MAX_CLIENT_BACKLOG_BYTES = 4 * 1024 * 1024;
 export interface TcpListenerOptions {
   host: string;
   port: number;
+  /** Who may connect (controller-access.ts); by default loopback clients only on a loopback address. */
+  access?: ControllerAccess;
 }
 
 class ControllerClient implements Downstream {
@@ -40,12 +46,12 @@ class ControllerClient implements Downstream {
   private onData(chunk: Uint8Array): void {
     for (const out of this.framer.push(chunk)) {
       if ('error' in out) {
-        this.daemon.count(out.error, 'controller');
+        this.daemon.refusedFromController(out.error, this.id);
         continue;
       }
       const parsed = parseLine(out.line);
       if (!parsed.ok) {
-        this.daemon.count(parsed.error, 'controller');
+        this.daemon.refusedFromController(parsed.error, this.id);
         continue;
       }
       this.daemon.fromController(parsed.value, this.id);
@@ -58,7 +64,14 @@ class ControllerClient implements Downstream {
       this.socket.destroy(new Error('controller is not reading'));
       return;
     }
-    const text = item.line !== undefined ? `${item.line}\n` : item.message ? formatLine(item.message) : '';
+    const text =
+      item.notice !== undefined
+        ? `${noticeLine(item.notice)}\n`
+        : item.line !== undefined
+          ? `${item.line}\n`
+          : item.message
+            ? formatLine(item.message)
+            : '';
     if (!text) return;
     // Lines from one chunk of gateway input go out in one write: a write per line costs a syscall
     // each and caps the proxy at a fraction of what the link carries.
@@ -77,15 +90,25 @@ class ControllerClient implements Downstream {
 export class TcpListener {
   private readonly server: Server;
   private readonly clients = new Set<Socket>();
+  readonly access: ControllerAccess;
 
   constructor(
     private readonly daemon: Daemon,
     private readonly opts: TcpListenerOptions,
   ) {
+    this.access = opts.access ?? controllerAccess(opts.host, undefined);
     this.server = createServer((socket) => this.accept(socket));
   }
 
   private accept(socket: Socket): void {
+    if (!this.access.allows(socket.remoteAddress)) {
+      // Not a word to it, not even the greeting: it learns nothing about the site. Counted and
+      // logged with its address, which is what the owner needs to allow it or to go looking.
+      this.daemon.countCode('proxy', 'ADDRESS_NOT_ALLOWED', { address: socket.remoteAddress ?? '?' });
+      socket.on('error', () => undefined);
+      socket.destroy();
+      return;
+    }
     const client = new ControllerClient(socket, this.daemon);
     this.clients.add(socket);
     this.daemon.attach(client);

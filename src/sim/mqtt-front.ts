@@ -30,6 +30,11 @@ export interface SimMqttFrontOptions {
   outPrefix?: string;
   pubSubBuffer?: boolean;
   reconnectMs?: number;
+  /** The gateway's broker login (MY_MQTT_USER, MY_MQTT_PASSWORD). */
+  username?: string;
+  password?: string;
+  /** PEM CA certificates for an mqtts:// broker. */
+  ca?: string;
 }
 
 export class SimMqttFront {
@@ -40,6 +45,7 @@ export class SimMqttFront {
   readonly #gateway: SimGateway;
   readonly #buffer: PubSubBuffer | null;
   readonly #reconnectMs: number;
+  readonly #login: { username?: string; password?: string; ca?: string };
   #client: MqttClient | null = null;
   readonly #encoder = new TextEncoder();
   readonly #onOutput = (m: RadioMessage): void => this.#publish(m);
@@ -52,6 +58,11 @@ export class SimMqttFront {
     this.outPrefix = opts.outPrefix ?? MQTT_DEFAULT_OUT_PREFIX;
     this.#buffer = opts.pubSubBuffer === false ? null : new PubSubBuffer();
     this.#reconnectMs = opts.reconnectMs ?? GATEWAY_RECONNECT_MS;
+    this.#login = {
+      ...(opts.username === undefined ? {} : { username: opts.username }),
+      ...(opts.password === undefined ? {} : { password: opts.password }),
+      ...(opts.ca === undefined ? {} : { ca: opts.ca }),
+    };
   }
 
   get connected(): boolean {
@@ -62,6 +73,7 @@ export class SimMqttFront {
   async start(): Promise<void> {
     const client = connect(this.url, {
       clientId: this.clientId,
+      ...this.#login,
       clean: true,
       reconnectPeriod: this.#reconnectMs,
       resubscribe: false,

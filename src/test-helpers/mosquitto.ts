@@ -1,13 +1,15 @@
 /**
- * A private mosquitto broker for one test: loopback only, anonymous, no persistence, on a free
- * port, in its own temporary directory. stop() always ends it (SIGTERM, then SIGKILL).
+ * A private mosquitto broker for one test: loopback only, no persistence, on a free port, in its own
+ * temporary directory. Anonymous by default; given users, it takes only them (a password file made
+ * with mosquitto_passwd, the passwords going through a file, never an argument); given a
+ * certificate, it speaks TLS only. stop() always ends it (SIGTERM, then SIGKILL).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { hasTool, requireTool } from './require-tool.ts';
@@ -20,8 +22,16 @@ const STOP_GRACE_MS = 2_000;
 /** A free port can be taken between our probe and mosquitto's bind: try a few. */
 const START_ATTEMPTS = 3;
 
+export interface MosquittoOptions {
+  /** Only these may connect (allow_anonymous false). */
+  users?: readonly { username: string; password: string }[];
+  /** TLS on the listener (mqtts://): the server's certificate and key, PEM files. */
+  tls?: { certFile: string; keyFile: string };
+}
+
 export interface Mosquitto {
   port: number;
+  /** mqtt://127.0.0.1:PORT, or mqtts:// with tls. */
   url: string;
   /** Restarts the broker on the same port (for reconnect tests). */
   restart(): Promise<void>;
@@ -70,17 +80,36 @@ export async function killProcess(child: ChildProcess, graceMs = STOP_GRACE_MS):
   clearTimeout(timer);
 }
 
-export async function startMosquitto(): Promise<Mosquitto> {
+/** requireTool for mosquitto_passwd (Debian's mosquitto package has it in /usr/bin). */
+export function requireMosquittoPasswd(t: TestContext): boolean {
+  return requireMosquitto(t) && requireTool(t, 'mosquitto_passwd');
+}
+
+/** A hashed mosquitto password file: written in clear (0600), then hashed in place by mosquitto_passwd -U. */
+async function passwordFile(dir: string, users: readonly { username: string; password: string }[]): Promise<string> {
+  const file = join(dir, 'passwords');
+  await writeFile(file, users.map((u) => `${u.username}:${u.password}\n`).join(''), { mode: 0o600 });
+  const r = spawnSync('mosquitto_passwd', ['-U', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  if (r.status !== 0) throw new Error(`mosquitto_passwd -U failed: ${r.stderr.toString()}`);
+  return file;
+}
+
+export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mosquitto> {
   const command = mosquittoCommand();
   if (command === null) throw new Error('mosquitto is not installed');
   const dir = await mkdtemp(join(tmpdir(), 'myseal-mosquitto-'));
   let child: ChildProcess | null = null;
   let port = 0;
   let stderr = '';
+  const auth = options.users === undefined ? ['allow_anonymous true'] : ['allow_anonymous false', `password_file ${await passwordFile(dir, options.users)}`];
+  const tls = options.tls === undefined ? [] : [`certfile ${options.tls.certFile}`, `keyfile ${options.tls.keyFile}`];
 
   const launch = async (): Promise<void> => {
     const conf = join(dir, 'mosquitto.conf');
-    await writeFile(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stderr', ''].join('\n'));
+    // Started as root, mosquitto would become the user "mosquitto" and lose the password and key
+    // files, which are ours and private: it stays who we are (as anyone else, it stays anyway).
+    const user = `user ${userInfo().username}`;
+    await writeFile(conf, [user, `listener ${port} 127.0.0.1`, ...tls, ...auth, 'persistence false', 'log_dest stderr', ''].join('\n'));
     const proc = spawn(command, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
     child = proc;
     proc.stderr?.on('data', (d: Buffer) => {
@@ -114,7 +143,7 @@ export async function startMosquitto(): Promise<Mosquitto> {
 
   return {
     port,
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${options.tls === undefined ? 'mqtt' : 'mqtts'}://127.0.0.1:${port}`,
     async pause() {
       await halt();
     },

@@ -1,0 +1,96 @@
+/**
+ * Runs gateway-process-main.ts as a child process and follows what it says: a simulated gateway that
+ * a test can kill with SIGKILL and start again on the same port. Its events are kept across restarts.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { killProcess } from './mosquitto.ts';
+
+const MAIN = fileURLToPath(new URL('./gateway-process-main.ts', import.meta.url));
+/** tsx compiling on a busy two-core machine: generous, and only ever waited for by polling. */
+const START_TIMEOUT_MS = 30_000;
+
+export type GatewayProcessEvent =
+  | { event: 'listening'; port: number }
+  | { event: 'delivered'; node: number; child: number; command: number; type: number; text: string }
+  | { event: 'sealed'; counter: number; error: string | null };
+
+export interface GatewayProcess {
+  readonly port: number;
+  /** Everything every run of the process said, in order. */
+  readonly events: GatewayProcessEvent[];
+  /** How many times the process was started. */
+  readonly starts: number;
+  /**
+   * SIGKILL, as a crash: the kernel closes its sockets, nothing of the process says goodbye.
+   * Resolves once the process is gone and everything it wrote has been read.
+   */
+  kill(): Promise<void>;
+  /** Starts it again on the same port; resolves once it listens. */
+  start(): Promise<void>;
+  /** Ends it (SIGTERM, then SIGKILL); safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export async function startGatewayProcess(port: number, imageFile: string): Promise<GatewayProcess> {
+  let child: ChildProcess | null = null;
+  let starts = 0;
+  const events: GatewayProcessEvent[] = [];
+
+  const start = async (): Promise<void> => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, String(port), imageFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = proc;
+    starts++;
+    let stderr = '';
+    let buffer = '';
+    let listening = false;
+    proc.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+    proc.stdout?.on('data', (d: Buffer) => {
+      buffer += d.toString('utf8');
+      const lines = buffer.split('\n');
+      buffer = lines.pop()!;
+      for (const line of lines) {
+        if (line.trim() === '') continue;
+        const e = JSON.parse(line) as GatewayProcessEvent;
+        events.push(e);
+        if (e.event === 'listening') listening = true;
+      }
+    });
+    const deadline = performance.now() + START_TIMEOUT_MS;
+    while (!listening) {
+      if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`the gateway process exited:\n${stderr}`);
+      if (performance.now() > deadline) {
+        await killProcess(proc);
+        throw new Error(`the gateway process did not listen within ${START_TIMEOUT_MS} ms:\n${stderr}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
+  const kill = async (): Promise<void> => {
+    const proc = child;
+    child = null;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    // 'close', not 'exit': the last lines it wrote may still sit in the pipe when it exits.
+    const closed = new Promise<void>((resolve) => proc.once('close', () => resolve()));
+    proc.kill('SIGKILL');
+    await closed;
+  };
+
+  await start();
+  return {
+    port,
+    events,
+    get starts() {
+      return starts;
+    },
+    kill,
+    start,
+    async stop() {
+      const proc = child;
+      child = null;
+      if (proc) await killProcess(proc);
+    },
+  };
+}
