@@ -79,8 +79,10 @@ public:
 	}
 	MySeal &lockout(uint16_t firstSeconds, uint32_t capSeconds)
 	{
-		myseal_settings.lockout_base_s = firstSeconds;
-		myseal_settings.lockout_cap_s = capSeconds < 0x7fffffffUL ? capSeconds : 0x7fffffffUL;
+		// Counted in milliseconds; the cap stays below 2^31 ms (24 days).
+		const uint32_t most = 0x7fffffffUL / 1000;
+		myseal_settings.lockout_base_ms = firstSeconds * 1000UL;
+		myseal_settings.lockout_cap_ms = (capSeconds < most ? capSeconds : most) * 1000UL;
 		return *this;
 	}
 
@@ -110,7 +112,7 @@ public:
 		memcpy_P(key, keyInFlash, sizeof key);
 		myseal_settings.node_id = nodeId;
 		myseal_settings.eeprom_base = (uint16_t)(MYSEAL_EEPROM_BASE);
-		myseal_begin(key, pin, millis());
+		myseal_begin(millis(), key, pin);
 		myseal_wipe(key, sizeof key);
 	}
 
@@ -126,9 +128,7 @@ public:
 		uint8_t io[MYSEAL_FRAME_MAX];
 		const uint8_t child = message.getSensor();
 		transmit(child, io,
-		         myseal_receive(message.getSender(), child,
-		                        static_cast<const uint8_t *>(message.getCustom()),
-		                        message.getLength(), millis(), io));
+		         myseal_receive(millis(), message.getSender(), child, static_cast<const uint8_t *>(message.getCustom()), message.getLength(), io));
 		return true;
 	}
 
@@ -143,7 +143,7 @@ public:
 	void setLocked(bool locked)
 	{
 		uint8_t io[MYSEAL_FRAME_MAX];
-		transmit(myseal_settings.lock_child, io, myseal_set_locked(locked, millis(), io));
+		transmit(myseal_settings.lock_child, io, myseal_set_locked(millis(), locked, io));
 	}
 
 	/* A sealed report of any value (at most 10 bytes): a door contact, a temperature, ... */
@@ -152,7 +152,7 @@ public:
 	{
 		uint8_t io[MYSEAL_FRAME_MAX];
 		return transmit(child, io,
-		                myseal_report(child, type, payloadType, value, length, millis(), io));
+		                myseal_report(millis(), child, type, payloadType, value, length, io));
 	}
 	bool report(uint8_t child, uint8_t type, uint8_t value)
 	{

@@ -152,8 +152,8 @@ void reset_config(uint8_t node_id)
 	myseal_settings.lock_child = 1;
 	myseal_settings.guarded = 0;
 	myseal_settings.max_attempts = MYSEAL_DEFAULT_MAX_ATTEMPTS;
-	myseal_settings.lockout_base_s = MYSEAL_DEFAULT_LOCKOUT_BASE_S;
-	myseal_settings.lockout_cap_s = MYSEAL_DEFAULT_LOCKOUT_CAP_S;
+	myseal_settings.lockout_base_ms = MYSEAL_DEFAULT_LOCKOUT_BASE_S * 1000UL;
+	myseal_settings.lockout_cap_ms = MYSEAL_DEFAULT_LOCKOUT_CAP_S * 1000UL;
 	myseal_settings.challenge_window_ms = MYSEAL_DEFAULT_CHALLENGE_WINDOW_MS;
 	myseal_settings.relock_ms = 0;
 	myseal_settings.eeprom_base = 413 + 256;  // MySensors 2.3.2's EEPROM_LOCAL_CONFIG_ADDRESS + 256
@@ -163,13 +163,13 @@ void fresh_node(uint8_t node_id, const uint8_t key[16], uint32_t pin)
 {
 	myseal_stub_eeprom_erase();
 	reset_config(node_id);
-	myseal_begin(key, pin, harness_now);
+	myseal_begin(harness_now, key, pin);
 }
 
 void reboot_node(const uint8_t key[16], uint32_t pin)
 {
 	memset(&myseal, 0xa5, sizeof myseal);  // RAM does not survive: begin() must set it all
-	myseal_begin(key, pin, harness_now);
+	myseal_begin(harness_now, key, pin);
 }
 
 /* ---- a controller -------------------------------------------------------------------------- */
@@ -238,7 +238,7 @@ struct result exchange(struct controller *c, uint8_t child, const uint8_t *body,
 {
 	uint8_t frame[MYSEAL_FRAME_MAX], io[MYSEAL_FRAME_MAX];
 	const uint8_t len = seal_command(c, child, body, n, critical, frame);
-	const uint8_t out = myseal_receive(0, child, frame, len, harness_now, io);
+	const uint8_t out = myseal_receive(harness_now, 0, child, frame, len, io);
 	return open_from_node(c, child, io, out);
 }
 

@@ -110,7 +110,7 @@ static void vector_line(struct group *g, struct group *reseal, const char *line)
 			CHECK(g, opened == MYSEAL_OK && memcmp(body, plaintext, (size_t)pt_len) == 0);
 		}
 		// The whole receive path: the verdict, and an answer only where the rules allow one.
-		const uint8_t answer = myseal_receive(sender, child, frame, (uint8_t)len, harness_now, io);
+		const uint8_t answer = myseal_receive(harness_now, sender, child, frame, (uint8_t)len, io);
 		CHECK(g, strcmp(myseal_verdict_name(myseal.verdict), verdict) == 0);
 		const bool authentic_stale = strcmp(verdict, "REPLAYED_COUNTER") == 0 && len >= 5 &&
 		                             (frame[1] | frame[2] | frame[3] | frame[4]) != 0;
@@ -150,14 +150,13 @@ static void scenario_line(struct group *g, const char *line)
 	uint8_t out = 0;
 	if (strcmp(action, "frame") == 0) {
 		const int len = field_hex(line, "frame", frame, sizeof frame);
-		out = myseal_receive((uint8_t)field_long(line, "sender", 0), child, frame, (uint8_t)len,
-		                     harness_now, io);
+		out = myseal_receive(harness_now, (uint8_t)field_long(line, "sender", 0), child, frame, (uint8_t)len, io);
 	} else if (strcmp(action, "hand") == 0) {
-		out = myseal_set_locked((uint8_t)field_long(line, "to", -1), harness_now, io);
+		out = myseal_set_locked(harness_now, (uint8_t)field_long(line, "to", -1), io);
 	} else {
 		const int n = field_hex(line, "body", body, sizeof body);
 		CHECK(g, n >= 2);
-		out = myseal_report(child, body[0], body[1], body + 2, (uint8_t)(n - 2), harness_now, io);
+		out = myseal_report(harness_now, child, body[0], body[1], body + 2, (uint8_t)(n - 2), io);
 	}
 	CHECK(g, out == expect_len && memcmp(io, expect, out) == 0);
 	if (out != expect_len || memcmp(io, expect, out) != 0) {
