@@ -144,6 +144,30 @@ export function nodeHarnessSources(): string[] {
   );
 }
 
+/**
+ * The node test harness of the host (nodeHarnessSources() without node_serve.cpp) for a simulated
+ * ATmega1284P (the 328P's core with room for the harness), against the node as the chip runs it:
+ * the library built with MYSEAL_EEPROM_LIBC, so the in-memory EEPROM of the tests (which can lose
+ * power after any byte) stands in for avr-libc's; the PIN comparison wrapped as on the host.
+ */
+export const ONCHIP_NODE_MCU = 'atmega1284p';
+export function buildOnchipNode(defines: readonly string[] = []): string {
+  const host = join(TEST_DIR, 'host');
+  return buildFirmware({
+    name: 'node-onchip',
+    mcu: ONCHIP_NODE_MCU,
+    sources: [
+      ...nodeHarnessSources().filter((f) => !f.endsWith('node_serve.cpp')),
+      join(TEST_DIR, 'stubs', 'host', 'eeprom_host.cpp'),
+      join(TEST_DIR, 'avr', 'avr_io.cpp'),
+      join(TEST_DIR, 'avr', 'node_onchip.cpp'),
+    ],
+    defines: ['MYSEAL_EEPROM_LIBC', ...defines],
+    includes: [join(TEST_DIR, 'stubs'), host, join(TEST_DIR, 'avr')],
+    linkFlags: ['-Wl,--wrap=myseal_ct_equal'],
+  });
+}
+
 /** How host test programs are built: C++11, debug info, ASan and UBSan that stop at the first finding. */
 export const HOST_SANITIZER_FLAGS = [
   '-std=c++11',
@@ -198,6 +222,10 @@ export function buildSimulator(): string {
 export interface FirmwareOptions {
   /** Output name (without extension). */
   name: string;
+  /** The chip (default atmega328p: the Pro Mini's). */
+  mcu?: string;
+  /** Extra linker flags. */
+  linkFlags?: readonly string[];
   /** Firmware sources besides the library (absolute paths). */
   sources: readonly string[];
   defines?: readonly string[];
@@ -216,8 +244,10 @@ export function buildFirmware(options: FirmwareOptions): string {
   const elf = join(out, `${options.name}.elf`);
   const lto = options.lto ? ['-flto', '-fuse-linker-plugin'] : [];
   const sources = [...(options.withoutLibrary ? [] : librarySources()), ...options.sources];
+  const mcu = (flags: readonly string[]): string[] =>
+    flags.map((f) => (options.mcu && f.startsWith('-mmcu=') ? `-mmcu=${options.mcu}` : f));
   const args = [
-    ...ARDUINO_AVR_FLAGS,
+    ...mcu(ARDUINO_AVR_FLAGS),
     ...WARNINGS,
     ...lto,
     ...(options.defines ?? []).map((d) => `-D${d}`),
@@ -225,7 +255,8 @@ export function buildFirmware(options: FirmwareOptions): string {
     LIBRARY_SRC,
     ...(options.includes ?? []).flatMap((i) => ['-I', i]),
     ...sources,
-    ...AVR_LINK_FLAGS,
+    ...mcu(AVR_LINK_FLAGS),
+    ...(options.linkFlags ?? []),
     ...lto,
     '-o',
     elf,
@@ -249,14 +280,17 @@ export interface SimResult {
 /** Runs a firmware in simavr (ATmega328P at 16 MHz); stdin goes to its UART. */
 export function simulate(
   elf: string,
-  options: { input?: string; maxCycles?: number; timeoutMs?: number } = {},
+  options: { input?: string; maxCycles?: number; timeoutMs?: number; mcu?: string } = {},
 ): SimResult {
   const sim = buildSimulator();
   const reportDir = scratchDir('sim-report');
   const report = join(reportDir, 'sections.txt');
   const r = run(
     sim,
-    ['--max-cycles', String(options.maxCycles ?? 500_000_000), '--report', report, elf],
+    [
+      ...(options.mcu ? ['--mcu', options.mcu] : []),
+      ...['--max-cycles', String(options.maxCycles ?? 500_000_000), '--report', report, elf],
+    ],
     { input: options.input ?? '', timeoutMs: options.timeoutMs ?? 60_000, allowFailure: true },
   );
   const sections = new Map<number, Section>();

@@ -1,12 +1,18 @@
 /*
  * MySeal: the node side of sealed frames v1 (docs/protocol.md), see myseal_node.h.
+ *
+ * This is the reference the host tests run; on AVR the node is assembly (myseal_avr.S) that
+ * follows it step by step, unless MYSEAL_C_ONLY is defined (see myseal_config.h). The state and
+ * the settings are defined here in either case.
  */
 #include "myseal_node.h"
 
 #include <avr/eeprom.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "myseal_aes128.h"
+#include "myseal_config.h"
 #include "myseal_ct.h"
 #include "myseal_frame.h"
 #include "myseal_pin.h"
@@ -25,6 +31,51 @@ struct myseal_settings myseal_settings = {
 };
 
 struct myseal_state myseal;
+
+#if MYSEAL_AVR_ASM
+/* myseal_avr.S reaches the state and the settings by these offsets, and knows these numbers. */
+static_assert(offsetof(struct myseal_state, hot_seq) == 0 &&
+                  offsetof(struct myseal_state, last_received) == 1 &&
+                  offsetof(struct myseal_state, send_reserved) == 5 &&
+                  offsetof(struct myseal_state, attempts) == 9 &&
+                  offsetof(struct myseal_state, level) == 10 &&
+                  offsetof(struct myseal_state, flags) == 11 &&
+                  offsetof(struct myseal_state, hot_check) == 12 &&
+                  offsetof(struct myseal_state, hot_slot) == 13 &&
+                  offsetof(struct myseal_state, send_next) == 14 &&
+                  offsetof(struct myseal_state, dirty) == 18 &&
+                  offsetof(struct myseal_state, verdict) == 19 &&
+                  offsetof(struct myseal_state, challenge_state) == 20 &&
+                  offsetof(struct myseal_state, stale_answered) == 21 &&
+                  offsetof(struct myseal_state, challenge) == 25 &&
+                  offsetof(struct myseal_state, now) == 30 &&
+                  offsetof(struct myseal_state, challenge_time) == 34 &&
+                  offsetof(struct myseal_state, unlocked_at) == 38 &&
+                  offsetof(struct myseal_state, lockout_end) == 42 &&
+                  offsetof(struct myseal_state, fingerprint) == 46 &&
+                  offsetof(struct myseal_state, key) == 50 &&
+                  offsetof(struct myseal_state, pin) == 66,
+              "struct myseal_state as myseal_avr.S has it");
+static_assert(offsetof(struct myseal_settings, node_id) == 0 &&
+                  offsetof(struct myseal_settings, lock_child) == 1 &&
+                  offsetof(struct myseal_settings, guarded) == 2 &&
+                  offsetof(struct myseal_settings, max_attempts) == 4 &&
+                  offsetof(struct myseal_settings, lockout_base_ms) == 5 &&
+                  offsetof(struct myseal_settings, lockout_cap_ms) == 9 &&
+                  offsetof(struct myseal_settings, challenge_window_ms) == 13 &&
+                  offsetof(struct myseal_settings, relock_ms) == 15 &&
+                  offsetof(struct myseal_settings, eeprom_base) == 17,
+              "struct myseal_settings as myseal_avr.S has it");
+static_assert(MYSEAL_OK == 0 && FRAME_TOO_SHORT == 1 && FRAME_TOO_LONG == 2 && BAD_VERSION == 3 &&
+                  WRONG_DIRECTION == 4 && BAD_KIND == 5 && REPLAYED_COUNTER == 6 &&
+                  NO_CHALLENGE == 7 && AUTH_FAILED == 8 && CHALLENGE_USED == 9 &&
+                  CHALLENGE_EXPIRED == 10,
+              "the verdicts as myseal_avr.S has them");
+static_assert(MYSEAL_FLAG_LOCKED == 1 && MYSEAL_FLAG_IN_LOCKOUT == 2 &&
+                  MYSEAL_FLAG_COLD_SLOT == 4 && MYSEAL_CHALLENGE_FRESH == 1 &&
+                  MYSEAL_CHALLENGE_SPENT == 2,
+              "flags and challenge states as myseal_avr.S has them");
+#else
 
 /* ---- EEPROM ------------------------------------------------------------------------------ */
 
@@ -200,14 +251,14 @@ static uint8_t frame_end(uint8_t *io, uint8_t header, uint8_t child, uint8_t bod
 	return myseal_frame_seal(myseal.key, io, body_length, myseal_settings.node_id, 0, child, 0);
 }
 
-void myseal_issue_challenge(const uint8_t *io, uint8_t child, uint8_t *dst)
+void myseal_issue_challenge(uint8_t *io, uint8_t child, uint8_t at)
 {
 	struct myseal_state *s = &myseal;
 	// C3 | node | child | 00 | the result's own counter | 00 * 8
 	myseal_derive(s->challenge, MYSEAL_CHALLENGE_BYTES, MYSEAL_DOMAIN_CHALLENGE, child, io, 5);
-	memcpy(dst, s->challenge, MYSEAL_CHALLENGE_BYTES);
 	s->challenge_state = MYSEAL_CHALLENGE_FRESH;  // replaces any older one
 	s->challenge_time = s->now;
+	memcpy(io + at, s->challenge, MYSEAL_CHALLENGE_BYTES);
 }
 
 uint8_t myseal_report(uint32_t now, uint8_t child, uint8_t type, uint8_t payload_type, const void *value, uint8_t length, uint8_t *io)
@@ -317,12 +368,11 @@ static uint8_t lock_command(uint8_t op, const uint8_t *args, uint8_t *io, uint8_
 		if (!(s->flags & MYSEAL_FLAG_IN_LOCKOUT)) {
 			*status = MYSEAL_WRONG_PIN;
 			data[0] = s->attempts;
-			myseal_issue_challenge(io, child, data + 1);  // a retry needs no GET_CHALLENGE
+			myseal_issue_challenge(io, child, MYSEAL_BODY_AT + 6);  // a retry needs no GET_CHALLENGE
 			return 1 + MYSEAL_CHALLENGE_BYTES;
 		}
-		const uint32_t ms = myseal_lockout_duration();
-		s->lockout_end = s->now + ms;
-		seconds = ms / 1000;
+		s->lockout_end = s->now + myseal_lockout_duration();
+		seconds = lockout_left();
 	}
 	*status = MYSEAL_LOCKED_OUT;
 	myseal_put_be32(data, seconds);
@@ -475,7 +525,7 @@ static uint8_t run_command(uint8_t *io, uint8_t n, uint8_t critical, uint8_t chi
 	*status = MYSEAL_DONE;
 	if (op == MYSEAL_OP_GET_CHALLENGE) {
 		*status = MYSEAL_CHALLENGE;
-		myseal_issue_challenge(io, child, data);
+		myseal_issue_challenge(io, child, MYSEAL_BODY_AT + 5);
 		return MYSEAL_CHALLENGE_BYTES;
 	}
 	if (op == MYSEAL_OP_ROTATE_KEY) {
@@ -538,7 +588,7 @@ uint8_t myseal_receive(uint32_t now, uint8_t sender, uint8_t child, const uint8_
 		if (verdict != MYSEAL_OK) {
 			// A used or expired challenge: answered with a new one, so a retry needs no extra trip.
 			io[MYSEAL_BODY_AT] = MYSEAL_CHALLENGE_EXPIRED_RESULT;
-			myseal_issue_challenge(io, child, data);
+			myseal_issue_challenge(io, child, MYSEAL_BODY_AT + 5);
 			n = MYSEAL_CHALLENGE_BYTES;
 		} else {
 			n = run_command(io, (uint8_t)(len - MYSEAL_OVERHEAD), critical, child);
@@ -553,3 +603,5 @@ done:
 	s->verdict = verdict;
 	return out;
 }
+
+#endif /* MYSEAL_AVR_ASM */

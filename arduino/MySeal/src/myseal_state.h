@@ -38,13 +38,14 @@ struct myseal_state {
 	uint8_t flags;             // MYSEAL_FLAG_*
 	uint8_t hot_check;         // ~hot_seq
 
+	uint8_t hot_slot;          // ring slot of the newest record
+	uint8_t send_next[4];      // next node counter, BE (0: all 2^32 - 1 used)
+	/* Cleared at boot, together. */
 	uint8_t dirty;             // the hot record differs from its newest copy in EEPROM
-	uint8_t hot_slot;          // ring slot of that copy
 	uint8_t verdict;           // of the last frame received
 	uint8_t challenge_state;
-	uint8_t challenge[MYSEAL_CHALLENGE_BYTES];
-	uint8_t send_next[4];      // next node counter, BE (0: all 2^32 - 1 used)
 	uint8_t stale_answered[4]; // highest stale counter answered since boot, BE
+	uint8_t challenge[MYSEAL_CHALLENGE_BYTES];
 	uint32_t now;              // millis() of the call in progress
 	uint32_t challenge_time;   // millis() when the challenge was issued
 	uint32_t unlocked_at;      // millis() of the last lock change (auto-relock)
@@ -93,9 +94,9 @@ uint32_t myseal_lockout_duration(void);
 
 /*
  * A challenge for the result being built in io (io[0] = 0, io[1..4] = its counter: the 00 | counter
- * of the derivation block), held as the node's current one and copied to dst.
+ * of the derivation block), held as the node's current one and copied to io[at..at + 4].
  */
-void myseal_issue_challenge(const uint8_t *io, uint8_t child, uint8_t *dst);
+void myseal_issue_challenge(uint8_t *io, uint8_t child, uint8_t at);
 
 #ifdef __cplusplus
 }

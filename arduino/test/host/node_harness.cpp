@@ -19,8 +19,14 @@ void check(struct group *g, bool ok, const char *what, int line)
 		g->failures++;
 		g->item_failed = true;
 		if (g->failures <= 12) {
-			printf("check failed in %s item %lu at line %d: %s\n", g->name,
-			       (unsigned long)g->items + 1, line, what);
+			printf("check failed in %s item %lu at line %d: ", g->name,
+			       (unsigned long)g->items + 1, line);
+#if defined(__AVR__)
+			fputs_P(what, stdout);
+#else
+			fputs(what, stdout);
+#endif
+			putchar('\n');
 		}
 	}
 }
@@ -105,7 +111,8 @@ const char *field(const char *line, const char *name, char *out, size_t size)
 long field_long(const char *line, const char *name, long fallback)
 {
 	char value[32];
-	return field(line, name, value, sizeof value) ? strtol(value, NULL, 10) : fallback;
+	// strtoul: values go up to 2^32 - 1, which a 32-bit long (the chip's) cannot hold.
+	return field(line, name, value, sizeof value) ? (long)strtoul(value, NULL, 10) : fallback;
 }
 
 int field_hex(const char *line, const char *name, uint8_t *out, int max)
@@ -265,13 +272,21 @@ uint32_t pin_bcd(const char *digits)
 	return v;
 }
 
-/* ---- main ---------------------------------------------------------------------------------- */
+/* ---- main (the host's; on the chip: arduino/test/avr/node_onchip.cpp) ------------------- */
 
+#if !defined(__AVR__)
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc >= 3 && strcmp(argv[1], "vectors") == 0) {
-		return run_vectors(argv[2]);
+		FILE *f = fopen(argv[2], "r");
+		if (f == NULL) {
+			perror(argv[2]);
+			return 2;
+		}
+		const int status = run_vectors(f);
+		fclose(f);
+		return status;
 	}
 	if (argc == 2 && strcmp(argv[1], "lock") == 0) {
 		return run_lock();
@@ -285,3 +300,4 @@ int main(int argc, char **argv)
 	fprintf(stderr, "usage: node_host vectors FILE | lock | powercut | serve NODE KEY PIN\n");
 	return 2;
 }
+#endif

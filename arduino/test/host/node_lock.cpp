@@ -201,12 +201,12 @@ static void group_counters(struct group *g)
 	item_begin(g);
 	const uint8_t *image = myseal_stub_eeprom();
 	bool outside = false;
-	for (int a = 0; a <= E2END; a++) {
-		const bool mine = a >= myseal_settings.eeprom_base &&
-		                  a < myseal_settings.eeprom_base + MYSEAL_EEPROM_BYTES;
+	for (long a = 0; a < MYSEAL_STUB_EEPROM_BYTES; a++) {
+		const bool mine = a >= (long)myseal_settings.eeprom_base &&
+		                  a < (long)myseal_settings.eeprom_base + MYSEAL_EEPROM_BYTES;
 		outside |= !mine && image[a] != 0xff;
 	}
-	CHECK(g, !outside && myseal_settings.eeprom_base + MYSEAL_EEPROM_BYTES <= E2END + 1);
+	CHECK(g, !outside && myseal_settings.eeprom_base + MYSEAL_EEPROM_BYTES <= MYSEAL_STUB_EEPROM_BYTES);
 	item_end(g);
 }
 
@@ -427,11 +427,28 @@ static void group_commands(struct group *g)
 }
 
 /* EEPROM writes per cell over many unlocks: the wear figure of the README and the bench. */
-static uint32_t cell_writes[E2END + 1];
+static uint16_t cell_writes[MYSEAL_EEPROM_BYTES];
 static void count_write(uint16_t address, uint8_t value)
 {
 	(void)value;
-	cell_writes[address]++;
+	const uint16_t at = (uint16_t)(address - myseal_settings.eeprom_base);
+	if (at < MYSEAL_EEPROM_BYTES) {
+		cell_writes[at]++;
+	}
+}
+
+/* n / d with `places` decimals, as "12.345" (no floating point: the chip's printf has none). */
+static void print_ratio(const char *name, uint32_t n, uint32_t d, uint8_t places)
+{
+	uint32_t scale = 1;
+	for (uint8_t i = 0; i < places; i++) {
+		scale *= 10;
+	}
+	const uint64_t scaled = ((uint64_t)n * scale + d / 2) / d;
+	printf(" %s %lu.", name, (unsigned long)(scaled / scale));
+	for (uint32_t digit = scale / 10; digit != 0; digit /= 10) {
+		printf("%u", (unsigned)(scaled / digit % 10));
+	}
 }
 
 static void group_wear(struct group *g)
@@ -443,7 +460,7 @@ static void group_wear(struct group *g)
 	memset(cell_writes, 0, sizeof cell_writes);
 	myseal_stub_eeprom_before_write = count_write;
 	const uint32_t writes_before = myseal_stub_eeprom_writes();
-	const int unlocks = 23 * 16 * 4;  // whole turns of the ring and of the reservations
+	const int unlocks = MYSEAL_WEAR_UNLOCKS;  // whole turns of the ring and of the reservations
 	uint32_t records = 0;
 	uint8_t io[MYSEAL_FRAME_MAX];
 	for (int i = 0; i < unlocks; i++) {
@@ -456,17 +473,19 @@ static void group_wear(struct group *g)
 	}
 	myseal_stub_eeprom_before_write = NULL;
 	uint32_t busiest = 0;
-	for (int a = 0; a <= E2END; a++) {
+	for (int a = 0; a < MYSEAL_EEPROM_BYTES; a++) {
 		busiest = cell_writes[a] > busiest ? cell_writes[a] : busiest;
 	}
-	const double per_unlock = (double)busiest / unlocks;
-	const double years = 100000.0 / (per_unlock * 50 * 365.25);
-	printf("wear records-per-unlock %.3f bytes-per-unlock %.2f busiest-cell-per-unlock %.4f "
-	       "years-at-50-a-day %.1f\n",
-	       (double)records / unlocks, (double)(myseal_stub_eeprom_writes() - writes_before) / unlocks,
-	       per_unlock, years);
+	// years = endurance / (writes of the busiest cell per unlock * 50 a day * 365.25 days)
+	const uint32_t years_n = 100000UL * 4 * (uint32_t)unlocks, years_d = busiest * 50 * 1461;
+	printf("wear");
+	print_ratio("records-per-unlock", records, (uint32_t)unlocks, 3);
+	print_ratio("bytes-per-unlock", myseal_stub_eeprom_writes() - writes_before, (uint32_t)unlocks, 2);
+	print_ratio("busiest-cell-per-unlock", busiest, (uint32_t)unlocks, 4);
+	print_ratio("years-at-50-a-day", years_n, years_d, 1);
+	printf("\n");
 	CHECK(g, records <= (uint32_t)unlocks * 4 + unlocks * 3 / 16 + 1);
-	CHECK(g, years >= 20);
+	CHECK(g, years_n >= 20 * years_d);
 	myseal_settings.relock_ms = 0;
 	item_end(g);
 }
