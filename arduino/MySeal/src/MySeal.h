@@ -108,12 +108,9 @@ public:
 	 */
 	void begin(uint8_t nodeId, const uint8_t *keyInFlash, uint32_t pin)
 	{
-		uint8_t key[16];
-		memcpy_P(key, keyInFlash, sizeof key);
 		myseal_settings.node_id = nodeId;
 		myseal_settings.eeprom_base = (uint16_t)(MYSEAL_EEPROM_BASE);
-		myseal_begin(millis(), key, pin);
-		myseal_wipe(key, sizeof key);
+		myseal_begin_P(millis(), keyInFlash, pin);
 	}
 
 	/*

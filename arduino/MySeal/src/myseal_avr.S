@@ -428,18 +428,15 @@ aes_x:
  * Returns r24 = 1 when sealing or when the tag matched, else 0.
  */
 ccm:
-	ldd r26, Y+V_IN              /* out = in first: then everything happens in out */
-	ldd r27, Y+V_IN+1
-	ldd r30, Y+V_OUT
-	ldd r31, Y+V_OUT+1
+	ldd r30, Y+V_IN              /* out = in first: then everything happens in out */
+	ldd r31, Y+V_IN+1
+	ldd r26, Y+V_OUT
+	ldd r27, Y+V_OUT+1
 	ldd r25, Y+V_LEN
 	std Y+V_LEFT, r25
 	tst r25
 	breq 2f
-1:	ld r0, X+
-	st Z+, r0
-	dec r25
-	brne 1b
+	rcall copy
 2:	std Y+V_CTR, r1
 	ldd r24, Y+V_MODE
 	sbrc r24, 1
@@ -747,6 +744,18 @@ put_be32:
 	st X+, r22
 	ret
 
+/* The big-endian counter that ends at X (exclusive) goes up by one (X left inside it). Uses r0,
+   r25. */
+inc4:
+	ldi r25, 4
+1:	ld r0, -X
+	inc r0
+	st X, r0
+	brne 2f
+	dec r25
+	brne 1b
+2:	ret
+
 /*
  * Z[0..r18) = AES_key(r24 | node id | r22 | X[0..r20) | 00 ...) (the derivations of
  * myseal_node.cpp), the block at F_KS. Z may be the key itself: written only after the cipher.
@@ -846,45 +855,31 @@ ccm_at:
 /*
  * io[0] = 0, io[1..4] = the next node counter, taken. Passing the reservation reserves the rest
  * of that block of 16 (stored, with everything else, before the frame goes out); with all
- * 2^32 - 1 used the counter stays 0, and frame_end lets nothing out. Uses r0, r20-r25, X, Z.
+ * 2^32 - 1 used the counter stays 0, and frame_end lets nothing out. Uses r0, r24, r25, X, Z.
  */
 frame_begin:
 	movw r26, IO_LO
 	st X+, r1
 	ldi r30, lo8(ST(S_NEXT))
 	ldi r31, hi8(ST(S_NEXT))
-	ld r20, Z
-	ldd r21, Z+1
-	ldd r22, Z+2
-	ldd r23, Z+3
-	st X+, r20
-	st X+, r21
-	st X+, r22
-	st X, r23
-	sbiw r26, 3
+	rcall copy4
+	sbiw r26, 4                  /* X = the counter taken */
 	rcall zero4
 	breq 9f
-	movw r30, r26                /* Z = the counter taken */
+	movw r30, r26
 	ldi r26, lo8(ST(S_RESERVED))
 	ldi r27, hi8(ST(S_RESERVED))
-	rcall above
+	rcall above                  /* past the reservation: reserve the rest of its block of 16 */
 	brcc 1f
-	st X+, r20
-	st X+, r21
-	st X+, r22
-	mov r24, r23
+	rcall copy4
+	ld r24, -X
 	ori r24, MYSEAL_SEND_RESERVE - 1
 	st X, r24
 	ldi r24, 1
 	sts ST(S_DIRTY), r24
-1:	subi r23, 0xff               /* + 1 */
-	sbci r22, 0xff
-	sbci r21, 0xff
-	sbci r20, 0xff
-	sts ST(S_NEXT), r20
-	sts ST(S_NEXT + 1), r21
-	sts ST(S_NEXT + 2), r22
-	sts ST(S_NEXT + 3), r23
+1:	ldi r26, lo8(ST(S_NEXT + 4))
+	ldi r27, hi8(ST(S_NEXT + 4))
+	rjmp inc4
 9:	ret
 
 /*
@@ -1636,9 +1631,19 @@ myseal_report:
 
 	.global myseal_begin
 	.type myseal_begin, @function
+	.global myseal_begin_P
+	.type myseal_begin_P, @function
+myseal_begin_P:
+	/* the same, the key in flash */
+	set
+	rjmp 1f
 myseal_begin:
 	/* now r25:r22, key r21:r20, pin r19:r16 (packed BCD, the first digit in the top nibble) */
-	rcall enter_now
+	clt
+1:	rcall enter_now
+	clr r0
+	bld r0, 0
+	std Y+V_CTR, r0              /* the key is in flash */
 	std Y+V_TMP, r20
 	std Y+V_TMP+1, r21
 	std Y+V_TMP+2, r19           /* the PIN as stored: big-endian */
@@ -1733,23 +1738,16 @@ myseal_begin:
 	rcall store_cold
 .Lbooted:
 	/* Counters reserved before the reset may have been used: continue after all of them. */
-	ldi r30, lo8(myseal)
-	ldi r31, hi8(myseal)
-	ldd r20, Z+S_RESERVED
-	ldd r21, Z+S_RESERVED+1
-	ldd r22, Z+S_RESERVED+2
-	ldd r23, Z+S_RESERVED+3
-	subi r23, 0xff
-	sbci r22, 0xff
-	sbci r21, 0xff
-	sbci r20, 0xff
-	std Z+S_NEXT, r20
-	std Z+S_NEXT+1, r21
-	std Z+S_NEXT+2, r22
-	std Z+S_NEXT+3, r23
-	adiw r30, S_DIRTY            /* dirty, verdict, no challenge (fail closed), stale mark */
+	ldi r30, lo8(ST(S_RESERVED))
+	ldi r31, hi8(ST(S_RESERVED))
+	ldi r26, lo8(ST(S_NEXT))
+	ldi r27, hi8(ST(S_NEXT))
+	rcall copy4
+	rcall inc4
+	ldi r26, lo8(ST(S_DIRTY))    /* dirty, verdict, no challenge (fail closed), stale mark */
+	ldi r27, hi8(ST(S_DIRTY))
 	ldi r25, S_CHALLENGE - S_DIRTY
-6:	st Z+, r1
+6:	st X+, r1
 	dec r25
 	brne 6b
 	ldi r26, lo8(ST(S_UNLOCKED_AT))
@@ -1764,7 +1762,14 @@ myseal_begin:
 	ldi r26, lo8(ST(S_KEY))
 	ldi r27, hi8(ST(S_KEY))
 	ldi r25, 16
+	ldd r0, Y+V_CTR
+	sbrs r0, 0
 	rjmp copy
+7:	lpm r0, Z+
+	st X+, r0
+	dec r25
+	brne 7b
+	ret
 	.size myseal_begin, . - myseal_begin
 
 /* What each command needs (opcodes 1-7), as in myseal_node.cpp. */

@@ -19,11 +19,12 @@
 
 #if defined(__AVR__)
 #include <avr/pgmspace.h>
-#define MYSEAL_RULE(op) pgm_read_byte(&command_rules[(op) - 1])
+#define MYSEAL_FLASH_BYTE(p) pgm_read_byte(p)
 #else
 #define PROGMEM
-#define MYSEAL_RULE(op) (command_rules[(op) - 1])
+#define MYSEAL_FLASH_BYTE(p) (*(p))
 #endif
+#define MYSEAL_RULE(op) MYSEAL_FLASH_BYTE(&command_rules[(op) - 1])
 
 struct myseal_settings myseal_settings = {
 	0, 1, 0, MYSEAL_DEFAULT_MAX_ATTEMPTS, MYSEAL_DEFAULT_LOCKOUT_BASE_S * 1000UL,
@@ -214,6 +215,16 @@ void myseal_begin(uint32_t now, const uint8_t key[16], uint32_t pin_bcd)
 	s->now = now;
 	s->unlocked_at = now;
 	s->lockout_end = now + myseal_lockout_duration();  // a lockout running at the reset: in full
+}
+
+void myseal_begin_P(uint32_t now, const uint8_t *key, uint32_t pin_bcd)
+{
+	uint8_t in_ram[16];
+	for (uint8_t i = 0; i < sizeof in_ram; i++) {
+		in_ram[i] = MYSEAL_FLASH_BYTE(key + i);
+	}
+	myseal_begin(now, in_ram, pin_bcd);
+	myseal_wipe(in_ram, sizeof in_ram);
 }
 
 /* ---- frames the node sends ------------------------------------------------------------- */

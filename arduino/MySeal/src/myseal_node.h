@@ -41,6 +41,8 @@ extern "C" {
  * last reset starts over in full. Settings in myseal_settings must be made before.
  */
 void myseal_begin(uint32_t now, const uint8_t key[16], uint32_t pin_bcd);
+/* The same with the key in flash (PROGMEM on AVR), as MySeal.h passes it. */
+void myseal_begin_P(uint32_t now, const uint8_t *key, uint32_t pin_bcd);
 
 /*
  * Checks 1-6 of the receive order, without acting: the verdict, and in body the plaintext when
