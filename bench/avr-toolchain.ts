@@ -328,14 +328,41 @@ export function avrSize(elf: string): AvrSize {
   return { text, data, bss };
 }
 
-/** Sizes of the named symbols (avr-nm), for a breakdown of where the bytes go. */
-export function symbolSizes(elf: string, prefix: string): Record<string, number> {
-  const sizes: Record<string, number> = {};
-  for (const line of run('avr-nm', ['-S', '-t', 'd', elf]).stdout.split('\n')) {
-    const m = /^\d+ (\d+) \w (\S+)$/.exec(line.trim());
-    if (m?.[2] !== undefined && m[1] !== undefined && m[2].startsWith(prefix)) {
-      sizes[m[2]] = Number(m[1]);
+/**
+ * Every symbol of an ELF that takes flash (code, and initialised data) with its size in bytes
+ * (avr-nm). Code labels without a size of their own (the assembly's internal routines) count up to
+ * the next symbol in flash.
+ */
+export function symbolSizes(elf: string): Map<string, number> {
+  const sizes = new Map<string, number>();
+  const flash: { address: number; name: string }[] = [];
+  for (const line of run('avr-nm', ['-n', '-S', '--defined-only', elf]).stdout.split('\n')) {
+    const sized = /^([0-9a-f]+) ([0-9a-f]+) ([tTdD]) (\S+)$/.exec(line.trim());
+    const bare = /^([0-9a-f]+) ([tT]) (\S+)$/.exec(line.trim());
+    if (sized?.[1] && sized[2] && sized[4]) {
+      sizes.set(sized[4], Number.parseInt(sized[2], 16));
+      if (/[tT]/.test(sized[3] ?? '')) flash.push({ address: Number.parseInt(sized[1], 16), name: sized[4] });
+    } else if (bare?.[1] && bare[3] && !bare[3].startsWith('.')) {
+      flash.push({ address: Number.parseInt(bare[1], 16), name: bare[3] });
     }
   }
+  flash.forEach((s, i) => {
+    const next = flash[i + 1];
+    if (!sizes.has(s.name) && next) sizes.set(s.name, next.address - s.address);
+  });
   return sizes;
+}
+
+/**
+ * Where the bytes a library adds go: the symbols of withElf that withoutElf lacks, with their
+ * sizes, and the growth of those both have (a sketch function the library's inline code grew).
+ */
+export function addedSymbols(withElf: string, withoutElf: string): Record<string, number> {
+  const before = symbolSizes(withoutElf);
+  const added: Record<string, number> = {};
+  for (const [name, size] of symbolSizes(withElf)) {
+    const delta = size - (before.get(name) ?? 0);
+    if (delta !== 0) added[name] = delta;
+  }
+  return added;
 }

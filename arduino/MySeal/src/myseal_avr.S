@@ -888,7 +888,7 @@ frame_begin:
  */
 frame_end:
 	std Y+V_TMP, r24
-	std Y+V_TMP+1, r22
+	std Y+V_LEN, r22
 	rcall commit
 	movw r26, IO_LO
 	ldd r24, Y+V_TMP
@@ -904,10 +904,10 @@ frame_end:
 	adiw r26, MYSEAL_BODY_AT
 	std Y+V_OUT, r26
 	std Y+V_OUT+1, r27
-	ldd r22, Y+V_TMP+1
+	ldd r22, Y+V_LEN
 	clr r24
 	rcall ccm_at
-	ldd r24, Y+V_TMP+1
+	ldd r24, Y+V_LEN
 	subi r24, -MYSEAL_OVERHEAD
 	ret
 8:	clr r24
@@ -1051,9 +1051,7 @@ change_lock:
 	ldi r26, lo8(ST(S_UNLOCKED_AT))
 	ldi r27, hi8(ST(S_UNLOCKED_AT))
 	rcall now_to
-	ldi r24, 1
-	sts ST(S_DIRTY), r24
-	rcall commit                 /* stored before the bolt moves */
+	rcall store_hot              /* stored before the bolt moves */
 	ldi r30, lo8(gs(MYSEAL_LOCK_CHANGED))
 	ldi r31, hi8(gs(MYSEAL_LOCK_CHANGED))
 	mov r0, r30
@@ -1109,9 +1107,7 @@ lock_command:
 4:	std Z+S_LEVEL, r24
 	ori r16, MYSEAL_FLAG_IN_LOCKOUT
 	std Z+S_FLAGS, r16
-3:	ldi r24, 1
-	std Z+S_DIRTY, r24
-	rcall commit
+3:	rcall store_hot
 	movw r24, IO_LO
 	adiw r24, MYSEAL_BODY_AT + 1
 	ldi r22, lo8(ST(S_PIN))
@@ -1440,10 +1436,12 @@ run_command:
 
 /* enter, for the entries that take the time first (r25:r22): myseal.now = it. */
 enter_now:
-	sts ST(S_NOW), r22
-	sts ST(S_NOW + 1), r23
-	sts ST(S_NOW + 2), r24
-	sts ST(S_NOW + 3), r25
+	ldi r26, lo8(ST(S_NOW))
+	ldi r27, hi8(ST(S_NOW))
+	st X+, r22
+	st X+, r23
+	st X+, r24
+	st X, r25
 	rjmp enter
 
 	.global myseal_receive
