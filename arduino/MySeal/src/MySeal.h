@@ -122,34 +122,37 @@ public:
 		if (message.getCommand() != C_STREAM || message.getType() != MYSEAL_STREAM_TYPE) {
 			return false;
 		}
-		uint8_t io[MYSEAL_FRAME_MAX];
+		MyMessage out;
 		const uint8_t child = message.getSensor();
-		transmit(child, io,
-		         myseal_receive(millis(), message.getSender(), child, static_cast<const uint8_t *>(message.getCustom()), message.getLength(), io));
+		transmit(out, child,
+		         myseal_receive(millis(), message.getSender(), child,
+		                        static_cast<const uint8_t *>(message.getCustom()),
+		                        message.getLength(), payload(out)));
 		return true;
 	}
 
 	/* In loop(): lockout clock and auto-relock. */
 	void poll(void)
 	{
-		uint8_t io[MYSEAL_FRAME_MAX];
-		transmit(myseal_settings.lock_child, io, myseal_poll(millis(), io));
+		MyMessage out;
+		transmit(out, myseal_settings.lock_child, myseal_poll(millis(), payload(out)));
 	}
 
 	/* The lock turned by hand or by a button: stored, mysealLockChanged(), sealed report. */
 	void setLocked(bool locked)
 	{
-		uint8_t io[MYSEAL_FRAME_MAX];
-		transmit(myseal_settings.lock_child, io, myseal_set_locked(millis(), locked, io));
+		MyMessage out;
+		transmit(out, myseal_settings.lock_child, myseal_set_locked(millis(), locked, payload(out)));
 	}
 
 	/* A sealed report of any value (at most 10 bytes): a door contact, a temperature, ... */
 	bool report(uint8_t child, uint8_t type, uint8_t payloadType, const void *value,
 	            uint8_t length)
 	{
-		uint8_t io[MYSEAL_FRAME_MAX];
-		return transmit(child, io,
-		                myseal_report(millis(), child, type, payloadType, value, length, io));
+		MyMessage out;
+		return transmit(out, child,
+		                myseal_report(millis(), child, type, payloadType, value, length,
+		                              payload(out)));
 	}
 	bool report(uint8_t child, uint8_t type, uint8_t value)
 	{
@@ -164,25 +167,30 @@ public:
 
 private:
 	/*
+	 * The frame is built where it goes: in the payload of the message that carries it (MySensors
+	 * keeps MAX_PAYLOAD_SIZE = 25 bytes there, a largest frame).
+	 */
+	static uint8_t *payload(MyMessage &out) { return static_cast<uint8_t *>(out.getCustom()); }
+
+	/*
 	 * Out as a C_STREAM message of type 83 to the gateway. Through _sendRoute(), as MySensors'
 	 * own firmware-update code sends its stream messages: send() would overwrite the command with
 	 * C_SET (MySensors 2.3.2 core/MySensorsCore.cpp), and the gateway would print the frame as a
-	 * C_SET value. Out of line, so the message is on the stack only while it is sent.
+	 * C_SET value.
 	 */
-	__attribute__((noinline)) static bool transmit(uint8_t child, const uint8_t *frame,
-	                                               uint8_t length)
+	__attribute__((noinline)) static bool transmit(MyMessage &out, uint8_t child, uint8_t length)
 	{
 		if (length == 0) {
 			return false;
 		}
-		MyMessage message;
-		message.setSender(getNodeId())
+		out.setSender(getNodeId())
 		    .setDestination(GATEWAY_ADDRESS)
 		    .setSensor(child)
 		    .setType(MYSEAL_STREAM_TYPE)
 		    .setCommand(C_STREAM)
-		    .set(frame, length);
-		return _sendRoute(message);
+		    .setPayloadType(P_CUSTOM)
+		    .setLength(length);
+		return _sendRoute(out);
 	}
 };
 
