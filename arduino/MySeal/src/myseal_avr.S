@@ -134,13 +134,20 @@
 #define XJMP rjmp
 #endif
 
-	.section .text.myseal_avr, "ax", @progbits
+	/*
+	 * The cipher, CCM and the frame: what the primitives need (myseal_aes128.h, myseal_ccm.h). The
+	 * node's code below goes in its own section, so a sketch that only calls the primitives links
+	 * none of it. (Both sections come from this one file, so the linker keeps them together, and
+	 * RCALL reaches across.)
+	 */
+	.section .text.myseal_crypto, "ax", @progbits
 
 /* ---- frame ------------------------------------------------------------------------------ */
 
 /*
- * rcall'ed first thing by every entry: saves Y, allocates the frame, saves r2-r17 into it and
- * returns with Y = the frame. Leaves r1-r25 (the arguments) as they were; uses r0, r26-r31.
+ * rcall'ed first thing by every entry, with X = the key the cipher is to use: saves Y, allocates
+ * the frame, saves r2-r17 into it and returns with Y = the frame. Leaves r1-r25 (the arguments)
+ * as they were; uses r0, r26-r31.
  */
 enter:
 	pop r31
@@ -157,10 +164,8 @@ enter:
 	out _SFR_IO_ADDR(SREG), r0
 	out _SFR_IO_ADDR(SPL), r28
 	adiw r28, 1
-	ldi r26, lo8(myseal + S_KEY) /* the node's key, unless the entry says otherwise */
-	std Y+V_KEY, r26
-	ldi r26, hi8(myseal + S_KEY)
-	std Y+V_KEY+1, r26
+	std Y+V_KEY, r26             /* the key the cipher will use */
+	std Y+V_KEY+1, r27
 	push r30                     /* below the frame, for the RET at the end */
 	push r31
 	movw r30, r28
@@ -546,7 +551,22 @@ ks_block:
 	sbiw r26, 15
 	rjmp aes_x
 
+/* r25 bytes from Z to X. */
+copy5:
+	ldi r25, 5
+	rjmp copy
+copy4:
+	ldi r25, 4
+copy:
+	ld r0, Z+
+	st X+, r0
+	dec r25
+	brne copy
+	ret
+
 /* ---- the node: EEPROM ------------------------------------------------------------------- */
+
+	.section .text.myseal_node, "ax", @progbits
 
 #if defined(MYSEAL_EEPROM_LIBC)
 /*
@@ -691,19 +711,6 @@ store_cold:
 	rjmp store_hot
 
 /* ---- the node: helpers --------------------------------------------------------------------- */
-
-/* r25 bytes from Z to X. */
-copy5:
-	ldi r25, 5
-	rjmp copy
-copy4:
-	ldi r25, 4
-copy:
-	ld r0, Z+
-	st X+, r0
-	dec r25
-	brne copy
-	ret
 
 /* X = myseal.now (4 bytes), for the clock at X. */
 now_to:
@@ -1434,7 +1441,7 @@ run_command:
 
 /* ---- the node: entries ------------------------------------------------------------------- */
 
-/* enter, for the entries that take the time first (r25:r22): myseal.now = it. */
+/* enter, for the node's entries that take the time first (r25:r22): myseal.now = it; its key. */
 enter_now:
 	ldi r26, lo8(ST(S_NOW))
 	ldi r27, hi8(ST(S_NOW))
@@ -1442,6 +1449,8 @@ enter_now:
 	st X+, r23
 	st X+, r24
 	st X, r25
+	ldi r26, lo8(ST(S_KEY))
+	ldi r27, hi8(ST(S_KEY))
 	rjmp enter
 
 	.global myseal_receive
@@ -1791,6 +1800,8 @@ command_rules:
 	.type myseal_open, @function
 myseal_open:
 	/* sender r24, child r22, frame r21:r20, len r18, body r17:r16 */
+	ldi r26, lo8(ST(S_KEY))
+	ldi r27, hi8(ST(S_KEY))
 	XCALL enter
 	mov r19, r24
 	mov CHILD, r22
@@ -1828,6 +1839,8 @@ myseal_attempts_left:
 	.type myseal_issue_challenge, @function
 myseal_issue_challenge:
 	/* io r25:r24, child r22, at r20 */
+	ldi r26, lo8(ST(S_KEY))
+	ldi r27, hi8(ST(S_KEY))
 	XCALL enter
 	movw IO_LO, r24
 	mov CHILD, r22
@@ -1841,6 +1854,8 @@ myseal_issue_challenge:
 	.type myseal_derive, @function
 myseal_derive:
 	/* out r25:r24, out length r22, domain r20, third r18, input r17:r16, input length r14 */
+	ldi r26, lo8(ST(S_KEY))
+	ldi r27, hi8(ST(S_KEY))
 	XCALL enter
 	movw r30, r24
 	mov r24, r20
@@ -1870,6 +1885,8 @@ myseal_pin_well_formed:
 	.global myseal_commit
 	.type myseal_commit, @function
 myseal_commit:
+	ldi r26, lo8(ST(S_KEY))
+	ldi r27, hi8(ST(S_KEY))
 	XCALL enter
 	XCALL commit
 	XJMP leave
@@ -1880,6 +1897,8 @@ myseal_commit:
 	.type myseal_lockout_duration, @function
 myseal_lockout_duration:
 	/* -> r25:r22 */
+	ldi r26, lo8(ST(S_KEY))
+	ldi r27, hi8(ST(S_KEY))
 	XCALL enter
 	XCALL duration
 	XJMP leave
@@ -1892,9 +1911,8 @@ myseal_lockout_duration:
 	.type myseal_aes128_encrypt, @function
 myseal_aes128_encrypt:
 	/* r25:r24 key, r23:r22 block */
+	movw r26, r24
 	XCALL enter
-	std Y+V_KEY, r24
-	std Y+V_KEY+1, r25
 	movw r26, r22
 	XCALL aes_x
 	XJMP leave
@@ -1915,24 +1933,26 @@ myseal_aes128_encrypt:
  * r25:r24 key, r23:r22 nonce, r21:r20 in, r18 len, r17:r16 x, r15:r14 y, r13:r12 mac.
  */
 myseal_ccm_open_mac:
+	movw r26, r24
 	XCALL enter
 	ldi r19, MODE_OPEN | MODE_MAC_GIVEN
 	rjmp 1f
 myseal_ccm_seal_mac:
+	movw r26, r24
 	XCALL enter
 	ldi r19, MODE_MAC_GIVEN
 	rjmp 1f
 myseal_ccm_open:
+	movw r26, r24
 	XCALL enter
 	ldi r19, MODE_OPEN
 	rjmp 1f
 myseal_ccm_seal:
+	movw r26, r24
 	XCALL enter
 	ldi r19, 0
 1:
 	std Y+V_MODE, r19
-	std Y+V_KEY, r24
-	std Y+V_KEY+1, r25
 	std Y+V_IN, r20
 	std Y+V_IN+1, r21
 	std Y+V_LEN, r18
