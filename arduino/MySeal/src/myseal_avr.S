@@ -718,6 +718,13 @@ now_to:
 	ldi r31, hi8(ST(S_NOW))
 	rjmp copy4
 
+/* r25 bytes at X = 0. */
+zero:
+	st X+, r1
+	dec r25
+	brne zero
+	ret
+
 /* Z flag set when the 4 bytes at X are all 0; X kept. Uses r0, r25. */
 zero4:
 	ld r0, X+
@@ -1036,16 +1043,21 @@ lockout_left:
 	movw r22, r18
 	movw r24, r20
 	ret
-1:	ldd r24, Z+S_FLAGS
-	andi r24, ~MYSEAL_FLAG_IN_LOCKOUT
-	std Z+S_FLAGS, r24
-	lds r24, CF(C_MAX_ATTEMPTS)
-	std Z+S_ATTEMPTS, r24
+1:	rcall attempts_back
 	ldi r24, 1
 	std Z+S_DIRTY, r24
 2:	clr r22
 	clr r23
 	movw r24, r22
+	ret
+
+/* No lockout, all the attempts (Z = &myseal). */
+attempts_back:
+	ldd r24, Z+S_FLAGS
+	andi r24, ~MYSEAL_FLAG_IN_LOCKOUT
+	std Z+S_FLAGS, r24
+	lds r24, CF(C_MAX_ATTEMPTS)
+	std Z+S_ATTEMPTS, r24
 	ret
 
 /* The lock state r24 (0 or 1): stored, then mysealLockChanged(). Keeps r24 in r16. */
@@ -1125,12 +1137,8 @@ lock_command:
 	breq 6f
 	ldi r30, lo8(myseal)
 	ldi r31, hi8(myseal)
-	lds r24, CF(C_MAX_ATTEMPTS)
-	std Z+S_ATTEMPTS, r24
 	std Z+S_LEVEL, r1
-	ldd r24, Z+S_FLAGS
-	andi r24, ~MYSEAL_FLAG_IN_LOCKOUT
-	std Z+S_FLAGS, r24
+	rcall attempts_back
 	cpi r17, MYSEAL_OP_UNLOCK
 	brne 5f
 	clr r24
@@ -1356,17 +1364,13 @@ run_command:
 2:	ldi r23, MYSEAL_BAD_LENGTH
 	cp r16, r24
 	brne .Lrefuse
-	mov r16, r21                 /* PINs among the arguments */
-	swap r16
-	lsr r16
-	lsr r16
-	andi r16, 3
-	breq 4f
-3:	rcall pin_ok
+3:	cpi r21, 1 << 6              /* PINs among the arguments: the rule's top two bits */
+	brlo 4f
+	rcall pin_ok
 	ldi r23, MYSEAL_BAD_PIN
 	brne .Lrefuse
-	dec r16
-	brne 3b
+	subi r21, 1 << 6
+	rjmp 3b
 4:	ldi r23, MYSEAL_CHALLENGE_REQUIRED
 	movw r30, FRAME_LO
 	ld r0, Z
@@ -1559,9 +1563,7 @@ myseal_receive:
 	movw r26, IO_LO              /* nothing goes out: the body is wiped (a PIN may be in it) */
 	adiw r26, MYSEAL_BODY_AT
 	ldi r25, MYSEAL_BODY_MAX
-6:	st X+, r1
-	dec r25
-	brne 6b
+	rcall zero
 7:	rjmp leave
 	.size myseal_receive, . - myseal_receive
 
@@ -1706,8 +1708,7 @@ myseal_begin:
 	ldi r27, hi8(ST(S_FINGERPRINT))
 	ldi r20, MYSEAL_COLD_PAYLOAD
 	rcall ee_io
-	ldi r26, lo8(ST(S_FINGERPRINT))
-	ldi r27, hi8(ST(S_FINGERPRINT))
+	sbiw r26, MYSEAL_COLD_PAYLOAD
 	movw r30, r28
 	adiw r30, F_MAC
 	ldi r25, 4
@@ -1722,10 +1723,8 @@ myseal_begin:
 	/* First boot, or a new key flashed: that key, the first-boot PIN, counters from 0. */
 	ldi r26, lo8(ST(S_LAST))
 	ldi r27, hi8(ST(S_LAST))
-	ldi r25, 8
-5:	st X+, r1                    /* last received, send reserved */
-	dec r25
-	brne 5b
+	ldi r25, 8                   /* last received, send reserved */
+	rcall zero
 	lds r0, CF(C_MAX_ATTEMPTS)
 	st X+, r0
 	st X+, r1                    /* level */
@@ -1754,9 +1753,7 @@ myseal_begin:
 	ldi r26, lo8(ST(S_DIRTY))    /* dirty, verdict, no challenge (fail closed), stale mark */
 	ldi r27, hi8(ST(S_DIRTY))
 	ldi r25, S_CHALLENGE - S_DIRTY
-6:	st X+, r1
-	dec r25
-	brne 6b
+	rcall zero
 	ldi r26, lo8(ST(S_UNLOCKED_AT))
 	ldi r27, hi8(ST(S_UNLOCKED_AT))
 	rcall now_to
