@@ -750,6 +750,22 @@ above:
 	brne 1b
 	ret
 
+/* r25:r22 = the clock at X - the clock at Z (myseal's 32-bit millisecond clocks). */
+diff:
+	ld r22, X+
+	ld r23, X+
+	ld r24, X+
+	ld r25, X
+	ld r0, Z+
+	sub r22, r0
+	ld r0, Z+
+	sbc r23, r0
+	ld r0, Z+
+	sbc r24, r0
+	ld r0, Z
+	sbc r25, r0
+	ret
+
 /* X[0..3] = r25:r22, big-endian. */
 put_be32:
 	st X+, r25
@@ -1012,21 +1028,12 @@ end_in:
  * Uses r0, r18-r27, Z (the division).
  */
 lockout_left:
-	ldi r30, lo8(myseal)
-	ldi r31, hi8(myseal)
-	ldd r22, Z+S_LOCKOUT_END
-	ldd r23, Z+S_LOCKOUT_END+1
-	ldd r24, Z+S_LOCKOUT_END+2
-	ldd r25, Z+S_LOCKOUT_END+3
-	ldd r0, Z+S_NOW
-	sub r22, r0
-	ldd r0, Z+S_NOW+1
-	sbc r23, r0
-	ldd r0, Z+S_NOW+2
-	sbc r24, r0
-	ldd r0, Z+S_NOW+3
-	sbc r25, r0
-	ldd r0, Z+S_FLAGS
+	ldi r26, lo8(ST(S_LOCKOUT_END))
+	ldi r27, hi8(ST(S_LOCKOUT_END))
+	ldi r30, lo8(ST(S_NOW))
+	ldi r31, hi8(ST(S_NOW))
+	rcall diff
+	lds r0, ST(S_FLAGS)
 	sbrs r0, FLAG_BIT_IN_LOCKOUT
 	rjmp 2f
 	brmi 1f
@@ -1043,7 +1050,9 @@ lockout_left:
 	movw r22, r18
 	movw r24, r20
 	ret
-1:	rcall attempts_back
+1:	ldi r30, lo8(myseal)
+	ldi r31, hi8(myseal)
+	rcall attempts_back
 	ldi r24, 1
 	std Z+S_DIRTY, r24
 2:	clr r22
@@ -1516,28 +1525,20 @@ myseal_receive:
 	ldi r24, V_CHALLENGE_USED
 	cpi r25, MYSEAL_CHALLENGE_SPENT
 	breq 4f
-	ldd r20, Z+S_NOW
-	ldd r21, Z+S_NOW+1
-	ldd r22, Z+S_NOW+2
-	ldd r23, Z+S_NOW+3
-	ldd r0, Z+S_CH_TIME
-	sub r20, r0
-	ldd r0, Z+S_CH_TIME+1
-	sbc r21, r0
-	ldd r0, Z+S_CH_TIME+2
-	sbc r22, r0
-	ldd r0, Z+S_CH_TIME+3
-	sbc r23, r0
-	lds r24, CF(C_WINDOW)
-	lds r25, CF(C_WINDOW + 1)
-	cp r24, r20
-	cpc r25, r21
-	cpc r1, r22
-	cpc r1, r23
+	ldi r26, lo8(ST(S_NOW))
+	ldi r27, hi8(ST(S_NOW))
+	adiw r30, S_CH_TIME
+	rcall diff
+	lds r18, CF(C_WINDOW)
+	lds r19, CF(C_WINDOW + 1)
+	cp r18, r22
+	cpc r19, r23
+	cpc r1, r24
+	cpc r1, r25
 	ldi r24, V_CHALLENGE_EXPIRED
 	brlo 4f
 	clr r24
-4:	std Z+S_VERDICT, r24
+4:	sts ST(S_VERDICT), r24
 	tst r24
 	breq .Lrun
 	ldi r19, MYSEAL_BODY_AT + 5  /* answered with a new one: a retry needs no extra trip */
@@ -1575,19 +1576,14 @@ myseal_poll:
 	movw IO_LO, r20
 	lds r18, CF(C_RELOCK)
 	lds r19, CF(C_RELOCK + 1)
-	ldi r30, lo8(myseal)
-	ldi r31, hi8(myseal)
-	ldd r0, Z+S_FLAGS
+	lds r0, ST(S_FLAGS)
 	sbrc r0, FLAG_BIT_LOCKED
 	rjmp 1f
-	ldd r0, Z+S_UNLOCKED_AT
-	sub r22, r0
-	ldd r0, Z+S_UNLOCKED_AT+1
-	sbc r23, r0
-	ldd r0, Z+S_UNLOCKED_AT+2
-	sbc r24, r0
-	ldd r0, Z+S_UNLOCKED_AT+3
-	sbc r25, r0
+	ldi r26, lo8(ST(S_NOW))
+	ldi r27, hi8(ST(S_NOW))
+	ldi r30, lo8(ST(S_UNLOCKED_AT))
+	ldi r31, hi8(ST(S_UNLOCKED_AT))
+	rcall diff
 	cp r22, r18
 	cpc r23, r19
 	cpc r24, r1
@@ -1792,14 +1788,23 @@ command_rules:
 
 /* ---- entries for C: the rest of the node (tests, and what a sketch may call) --------------- */
 
-	.section .text.myseal_open, "ax", @progbits
-	.global myseal_open
-	.type myseal_open, @function
-myseal_open:
-	/* sender r24, child r22, frame r21:r20, len r18, body r17:r16 */
+/* An entry in a section of its own (linked only when called) that runs on the node's key. */
+.macro NODE_ENTRY name
+	.section .text.\name, "ax", @progbits
+	.global \name
+	.type \name, @function
+\name:
 	ldi r26, lo8(ST(S_KEY))
 	ldi r27, hi8(ST(S_KEY))
 	XCALL enter
+.endm
+.macro ENTRY_END name
+	XJMP leave
+	.size \name, . - \name
+.endm
+
+	NODE_ENTRY myseal_open
+	/* sender r24, child r22, frame r21:r20, len r18, body r17:r16 */
 	mov r19, r24
 	mov CHILD, r22
 	movw FRAME_LO, r20
@@ -1807,8 +1812,7 @@ myseal_open:
 	std Y+V_OUT, r16
 	std Y+V_OUT+1, r17
 	XCALL open_checks
-	XJMP leave
-	.size myseal_open, . - myseal_open
+	ENTRY_END myseal_open
 
 	.section .text.myseal_lockout_seconds, "ax", @progbits
 	.global myseal_lockout_seconds
@@ -1817,8 +1821,7 @@ myseal_lockout_seconds:
 	/* now r25:r22 -> r25:r22 */
 	XCALL enter_now
 	XCALL lockout_left
-	XJMP leave
-	.size myseal_lockout_seconds, . - myseal_lockout_seconds
+	ENTRY_END myseal_lockout_seconds
 
 	.section .text.myseal_attempts_left, "ax", @progbits
 	.global myseal_attempts_left
@@ -1828,32 +1831,18 @@ myseal_attempts_left:
 	XCALL enter_now
 	XCALL lockout_left
 	lds r24, ST(S_ATTEMPTS)
-	XJMP leave
-	.size myseal_attempts_left, . - myseal_attempts_left
+	ENTRY_END myseal_attempts_left
 
-	.section .text.myseal_issue_challenge, "ax", @progbits
-	.global myseal_issue_challenge
-	.type myseal_issue_challenge, @function
-myseal_issue_challenge:
+	NODE_ENTRY myseal_issue_challenge
 	/* io r25:r24, child r22, at r20 */
-	ldi r26, lo8(ST(S_KEY))
-	ldi r27, hi8(ST(S_KEY))
-	XCALL enter
 	movw IO_LO, r24
 	mov CHILD, r22
 	mov r19, r20
 	XCALL issue_challenge
-	XJMP leave
-	.size myseal_issue_challenge, . - myseal_issue_challenge
+	ENTRY_END myseal_issue_challenge
 
-	.section .text.myseal_derive, "ax", @progbits
-	.global myseal_derive
-	.type myseal_derive, @function
-myseal_derive:
+	NODE_ENTRY myseal_derive
 	/* out r25:r24, out length r22, domain r20, third r18, input r17:r16, input length r14 */
-	ldi r26, lo8(ST(S_KEY))
-	ldi r27, hi8(ST(S_KEY))
-	XCALL enter
 	movw r30, r24
 	mov r24, r20
 	mov r20, r14
@@ -1862,14 +1851,22 @@ myseal_derive:
 	mov r22, r14
 	movw r26, r16
 	XCALL derive
-	XJMP leave
-	.size myseal_derive, . - myseal_derive
+	ENTRY_END myseal_derive
+
+	NODE_ENTRY myseal_commit
+	XCALL commit
+	ENTRY_END myseal_commit
+
+	NODE_ENTRY myseal_lockout_duration
+	/* -> r25:r22 */
+	XCALL duration
+	ENTRY_END myseal_lockout_duration
 
 	.section .text.myseal_pin_well_formed, "ax", @progbits
 	.global myseal_pin_well_formed
 	.type myseal_pin_well_formed, @function
 myseal_pin_well_formed:
-	/* p r25:r24 -> r24 */
+	/* p r25:r24 -> r24 (no frame: pin_ok uses only call-clobbered registers) */
 	movw r26, r24
 	XCALL pin_ok
 	ldi r24, 1
@@ -1877,29 +1874,6 @@ myseal_pin_well_formed:
 	clr r24
 1:	ret
 	.size myseal_pin_well_formed, . - myseal_pin_well_formed
-
-	.section .text.myseal_commit, "ax", @progbits
-	.global myseal_commit
-	.type myseal_commit, @function
-myseal_commit:
-	ldi r26, lo8(ST(S_KEY))
-	ldi r27, hi8(ST(S_KEY))
-	XCALL enter
-	XCALL commit
-	XJMP leave
-	.size myseal_commit, . - myseal_commit
-
-	.section .text.myseal_lockout_duration, "ax", @progbits
-	.global myseal_lockout_duration
-	.type myseal_lockout_duration, @function
-myseal_lockout_duration:
-	/* -> r25:r22 */
-	ldi r26, lo8(ST(S_KEY))
-	ldi r27, hi8(ST(S_KEY))
-	XCALL enter
-	XCALL duration
-	XJMP leave
-	.size myseal_lockout_duration, . - myseal_lockout_duration
 
 /* ---- entries for C: the primitives ------------------------------------------------------ */
 

@@ -1,8 +1,9 @@
 /**
- * The golden vectors (test/vectors/seal-v1.json) as the lines the node harness reads
- * (arduino/test/host/node_vectors.cpp), on the host (node.test.ts) and on the simulated chip
- * (node-onchip.test.ts): every vector, each result and report vector with the state and input
- * the node makes it from, and the challenges, rotations, PINs and bad PINs of the file.
+ * The node harness's lines (arduino/test/host), on the host (node.test.ts) and on the simulated
+ * chip (node-onchip.test.ts): the golden vectors (test/vectors/seal-v1.json) as the lines its
+ * "vectors" mode reads (every vector, each result and report vector with the state and input the
+ * node makes it from, the challenges, rotations, PINs and bad PINs of the file), and what its
+ * modes print when every check passes.
  */
 import assert from 'node:assert/strict';
 import { createCipheriv } from 'node:crypto';
@@ -143,4 +144,26 @@ export function vectorInput(): string {
   for (const p of VECTORS.pins) lines.push(`pin digits=${p.pin} encoded=${p.encoded}`);
   for (const b of VECTORS.bad_pins) lines.push(`bad_pin encoded=${b.encoded}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** What the "vectors" mode prints when every check passes. */
+export function vectorsPassed(): string[] {
+  return [
+    `ok vectors ${VECTORS.vectors.length}`,
+    `ok vectors-resealed ${VECTORS.vectors.length}`,
+    'ok vectors-node-made 14',
+    `ok vectors-challenges ${VECTORS.challenges.length}`,
+    `ok vectors-rotations ${VECTORS.rotations.length}`,
+    `ok vectors-pins ${VECTORS.pins.length}`,
+    `ok vectors-bad-pins ${VECTORS.bad_pins.length}`,
+  ];
+}
+
+/** What the "lock" mode prints after its wear line when every check passes. */
+export const LOCK_PASSED = ['ok lock-pin-lockout 6', 'ok lock-counters 4', 'ok lock-challenges 5', 'ok lock-commands 7', 'ok lock-wear 1'];
+
+/** The "lock" mode's wear line: hot records per unlock and the years at 50 unlocks a day. */
+export function wearOf(line: string | undefined): { recordsPerUnlock: number; years: number } | null {
+  const m = /^wear records-per-unlock ([\d.]+) bytes-per-unlock [\d.]+ busiest-cell-per-unlock [\d.]+ years-at-50-a-day ([\d.]+)$/.exec(line ?? '');
+  return m ? { recordsPerUnlock: Number(m[1]), years: Number(m[2]) } : null;
 }
