@@ -354,14 +354,16 @@ export function symbolSizes(elf: string): Map<string, number> {
 }
 
 /**
- * Where the bytes a library adds go: the symbols of withElf that withoutElf lacks, with their
- * sizes, and the growth of those both have (a sketch function the library's inline code grew).
+ * Where the bytes a library adds go, symbol by symbol: the size of what withElf has and
+ * withoutElf lacks, the growth of what both have (a sketch function the library's inline code
+ * grew), and, negative, what only withoutElf has (code the library's build no longer needs).
  */
 export function addedSymbols(withElf: string, withoutElf: string): Record<string, number> {
   const before = symbolSizes(withoutElf);
+  const after = symbolSizes(withElf);
   const added: Record<string, number> = {};
-  for (const [name, size] of symbolSizes(withElf)) {
-    const delta = size - (before.get(name) ?? 0);
+  for (const name of new Set([...after.keys(), ...before.keys()])) {
+    const delta = (after.get(name) ?? 0) - (before.get(name) ?? 0);
     if (delta !== 0) added[name] = delta;
   }
   return added;

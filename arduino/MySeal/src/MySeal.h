@@ -23,9 +23,9 @@
  *   myseal_ccm.h     AES-128-CCM, RFC 3610, 8-byte tag, 13-byte nonce
  *   myseal_ct.h      constant-time comparison and wiping
  *
- * EEPROM: MySeal keeps 351 bytes from MYSEAL_EEPROM_BASE, by default the first byte after the
+ * EEPROM: MySeal keeps 347 bytes from MYSEAL_EEPROM_BASE, by default the first byte after the
  * 256 bytes saveState()/loadState() give the sketch (EEPROM_LOCAL_CONFIG_ADDRESS + 256: 669 to
- * 1019 on MySensors 2.3.2). Define MYSEAL_EEPROM_BASE before including this header to move it.
+ * 1015 on MySensors 2.3.2). Define MYSEAL_EEPROM_BASE before including this header to move it.
  */
 #ifndef MYSEAL_H
 #define MYSEAL_H

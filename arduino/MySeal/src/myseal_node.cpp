@@ -272,7 +272,8 @@ void myseal_issue_challenge(uint8_t *io, uint8_t child, uint8_t at)
 	memcpy(io + at, s->challenge, MYSEAL_CHALLENGE_BYTES);
 }
 
-uint8_t myseal_report(uint32_t now, uint8_t child, uint8_t type, uint8_t payload_type, const void *value, uint8_t length, uint8_t *io)
+uint8_t myseal_report(uint32_t now, uint8_t child, uint8_t type, uint8_t payload_type,
+                      const void *value, uint8_t length, uint8_t *io)
 {
 	myseal.now = now;
 	if (length > MYSEAL_REPORT_VALUE_MAX) {
@@ -395,7 +396,8 @@ uint8_t myseal_set_locked(uint32_t now, uint8_t locked, uint8_t *io)
 	myseal.now = now;
 	locked = locked != 0;
 	change_lock(locked);
-	return myseal_report(now, myseal_settings.lock_child, MYSEAL_V_LOCK_STATUS, MYSEAL_P_BYTE, &locked, 1, io);
+	return myseal_report(now, myseal_settings.lock_child, MYSEAL_V_LOCK_STATUS, MYSEAL_P_BYTE,
+	                     &locked, 1, io);
 }
 
 uint8_t myseal_poll(uint32_t now, uint8_t *io)
@@ -563,7 +565,8 @@ refuse:
 	return 1;
 }
 
-uint8_t myseal_receive(uint32_t now, uint8_t sender, uint8_t child, const uint8_t *frame, uint8_t len, uint8_t *io)
+uint8_t myseal_receive(uint32_t now, uint8_t sender, uint8_t child, const uint8_t *frame,
+                       uint8_t len, uint8_t *io)
 {
 	struct myseal_state *s = &myseal;
 	const uint8_t *counter = frame + MYSEAL_COUNTER_AT;

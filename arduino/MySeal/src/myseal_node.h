@@ -49,7 +49,8 @@ void myseal_begin_P(uint32_t now, const uint8_t *key, uint32_t pin_bcd);
  * the tag verified (MYSEAL_OK, or REPLAYED_COUNTER from check 6). body holds up to 12 bytes and is
  * zeroed on AUTH_FAILED. `sender` and `child` are the MySensors header the frame came with.
  */
-uint8_t myseal_open(uint8_t sender, uint8_t child, const uint8_t *frame, uint8_t len, uint8_t *body);
+uint8_t myseal_open(uint8_t sender, uint8_t child, const uint8_t *frame, uint8_t len,
+                    uint8_t *body);
 
 /*
  * The whole receive path: open, answer a stale counter, persist the counter, check the challenge,

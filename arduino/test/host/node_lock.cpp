@@ -206,7 +206,8 @@ static void group_counters(struct group *g)
 		                  a < (long)myseal_settings.eeprom_base + MYSEAL_EEPROM_BYTES;
 		outside |= !mine && image[a] != 0xff;
 	}
-	CHECK(g, !outside && myseal_settings.eeprom_base + MYSEAL_EEPROM_BYTES <= MYSEAL_STUB_EEPROM_BYTES);
+	CHECK(g, !outside &&
+	             myseal_settings.eeprom_base + MYSEAL_EEPROM_BYTES <= MYSEAL_STUB_EEPROM_BYTES);
 	item_end(g);
 }
 

@@ -105,7 +105,9 @@ static void step(bool correct_pin)
 	t.flags = myseal.flags;
 	// The lockout still to run at this moment (the node counts it down only when it looks).
 	const int32_t left_ms = (int32_t)(myseal.lockout_end - harness_now);
-	t.lockout_s = (t.flags & MYSEAL_FLAG_IN_LOCKOUT) && left_ms > 0 ? ((uint32_t)left_ms + 999) / 1000 : 0;
+	t.lockout_s = (t.flags & MYSEAL_FLAG_IN_LOCKOUT) && left_ms > 0
+	                  ? ((uint32_t)left_ms + 999) / 1000
+	                  : 0;
 	if (t.lockout_s == 0) {
 		t.flags &= (uint8_t)~MYSEAL_FLAG_IN_LOCKOUT;  // over, whether or not it noticed yet
 	}

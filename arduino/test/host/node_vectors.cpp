@@ -150,7 +150,8 @@ static void scenario_line(struct group *g, const char *line)
 	uint8_t out = 0;
 	if (strcmp(action, "frame") == 0) {
 		const int len = field_hex(line, "frame", frame, sizeof frame);
-		out = myseal_receive(harness_now, (uint8_t)field_long(line, "sender", 0), child, frame, (uint8_t)len, io);
+		out = myseal_receive(harness_now, (uint8_t)field_long(line, "sender", 0), child, frame,
+		                     (uint8_t)len, io);
 	} else if (strcmp(action, "hand") == 0) {
 		out = myseal_set_locked(harness_now, (uint8_t)field_long(line, "to", -1), io);
 	} else {
