@@ -110,7 +110,7 @@ public:
 	{
 		myseal_settings.node_id = nodeId;
 		myseal_settings.eeprom_base = (uint16_t)(MYSEAL_EEPROM_BASE);
-		myseal_begin_P(millis(), keyInFlash, pin);
+		myseal_begin_P(now(), keyInFlash, pin);
 	}
 
 	/*
@@ -125,7 +125,7 @@ public:
 		MyMessage out;
 		const uint8_t child = message.getSensor();
 		transmit(out, child,
-		         myseal_receive(millis(), message.getSender(), child,
+		         myseal_receive(now(), message.getSender(), child,
 		                        static_cast<const uint8_t *>(message.getCustom()),
 		                        message.getLength(), payload(out)));
 		return true;
@@ -135,14 +135,14 @@ public:
 	void poll(void)
 	{
 		MyMessage out;
-		transmit(out, myseal_settings.lock_child, myseal_poll(millis(), payload(out)));
+		transmit(out, myseal_settings.lock_child, myseal_poll(now(), payload(out)));
 	}
 
 	/* The lock turned by hand or by a button: stored, mysealLockChanged(), sealed report. */
 	void setLocked(bool locked)
 	{
 		MyMessage out;
-		transmit(out, myseal_settings.lock_child, myseal_set_locked(millis(), locked, payload(out)));
+		transmit(out, myseal_settings.lock_child, myseal_set_locked(now(), locked, payload(out)));
 	}
 
 	/* A sealed report of any value (at most 10 bytes): a door contact, a temperature, ... */
@@ -151,7 +151,7 @@ public:
 	{
 		MyMessage out;
 		return transmit(out, child,
-		                myseal_report(millis(), child, type, payloadType, value, length,
+		                myseal_report(now(), child, type, payloadType, value, length,
 		                              payload(out)));
 	}
 	bool report(uint8_t child, uint8_t type, uint8_t value)
@@ -160,12 +160,15 @@ public:
 	}
 
 	bool isLocked(void) const { return (myseal.flags & MYSEAL_FLAG_LOCKED) != 0; }
-	uint8_t attemptsLeft(void) const { return myseal_attempts_left(millis()); }
-	uint32_t lockoutSeconds(void) const { return myseal_lockout_seconds(millis()); }
+	uint8_t attemptsLeft(void) const { return myseal_attempts_left(now()); }
+	uint32_t lockoutSeconds(void) const { return myseal_lockout_seconds(now()); }
 	/* What became of the last sealed frame: MYSEAL_OK, AUTH_FAILED, ... (myseal_verdict.h). */
 	uint8_t lastVerdict(void) const { return myseal.verdict; }
 
 private:
+	/* millis(), called from one place (LTO would copy it into every call). */
+	__attribute__((noinline)) static uint32_t now(void) { return millis(); }
+
 	/*
 	 * The frame is built where it goes: in the payload of the message that carries it (MySensors
 	 * keeps MAX_PAYLOAD_SIZE = 25 bytes there, a largest frame).
