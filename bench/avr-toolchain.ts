@@ -144,6 +144,30 @@ export function nodeHarnessSources(): string[] {
   );
 }
 
+/**
+ * The node test harness of the host (nodeHarnessSources() without node_serve.cpp) for a simulated
+ * ATmega1284P (the 328P's core with room for the harness), against the node as the chip runs it:
+ * the library built with MYSEAL_EEPROM_LIBC, so the in-memory EEPROM of the tests (which can lose
+ * power after any byte) stands in for avr-libc's; the PIN comparison wrapped as on the host.
+ */
+export const ONCHIP_NODE_MCU = 'atmega1284p';
+export function buildOnchipNode(defines: readonly string[] = []): string {
+  const host = join(TEST_DIR, 'host');
+  return buildFirmware({
+    name: 'node-onchip',
+    mcu: ONCHIP_NODE_MCU,
+    sources: [
+      ...nodeHarnessSources().filter((f) => !f.endsWith('node_serve.cpp')),
+      join(TEST_DIR, 'stubs', 'host', 'eeprom_host.cpp'),
+      join(TEST_DIR, 'avr', 'avr_io.cpp'),
+      join(TEST_DIR, 'avr', 'node_onchip.cpp'),
+    ],
+    defines: ['MYSEAL_EEPROM_LIBC', ...defines],
+    includes: [join(TEST_DIR, 'stubs'), host, join(TEST_DIR, 'avr')],
+    linkFlags: ['-Wl,--wrap=myseal_ct_equal'],
+  });
+}
+
 /** How host test programs are built: C++11, debug info, ASan and UBSan that stop at the first finding. */
 export const HOST_SANITIZER_FLAGS = [
   '-std=c++11',
@@ -198,6 +222,10 @@ export function buildSimulator(): string {
 export interface FirmwareOptions {
   /** Output name (without extension). */
   name: string;
+  /** The chip (default atmega328p: the Pro Mini's). */
+  mcu?: string;
+  /** Extra linker flags. */
+  linkFlags?: readonly string[];
   /** Firmware sources besides the library (absolute paths). */
   sources: readonly string[];
   defines?: readonly string[];
@@ -216,8 +244,10 @@ export function buildFirmware(options: FirmwareOptions): string {
   const elf = join(out, `${options.name}.elf`);
   const lto = options.lto ? ['-flto', '-fuse-linker-plugin'] : [];
   const sources = [...(options.withoutLibrary ? [] : librarySources()), ...options.sources];
+  const mcu = (flags: readonly string[]): string[] =>
+    flags.map((f) => (options.mcu && f.startsWith('-mmcu=') ? `-mmcu=${options.mcu}` : f));
   const args = [
-    ...ARDUINO_AVR_FLAGS,
+    ...mcu(ARDUINO_AVR_FLAGS),
     ...WARNINGS,
     ...lto,
     ...(options.defines ?? []).map((d) => `-D${d}`),
@@ -225,7 +255,8 @@ export function buildFirmware(options: FirmwareOptions): string {
     LIBRARY_SRC,
     ...(options.includes ?? []).flatMap((i) => ['-I', i]),
     ...sources,
-    ...AVR_LINK_FLAGS,
+    ...mcu(AVR_LINK_FLAGS),
+    ...(options.linkFlags ?? []),
     ...lto,
     '-o',
     elf,
@@ -249,14 +280,17 @@ export interface SimResult {
 /** Runs a firmware in simavr (ATmega328P at 16 MHz); stdin goes to its UART. */
 export function simulate(
   elf: string,
-  options: { input?: string; maxCycles?: number; timeoutMs?: number } = {},
+  options: { input?: string; maxCycles?: number; timeoutMs?: number; mcu?: string } = {},
 ): SimResult {
   const sim = buildSimulator();
   const reportDir = scratchDir('sim-report');
   const report = join(reportDir, 'sections.txt');
   const r = run(
     sim,
-    ['--max-cycles', String(options.maxCycles ?? 500_000_000), '--report', report, elf],
+    [
+      ...(options.mcu ? ['--mcu', options.mcu] : []),
+      ...['--max-cycles', String(options.maxCycles ?? 500_000_000), '--report', report, elf],
+    ],
     { input: options.input ?? '', timeoutMs: options.timeoutMs ?? 60_000, allowFailure: true },
   );
   const sections = new Map<number, Section>();
@@ -294,14 +328,43 @@ export function avrSize(elf: string): AvrSize {
   return { text, data, bss };
 }
 
-/** Sizes of the named symbols (avr-nm), for a breakdown of where the bytes go. */
-export function symbolSizes(elf: string, prefix: string): Record<string, number> {
-  const sizes: Record<string, number> = {};
-  for (const line of run('avr-nm', ['-S', '-t', 'd', elf]).stdout.split('\n')) {
-    const m = /^\d+ (\d+) \w (\S+)$/.exec(line.trim());
-    if (m?.[2] !== undefined && m[1] !== undefined && m[2].startsWith(prefix)) {
-      sizes[m[2]] = Number(m[1]);
+/**
+ * Every symbol of an ELF that takes flash (code, and initialised data) with its size in bytes
+ * (avr-nm). Code labels without a size of their own (the assembly's internal routines) count up to
+ * the next symbol in flash.
+ */
+export function symbolSizes(elf: string): Map<string, number> {
+  const sizes = new Map<string, number>();
+  const flash: { address: number; name: string }[] = [];
+  for (const line of run('avr-nm', ['-n', '-S', '--defined-only', elf]).stdout.split('\n')) {
+    const sized = /^([0-9a-f]+) ([0-9a-f]+) ([tTdD]) (\S+)$/.exec(line.trim());
+    const bare = /^([0-9a-f]+) ([tT]) (\S+)$/.exec(line.trim());
+    if (sized?.[1] && sized[2] && sized[4]) {
+      sizes.set(sized[4], Number.parseInt(sized[2], 16));
+      if (/[tT]/.test(sized[3] ?? '')) flash.push({ address: Number.parseInt(sized[1], 16), name: sized[4] });
+    } else if (bare?.[1] && bare[3] && !bare[3].startsWith('.')) {
+      flash.push({ address: Number.parseInt(bare[1], 16), name: bare[3] });
     }
   }
+  flash.forEach((s, i) => {
+    const next = flash[i + 1];
+    if (!sizes.has(s.name) && next) sizes.set(s.name, next.address - s.address);
+  });
   return sizes;
+}
+
+/**
+ * Where the bytes a library adds go, symbol by symbol: the size of what withElf has and
+ * withoutElf lacks, the growth of what both have (a sketch function the library's inline code
+ * grew), and, negative, what only withoutElf has (code the library's build no longer needs).
+ */
+export function addedSymbols(withElf: string, withoutElf: string): Record<string, number> {
+  const before = symbolSizes(withoutElf);
+  const after = symbolSizes(withElf);
+  const added: Record<string, number> = {};
+  for (const name of new Set([...after.keys(), ...before.keys()])) {
+    const delta = (after.get(name) ?? 0) - (before.get(name) ?? 0);
+    if (delta !== 0) added[name] = delta;
+  }
+  return added;
 }

@@ -21,12 +21,12 @@ import { existsSync } from 'node:fs';
 import {
   SIMAVR_HEADER,
   TEST_DIR,
+  addedSymbols,
   avrSize,
   buildFirmware,
   hasAllTools,
   scratchDir,
   simulate,
-  symbolSizes,
   toolVersion,
 } from './avr-toolchain.ts';
 import type { Section } from './avr-toolchain.ts';
@@ -37,19 +37,22 @@ const BUDGET = {
   ram_bytes: 96,
   stack_bytes: 128,
   open_cycles: 24_000,
-  ccm_open_cycles_goal: 12_000,
+  /** Not required: the issue's goal for open_cycles. */
+  open_cycles_goal: 12_000,
 };
 
 const DEFINITIONS = {
   flash_bytes:
     'flash a MySeal lock node adds to the plain MySensors lock it replaces (test/avr/node_probe.cpp, both on the MySensors stand-in): AES, CCM, frames, counters and their EEPROM records, challenges, the lock (PIN, lockout, auto-relock, button, reports), sealed sets, the sketch API; -Os, LTO',
   ram_bytes: 'static RAM (data + bss) the same node adds: the node state, the settings',
+  flash_breakdown: 'bytes by symbol: what the MySeal build has and the plain lock lacks (the assembly routines of myseal_avr.S by name), and how much functions both have grew',
   stack_bytes:
     'peak stack while opening a largest command frame: myseal_open(), checks 1-6 of the receive order (a 25-byte frame), from its caller',
   open_cycles:
     'open = verify + decrypt of a largest command frame (25 bytes, 12-byte body): myseal_open(), the node receive path up to the tag check and the freshness check (length, header, counter, nonce, CCM: 4 AES blocks); the counter persist that follows is an EEPROM write (3.4 ms a byte on the chip), counted in receive_set_cycles by simavr without that delay',
   seal_cycles: 'sealing a result of 11 bytes (LOCK_STATUS): myseal_frame_seal(), nonce and CCM (4 AES blocks)',
   wear: 'hot EEPROM records per unlock counted on the chip over 368 unlocks (GET_CHALLENGE, UNLOCK, auto-relock); a record touches each cell of its 13-byte slot at most once and the ring has 23 slots',
+  within_budget: 'each figure against its budget; open_cycles_goal: open_cycles against the goal of 12 000 (not required)',
 };
 
 type Json = number | string | boolean | null | Json[] | { [key: string]: Json };
@@ -114,7 +117,8 @@ function footprint(defines: string[], lto: boolean): Report {
       outDir: dir,
     });
   const withElf = build(true);
-  return { ...sizeDifference(withElf, build(false)), breakdown: symbolSizes(withElf, 'myseal_') };
+  const withoutElf = build(false);
+  return { ...sizeDifference(withElf, withoutElf), breakdown: addedSymbols(withElf, withoutElf) };
 }
 
 /** What the firmware with MySeal adds over the same firmware without it (avr-size, flash and static RAM). */
@@ -143,12 +147,8 @@ function nodeFootprint(lto: boolean): Report {
       outDir: dir,
     });
   const withElf = build(true);
-  return {
-    ...sizeDifference(withElf, build(false)),
-    breakdown: Object.fromEntries(
-      Object.entries({ ...symbolSizes(withElf, 'myseal'), ...symbolSizes(withElf, '_ZN6MySeal') }).filter(([name]) => !name.startsWith('myseal_stub')),
-    ),
-  };
+  const withoutElf = build(false);
+  return { ...sizeDifference(withElf, withoutElf), breakdown: addedSymbols(withElf, withoutElf) };
 }
 
 /** The node's receive path on the chip, and the EEPROM records an unlock writes. */
@@ -209,13 +209,19 @@ const MEASUREMENTS: ((report: Report) => void)[] = [
     report.definitions = DEFINITIONS;
     report.node = {
       ...(cycles.node as Record<string, Json>),
+      flash_breakdown: size.breakdown ?? null,
       flash_bytes_no_lto: sizeNoLto.flash_bytes ?? null,
       ram_bytes_no_lto: sizeNoLto.ram_bytes ?? null,
       flash_breakdown_no_lto: sizeNoLto.breakdown ?? null,
       plain_lock_probe: { flash_bytes: size.probe_flash_bytes ?? null, ram_bytes: size.probe_ram_bytes ?? null },
     };
     report.wear = cycles.wear ?? null;
-    report.eeprom = { default_base: 'EEPROM_LOCAL_CONFIG_ADDRESS + 256 (669 on MySensors 2.3.2)', bytes: 351, cold_slots: 2, hot_slots: HOT_SLOTS };
+    report.eeprom = {
+      default_base: 'EEPROM_LOCAL_CONFIG_ADDRESS + 256 (669 on MySensors 2.3.2)',
+      bytes: 2 * 24 + HOT_SLOTS * 13,
+      cold_slots: '2 of 24 bytes (fingerprint, key, PIN), the one in use named by the hot record',
+      hot_slots: HOT_SLOTS,
+    };
   },
   (report) => {
     const asm = primitives([]);
@@ -268,6 +274,7 @@ function main(): void {
     ram_bytes: Number(report.ram_bytes) <= BUDGET.ram_bytes,
     stack_bytes: Number(report.stack_bytes) <= BUDGET.stack_bytes,
     open_cycles: Number(report.open_cycles) <= BUDGET.open_cycles,
+    open_cycles_goal: Number(report.open_cycles) <= BUDGET.open_cycles_goal,
   };
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }

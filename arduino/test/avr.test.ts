@@ -89,8 +89,9 @@ test('on-chip self-test passes in simavr (assembly, LTO as the Arduino IDE build
   const r = simulate(elf, { timeoutMs: 50_000 });
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assertLines(r.stdout, SELFTEST_LINES);
-  // The assembly is the fast path: a block well under 5000 cycles, a 12-byte open under 24000.
-  assert.ok(cyclesOf(r.stdout, 'constant-time-aes') < 5000, r.stdout);
+  // The assembly is the fast path: a block (through its C entry, which saves and wipes) under
+  // 6000 cycles, a 12-byte open under 24000.
+  assert.ok(cyclesOf(r.stdout, 'constant-time-aes') < 6000, r.stdout);
   assert.ok(cyclesOf(r.stdout, 'constant-time-open') < 24000, r.stdout);
 });
 

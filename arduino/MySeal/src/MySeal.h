@@ -23,9 +23,9 @@
  *   myseal_ccm.h     AES-128-CCM, RFC 3610, 8-byte tag, 13-byte nonce
  *   myseal_ct.h      constant-time comparison and wiping
  *
- * EEPROM: MySeal keeps 351 bytes from MYSEAL_EEPROM_BASE, by default the first byte after the
+ * EEPROM: MySeal keeps 347 bytes from MYSEAL_EEPROM_BASE, by default the first byte after the
  * 256 bytes saveState()/loadState() give the sketch (EEPROM_LOCAL_CONFIG_ADDRESS + 256: 669 to
- * 1019 on MySensors 2.3.2). Define MYSEAL_EEPROM_BASE before including this header to move it.
+ * 1015 on MySensors 2.3.2). Define MYSEAL_EEPROM_BASE before including this header to move it.
  */
 #ifndef MYSEAL_H
 #define MYSEAL_H
@@ -79,8 +79,10 @@ public:
 	}
 	MySeal &lockout(uint16_t firstSeconds, uint32_t capSeconds)
 	{
-		myseal_settings.lockout_base_s = firstSeconds;
-		myseal_settings.lockout_cap_s = capSeconds < 0x7fffffffUL ? capSeconds : 0x7fffffffUL;
+		// Counted in milliseconds; the cap stays below 2^31 ms (24 days).
+		const uint32_t most = 0x7fffffffUL / 1000;
+		myseal_settings.lockout_base_ms = firstSeconds * 1000UL;
+		myseal_settings.lockout_cap_ms = (capSeconds < most ? capSeconds : most) * 1000UL;
 		return *this;
 	}
 
@@ -106,12 +108,9 @@ public:
 	 */
 	void begin(uint8_t nodeId, const uint8_t *keyInFlash, uint32_t pin)
 	{
-		uint8_t key[16];
-		memcpy_P(key, keyInFlash, sizeof key);
 		myseal_settings.node_id = nodeId;
 		myseal_settings.eeprom_base = (uint16_t)(MYSEAL_EEPROM_BASE);
-		myseal_begin(key, pin, millis());
-		myseal_wipe(key, sizeof key);
+		myseal_begin_P(now(), keyInFlash, pin);
 	}
 
 	/*
@@ -123,36 +122,37 @@ public:
 		if (message.getCommand() != C_STREAM || message.getType() != MYSEAL_STREAM_TYPE) {
 			return false;
 		}
-		uint8_t io[MYSEAL_FRAME_MAX];
+		MyMessage out;
 		const uint8_t child = message.getSensor();
-		transmit(child, io,
-		         myseal_receive(message.getSender(), child,
+		transmit(out, child,
+		         myseal_receive(now(), message.getSender(), child,
 		                        static_cast<const uint8_t *>(message.getCustom()),
-		                        message.getLength(), millis(), io));
+		                        message.getLength(), payload(out)));
 		return true;
 	}
 
 	/* In loop(): lockout clock and auto-relock. */
 	void poll(void)
 	{
-		uint8_t io[MYSEAL_FRAME_MAX];
-		transmit(myseal_settings.lock_child, io, myseal_poll(millis(), io));
+		MyMessage out;
+		transmit(out, myseal_settings.lock_child, myseal_poll(now(), payload(out)));
 	}
 
 	/* The lock turned by hand or by a button: stored, mysealLockChanged(), sealed report. */
 	void setLocked(bool locked)
 	{
-		uint8_t io[MYSEAL_FRAME_MAX];
-		transmit(myseal_settings.lock_child, io, myseal_set_locked(locked, millis(), io));
+		MyMessage out;
+		transmit(out, myseal_settings.lock_child, myseal_set_locked(now(), locked, payload(out)));
 	}
 
 	/* A sealed report of any value (at most 10 bytes): a door contact, a temperature, ... */
 	bool report(uint8_t child, uint8_t type, uint8_t payloadType, const void *value,
 	            uint8_t length)
 	{
-		uint8_t io[MYSEAL_FRAME_MAX];
-		return transmit(child, io,
-		                myseal_report(child, type, payloadType, value, length, millis(), io));
+		MyMessage out;
+		return transmit(out, child,
+		                myseal_report(now(), child, type, payloadType, value, length,
+		                              payload(out)));
 	}
 	bool report(uint8_t child, uint8_t type, uint8_t value)
 	{
@@ -160,32 +160,40 @@ public:
 	}
 
 	bool isLocked(void) const { return (myseal.flags & MYSEAL_FLAG_LOCKED) != 0; }
-	uint8_t attemptsLeft(void) const { return myseal_attempts_left(millis()); }
-	uint32_t lockoutSeconds(void) const { return myseal_lockout_seconds(millis()); }
+	uint8_t attemptsLeft(void) const { return myseal_attempts_left(now()); }
+	uint32_t lockoutSeconds(void) const { return myseal_lockout_seconds(now()); }
 	/* What became of the last sealed frame: MYSEAL_OK, AUTH_FAILED, ... (myseal_verdict.h). */
 	uint8_t lastVerdict(void) const { return myseal.verdict; }
 
 private:
+	/* millis(), called from one place (LTO would copy it into every call). */
+	__attribute__((noinline)) static uint32_t now(void) { return millis(); }
+
+	/*
+	 * The frame is built where it goes: in the payload of the message that carries it (MySensors
+	 * keeps MAX_PAYLOAD_SIZE = 25 bytes there, a largest frame).
+	 */
+	static uint8_t *payload(MyMessage &out) { return static_cast<uint8_t *>(out.getCustom()); }
+
 	/*
 	 * Out as a C_STREAM message of type 83 to the gateway. Through _sendRoute(), as MySensors'
 	 * own firmware-update code sends its stream messages: send() would overwrite the command with
 	 * C_SET (MySensors 2.3.2 core/MySensorsCore.cpp), and the gateway would print the frame as a
-	 * C_SET value. Out of line, so the message is on the stack only while it is sent.
+	 * C_SET value.
 	 */
-	__attribute__((noinline)) static bool transmit(uint8_t child, const uint8_t *frame,
-	                                               uint8_t length)
+	__attribute__((noinline)) static bool transmit(MyMessage &out, uint8_t child, uint8_t length)
 	{
 		if (length == 0) {
 			return false;
 		}
-		MyMessage message;
-		message.setSender(getNodeId())
+		out.setSender(getNodeId())
 		    .setDestination(GATEWAY_ADDRESS)
 		    .setSensor(child)
 		    .setType(MYSEAL_STREAM_TYPE)
 		    .setCommand(C_STREAM)
-		    .set(frame, length);
-		return _sendRoute(message);
+		    .setPayloadType(P_CUSTOM)
+		    .setLength(length);
+		return _sendRoute(out);
 	}
 };
 

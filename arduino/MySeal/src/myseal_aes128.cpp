@@ -2,7 +2,7 @@
  * MySeal: AES-128 encryption in C, with the key schedule run on the fly.
  *
  * This is the portable version (host tests, fuzzing, non-AVR nodes) and the reference the AVR
- * assembly version (myseal_aes128_avr.S) is checked against; see myseal_config.h.
+ * assembly version (in myseal_avr.S) is checked against; see myseal_config.h.
  *
  * The state is 16 bytes, column by column as in FIPS-197 (byte 4c+r is row r of column c). The
  * round key is one 16-byte buffer, advanced one step per round: 16 bytes instead of the 176 of

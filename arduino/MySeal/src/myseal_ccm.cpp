@@ -1,13 +1,13 @@
 /*
  * MySeal: AES-128-CCM (RFC 3610, M = 8, L = 2), portable C. See myseal_ccm.h.
  *
- * On AVR the same routine is in assembly (myseal_ccm_avr.S) and this file compiles to nothing
- * unless MYSEAL_C_ONLY is defined; the two follow the same steps in the same order.
+ * On AVR the same core is in assembly (myseal_avr.S) and this file compiles to nothing unless
+ * MYSEAL_C_ONLY is defined; the two follow the same steps in the same order.
  *
- * One routine does both directions. It keeps a 16-byte work block (the CBC-MAC value or a
- * keystream block, in turn) and the first 8 bytes of S0:
- *   sealing: S0, MAC the plaintext, tag = MAC ^ S0, then encrypt (so ct may be pt);
- *   opening: S0, decrypt, MAC the plaintext, compare with tag ^ S0 in constant time.
+ * One pass over the data, one block at a time, for both directions: the output is the input
+ * XORed with the keystream, and the CBC-MAC takes the plaintext (the input when sealing, the
+ * output when opening). The tag is the MAC XORed with S0 = E(A0); opening compares it in
+ * constant time and zeroes the plaintext unless it matched, with the same steps either way.
  */
 #include "myseal_ccm.h"
 #include "myseal_ccm_internal.h"
@@ -15,109 +15,73 @@
 
 #if !MYSEAL_AVR_ASM
 
-/* work = AES(key, flags | nonce | 0x00 | low): B0 (low = length) or A_i (low = counter i). */
+/* block = AES(key, flags | nonce | 0x00 | low): B0 (low = length) or A_i (low = counter i). */
 static void encrypt_block(const uint8_t *key, const uint8_t *nonce, uint8_t flags, uint8_t low,
-                          uint8_t *work)
+                          uint8_t *block)
 {
-	work[0] = flags;
+	block[0] = flags;
 	for (uint8_t i = 0; i < MYSEAL_CCM_NONCE_BYTES; ++i) {
-		work[1 + i] = nonce[i];
+		block[1 + i] = nonce[i];
 	}
-	work[14] = 0;  // high byte of the 16-bit length or counter: both fit a byte
-	work[15] = low;
-	myseal_aes128_encrypt(key, work);
+	block[14] = 0;  // high byte of the 16-bit length or counter: both fit a byte
+	block[15] = low;
+	myseal_aes128_encrypt(key, block);
 }
 
-/* CBC-MAC step: XORs the data into work from offset on (zero padding is a no-op), encrypting
- * after every full block and after a partial last one. */
-static void mac_chunks(const uint8_t *key, uint8_t *work, uint8_t offset, const uint8_t *data,
-                       uint8_t left)
+/*
+ * mac: NULL, or the CBC-MAC after B0 and associated data. tag is written when sealing and
+ * compared when opening. Returns true when sealing or when the tag matched.
+ */
+static bool ccm(const uint8_t *key, const uint8_t *nonce, const uint8_t *in, uint8_t len,
+                uint8_t *out, uint8_t *tag, const uint8_t *mac_given, bool opening)
 {
-	while (left != 0) {
-		uint8_t n = (uint8_t)(MYSEAL_AES128_BLOCK_BYTES - offset);
-		if (left < n) {
-			n = left;
+	uint8_t mac[MYSEAL_AES128_BLOCK_BYTES], ks[MYSEAL_AES128_BLOCK_BYTES];
+	uint8_t *const out0 = out;
+	for (uint8_t i = 0; i < len; ++i) {
+		out[i] = in[i];  // then everything happens in out (which may be in)
+	}
+	if (mac_given) {
+		for (uint8_t i = 0; i < MYSEAL_AES128_BLOCK_BYTES; ++i) {
+			mac[i] = mac_given[i];
 		}
+	} else {
+		encrypt_block(key, nonce, MYSEAL_CCM_FLAGS_B0, len, mac);
+	}
+	uint8_t left = len, counter = 0;
+	while (left != 0) {
+		encrypt_block(key, nonce, MYSEAL_CCM_FLAGS_CTR, ++counter, ks);
+		const uint8_t n = left < MYSEAL_AES128_BLOCK_BYTES ? left : (uint8_t)MYSEAL_AES128_BLOCK_BYTES;
 		left = (uint8_t)(left - n);
 		for (uint8_t i = 0; i < n; ++i) {
-			work[offset + i] = (uint8_t)(work[offset + i] ^ data[i]);
+			uint8_t plain = *out;
+			const uint8_t crypted = (uint8_t)(plain ^ ks[i]);
+			*out++ = crypted;
+			if (opening) {
+				plain = crypted;
+			}
+			mac[i] = (uint8_t)(mac[i] ^ plain);
 		}
-		data += n;
-		myseal_aes128_encrypt(key, work);
-		offset = 0;
+		myseal_aes128_encrypt(key, mac);
 	}
-}
-
-/* work = CBC-MAC of B0, the associated data after its 2-byte length, and the plaintext. */
-static void mac(const uint8_t *key, const uint8_t *nonce, const uint8_t *aad, uint8_t aad_len,
-                const uint8_t *plain, uint8_t len, uint8_t *work)
-{
-	uint8_t flags = MYSEAL_CCM_FLAGS_B0;
-	if (aad_len != 0) {
-		flags |= MYSEAL_CCM_FLAGS_ADATA;
-	}
-	encrypt_block(key, nonce, flags, len, work);
-	work[1] = (uint8_t)(work[1] ^ aad_len);  // work[0] ^= 0, the high byte of the length
-	mac_chunks(key, work, 2, aad, aad_len);
-	mac_chunks(key, work, 0, plain, len);
-}
-
-/* Counter mode from A1: out = in ^ S1 S2 ... (out may be in). */
-static void ctr(const uint8_t *key, const uint8_t *nonce, const uint8_t *in, uint8_t len,
-                uint8_t *out, uint8_t *work)
-{
-	uint8_t counter = 0;
-	while (len != 0) {
-		encrypt_block(key, nonce, MYSEAL_CCM_FLAGS_CTR, ++counter, work);
-		uint8_t n = len < MYSEAL_AES128_BLOCK_BYTES ? len : (uint8_t)MYSEAL_AES128_BLOCK_BYTES;
-		len = (uint8_t)(len - n);
-		for (uint8_t i = 0; i < n; ++i) {
-			*out++ = (uint8_t)(*in++ ^ work[i]);
-		}
-	}
-}
-
-bool myseal_ccm_core(const uint8_t *key, const uint8_t *nonce, const uint8_t *in, uint8_t len,
-                     uint8_t *x, uint8_t *y, const uint8_t *aad, uint8_t aad_len, bool opening)
-{
-	uint8_t work[MYSEAL_AES128_BLOCK_BYTES];
-	uint8_t s0[MYSEAL_CCM_TAG_BYTES];
-	bool ok = true;
-
-	encrypt_block(key, nonce, MYSEAL_CCM_FLAGS_CTR, 0, work);
+	encrypt_block(key, nonce, MYSEAL_CCM_FLAGS_CTR, 0, ks);  // S0
+	uint8_t diff = 0;
 	for (uint8_t i = 0; i < MYSEAL_CCM_TAG_BYTES; ++i) {
-		s0[i] = work[i];
+		uint8_t t = (uint8_t)(mac[i] ^ ks[i]);
+		if (!opening) {
+			tag[i] = t;  // read back below: no difference
+		}
+		diff = (uint8_t)(diff | (t ^ tag[i]));
+		MYSEAL_OPAQUE(diff);
 	}
-
-	if (!opening) {
-		uint8_t *ct = x, *tag = y;
-		mac(key, nonce, aad, aad_len, in, len, work);  // before encrypting: ct may be pt
-		for (uint8_t i = 0; i < MYSEAL_CCM_TAG_BYTES; ++i) {
-			tag[i] = (uint8_t)(work[i] ^ s0[i]);
-		}
-		ctr(key, nonce, in, len, ct, work);
-	} else {
-		const uint8_t *tag = x;
-		uint8_t *pt = y;
-		ctr(key, nonce, in, len, pt, work);  // the MAC is over the plaintext: decrypt first
-		mac(key, nonce, aad, aad_len, pt, len, work);
-		// Compare the MAC with tag ^ S0 without stopping at the first difference.
-		uint8_t diff = 0;
-		for (uint8_t i = 0; i < MYSEAL_CCM_TAG_BYTES; ++i) {
-			diff = (uint8_t)(diff | (work[i] ^ s0[i] ^ tag[i]));
-			MYSEAL_OPAQUE(diff);
-		}
-		// keep = 0xff when equal (diff - 1 borrows), 0x00 otherwise; the same stores run either way.
-		uint8_t keep = (uint8_t)(((uint16_t)diff - 1u) >> 8);
-		MYSEAL_OPAQUE(keep);
-		for (uint8_t i = 0; i < len; ++i) {
-			pt[i] = (uint8_t)(pt[i] & keep);
-		}
-		ok = (keep & 1u) != 0;
+	// keep = 0xff when every byte matched (diff - 1 borrows), 0x00 otherwise.
+	uint8_t keep = (uint8_t)(((uint16_t)diff - 1u) >> 8);
+	MYSEAL_OPAQUE(keep);
+	for (uint8_t i = 0; i < len; ++i) {
+		out0[i] = (uint8_t)(out0[i] & keep);
 	}
-	myseal_wipe(work, sizeof work);
-	myseal_wipe(s0, sizeof s0);
-	return ok;
+	myseal_wipe(mac, sizeof mac);
+	myseal_wipe(ks, sizeof ks);
+	return (keep & 1u) != 0;
 }
 
 void myseal_ccm_seal(const uint8_t key[MYSEAL_AES128_KEY_BYTES],
@@ -125,7 +89,7 @@ void myseal_ccm_seal(const uint8_t key[MYSEAL_AES128_KEY_BYTES],
                      const uint8_t *pt, uint8_t len,
                      uint8_t *ct, uint8_t tag[MYSEAL_CCM_TAG_BYTES])
 {
-	(void)myseal_ccm_core(key, nonce, pt, len, ct, tag, 0, 0, false);
+	(void)ccm(key, nonce, pt, len, ct, tag, 0, false);
 }
 
 bool myseal_ccm_open(const uint8_t key[MYSEAL_AES128_KEY_BYTES],
@@ -135,7 +99,23 @@ bool myseal_ccm_open(const uint8_t key[MYSEAL_AES128_KEY_BYTES],
                      uint8_t *pt)
 {
 	// The core reads the tag only, when opening.
-	return myseal_ccm_core(key, nonce, ct, len, (uint8_t *)(uintptr_t)tag, pt, 0, 0, true);
+	return ccm(key, nonce, ct, len, pt, (uint8_t *)(uintptr_t)tag, 0, true);
+}
+
+void myseal_ccm_seal_mac(const uint8_t key[MYSEAL_AES128_KEY_BYTES],
+                         const uint8_t nonce[MYSEAL_CCM_NONCE_BYTES], const uint8_t *pt,
+                         uint8_t len, uint8_t *ct, uint8_t tag[MYSEAL_CCM_TAG_BYTES],
+                         const uint8_t mac[MYSEAL_AES128_BLOCK_BYTES])
+{
+	(void)ccm(key, nonce, pt, len, ct, tag, mac, false);
+}
+
+bool myseal_ccm_open_mac(const uint8_t key[MYSEAL_AES128_KEY_BYTES],
+                         const uint8_t nonce[MYSEAL_CCM_NONCE_BYTES], const uint8_t *ct,
+                         uint8_t len, const uint8_t tag[MYSEAL_CCM_TAG_BYTES], uint8_t *pt,
+                         const uint8_t mac[MYSEAL_AES128_BLOCK_BYTES])
+{
+	return ccm(key, nonce, ct, len, pt, (uint8_t *)(uintptr_t)tag, mac, true);
 }
 
 #endif /* !MYSEAL_AVR_ASM */

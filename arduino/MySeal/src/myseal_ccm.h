@@ -8,15 +8,15 @@
  * 0-255 works (RFC 3610's packets have 23-25).
  *
  * MySeal frames have no associated data. myseal_ccm_seal_aad() and myseal_ccm_open_aad() exist
- * for RFC 3610's known-answer packets, which all have some, and run the very core the frames
- * use. The two entry points live in their own file, so the linker drops them from a node that
- * does not call them; the core's own share of associated-data handling is about 20 AVR
- * instructions.
+ * for RFC 3610's known-answer packets, which all have some: they run the CBC-MAC over B0 and the
+ * associated data in C (myseal_ccm_aad.cpp) and hand its state to the core the frames use, which
+ * does the rest. They live in their own file, so the linker drops them from a node that does not
+ * call them.
  *
  * Cost on an ATmega328P at 16 MHz (assembly core, bench/avr.ts): opening or sealing a 12-byte
- * frame takes about 19 800 cycles (1.2 ms), 4 AES blocks plus the mode; 65 bytes of stack at the
- * deepest, no static RAM. The work block and S0 live on the stack and are wiped before returning.
- * In general a call costs ceil(len/16) + 1 blocks for the MAC (plus the associated data's) and
+ * frame takes about 21 600 cycles (1.35 ms), 4 AES blocks plus the mode; 109 bytes of stack at
+ * the deepest, no static RAM. The blocks live on the stack and are wiped before returning. In
+ * general a call costs ceil(len/16) + 1 blocks for the MAC (plus the associated data's) and
  * ceil(len/16) + 1 for the keystream.
  */
 #ifndef MYSEAL_CCM_H

@@ -1,5 +1,5 @@
 /*
- * MySeal: the CCM core behind the four entry points of myseal_ccm.h. Private.
+ * MySeal: the CCM core behind the entry points of myseal_ccm.h. Private.
  */
 #ifndef MYSEAL_CCM_INTERNAL_H
 #define MYSEAL_CCM_INTERNAL_H
@@ -22,15 +22,18 @@ extern "C" {
 #endif
 
 /*
- * Seals or opens, with or without associated data (aad_len 0: none, no Adata flag).
- * x and y are the last two arguments of the entry point, in its order:
- *   sealing (opening = false): x = ct (out), y = tag (written); returns true;
- *   opening (opening = true):  x = tag (read), y = pt (out); returns the verdict, y zeroed if false.
- * In C in myseal_ccm.cpp, in assembly on AVR (myseal_ccm_avr.S, where myseal_ccm_seal and
- * myseal_ccm_open are entries of the same routine).
+ * Sealing and opening with the CBC-MAC already run over B0 and the associated data: mac is that
+ * state (myseal_ccm_aad.cpp makes it); the core goes on with the plaintext as for a frame. In C in
+ * myseal_ccm.cpp, in assembly on AVR (myseal_avr.S), where all four entries share one core.
  */
-bool myseal_ccm_core(const uint8_t *key, const uint8_t *nonce, const uint8_t *in, uint8_t len,
-                     uint8_t *x, uint8_t *y, const uint8_t *aad, uint8_t aad_len, bool opening);
+void myseal_ccm_seal_mac(const uint8_t key[MYSEAL_AES128_KEY_BYTES],
+                         const uint8_t nonce[MYSEAL_CCM_NONCE_BYTES], const uint8_t *pt,
+                         uint8_t len, uint8_t *ct, uint8_t tag[MYSEAL_CCM_TAG_BYTES],
+                         const uint8_t mac[MYSEAL_AES128_BLOCK_BYTES]);
+bool myseal_ccm_open_mac(const uint8_t key[MYSEAL_AES128_KEY_BYTES],
+                         const uint8_t nonce[MYSEAL_CCM_NONCE_BYTES], const uint8_t *ct,
+                         uint8_t len, const uint8_t tag[MYSEAL_CCM_TAG_BYTES], uint8_t *pt,
+                         const uint8_t mac[MYSEAL_AES128_BLOCK_BYTES]);
 
 #ifdef __cplusplus
 }

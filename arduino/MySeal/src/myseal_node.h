@@ -40,31 +40,34 @@ extern "C" {
  * the node stores key and first-boot PIN and starts its counters over. A lockout running at the
  * last reset starts over in full. Settings in myseal_settings must be made before.
  */
-void myseal_begin(const uint8_t key[16], uint32_t pin_bcd, uint32_t now);
+void myseal_begin(uint32_t now, const uint8_t key[16], uint32_t pin_bcd);
+/* The same with the key in flash (PROGMEM on AVR), as MySeal.h passes it. */
+void myseal_begin_P(uint32_t now, const uint8_t *key, uint32_t pin_bcd);
 
 /*
  * Checks 1-6 of the receive order, without acting: the verdict, and in body the plaintext when
  * the tag verified (MYSEAL_OK, or REPLAYED_COUNTER from check 6). body holds up to 12 bytes and is
  * zeroed on AUTH_FAILED. `sender` and `child` are the MySensors header the frame came with.
  */
-uint8_t myseal_open(uint8_t sender, uint8_t child, const uint8_t *frame, uint8_t len, uint8_t *body);
+uint8_t myseal_open(uint8_t sender, uint8_t child, const uint8_t *frame, uint8_t len,
+                    uint8_t *body);
 
 /*
  * The whole receive path: open, answer a stale counter, persist the counter, check the challenge,
  * then run the command and seal its result in io. The verdict is in myseal.verdict afterwards.
  */
-uint8_t myseal_receive(uint8_t sender, uint8_t child, const uint8_t *frame, uint8_t len,
-                       uint32_t now, uint8_t *io);
+uint8_t myseal_receive(uint32_t now, uint8_t sender, uint8_t child, const uint8_t *frame,
+                       uint8_t len, uint8_t *io);
 
 /* Call from loop(): counts a lockout down and relocks when due (then returns its report). */
 uint8_t myseal_poll(uint32_t now, uint8_t *io);
 
 /* The lock turned by hand or by its button: store it, move it, report it sealed. */
-uint8_t myseal_set_locked(uint8_t locked, uint32_t now, uint8_t *io);
+uint8_t myseal_set_locked(uint32_t now, uint8_t locked, uint8_t *io);
 
 /* A sealed report of any value (at most 10 bytes) for a child. */
-uint8_t myseal_report(uint8_t child, uint8_t type, uint8_t payload_type, const void *value,
-                      uint8_t length, uint32_t now, uint8_t *io);
+uint8_t myseal_report(uint32_t now, uint8_t child, uint8_t type, uint8_t payload_type,
+                      const void *value, uint8_t length, uint8_t *io);
 
 /* Seconds of lockout left now (0: none); attempts left. */
 uint32_t myseal_lockout_seconds(uint32_t now);

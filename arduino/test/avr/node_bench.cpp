@@ -94,7 +94,7 @@ int main(void)
 
 	len = command(frame, 2, SET_TEXT, sizeof SET_TEXT, false);
 	AVRIO_SECTION_BEGIN(13);
-	uint8_t out = myseal_receive(0, 2, frame, len, millis(), io);
+	uint8_t out = myseal_receive(millis(), 0, 2, frame, len, io);
 	AVRIO_SECTION_END(13);
 	fine &= out == 18 && myseal.verdict == MYSEAL_OK && sets == 1;
 
@@ -111,13 +111,13 @@ int main(void)
 
 	len = command(frame, 1, GET_CHALLENGE, 1, false);
 	AVRIO_SECTION_BEGIN(15);
-	out = myseal_receive(0, 1, frame, len, millis(), io);
+	out = myseal_receive(millis(), 0, 1, frame, len, io);
 	AVRIO_SECTION_END(15);
 	fine &= out == 23 && myseal.challenge_state == MYSEAL_CHALLENGE_FRESH;
 
 	len = command(frame, 1, UNLOCK, sizeof UNLOCK, true);
 	AVRIO_SECTION_BEGIN(16);
-	out = myseal_receive(0, 1, frame, len, millis(), io);
+	out = myseal_receive(millis(), 0, 1, frame, len, io);
 	AVRIO_SECTION_END(16);
 	fine &= out == 18 && !seal.isLocked();
 
@@ -130,9 +130,9 @@ int main(void)
 		now += 6000;
 		myseal_poll(now, io);  // relocks the previous unlock
 		len = command(frame, 1, GET_CHALLENGE, 1, false);
-		myseal_receive(0, 1, frame, len, now, io);
+		myseal_receive(now, 0, 1, frame, len, io);
 		len = command(frame, 1, UNLOCK, sizeof UNLOCK, true);
-		fine &= myseal_receive(0, 1, frame, len, now, io) == 18;
+		fine &= myseal_receive(now, 0, 1, frame, len, io) == 18;
 		records = (uint16_t)(records + (uint8_t)(myseal.hot_seq - before));
 	}
 	avrio_puts_P(PSTR("eeprom records "));

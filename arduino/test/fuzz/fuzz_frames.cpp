@@ -91,13 +91,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	myseal_settings.lock_child = 1;
 	myseal_settings.guarded = (settings & 8) ? (1u << 3) : 0;
 	myseal_settings.max_attempts = 5;
-	myseal_settings.lockout_base_s = 60;
-	myseal_settings.lockout_cap_s = 86400;
+	myseal_settings.lockout_base_ms = 60000;
+	myseal_settings.lockout_cap_ms = 86400000;
 	static const uint16_t windows[4] = { 10000, 2000, 1, 65000 };
 	myseal_settings.challenge_window_ms = windows[(settings >> 4) & 3];
 	myseal_settings.relock_ms = (settings & 4) ? 5000 : 0;
 	myseal_settings.eeprom_base = 669;
-	myseal_begin(KEY, 0x1234ffffUL, now);
+	myseal_begin(now, KEY, 0x1234ffffUL);
 	if (settings & 2) {
 		memcpy(myseal.challenge, VECTOR_CHALLENGE, 5);
 		myseal.challenge_state = MYSEAL_CHALLENGE_FRESH;
@@ -144,7 +144,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			uint8_t before[E2END + 1], last_before[4];
 			memcpy(before, myseal_stub_eeprom(), sizeof before);
 			memcpy(last_before, myseal.last_received, 4);
-			const uint8_t out = myseal_receive(sender, child, frame, len, now, io);
+			const uint8_t out = myseal_receive(now, sender, child, frame, len, io);
 			const uint8_t v = myseal.verdict;
 			check(v <= CHALLENGE_EXPIRED);
 			check(memcmp(myseal.last_received, last_before, 4) >= 0);
@@ -164,17 +164,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 2:
 			if (action & 4) {
-				check_sent(io, myseal_set_locked(!(myseal.flags & MYSEAL_FLAG_LOCKED), now, io),
+				check_sent(io, myseal_set_locked(now, !(myseal.flags & MYSEAL_FLAG_LOCKED), io),
 				           myseal_settings.lock_child);
 			} else if (at < size) {
 				const uint8_t value = data[at++];
-				check_sent(io, myseal_report(4, 16, 1, &value, 1, now, io), 4);
+				check_sent(io, myseal_report(now, 4, 16, 1, &value, 1, io), 4);
 			}
 			break;
 		default: {
 			uint8_t last_before[4];
 			memcpy(last_before, myseal.last_received, 4);
-			myseal_begin(KEY, 0x1234ffffUL, now);
+			myseal_begin(now, KEY, 0x1234ffffUL);
 			check(memcmp(myseal.last_received, last_before, 4) >= 0);
 			check(myseal_be32(myseal.send_next) > last_sent || myseal_be32(myseal.send_next) == 0);
 			break;

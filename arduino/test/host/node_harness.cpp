@@ -19,8 +19,14 @@ void check(struct group *g, bool ok, const char *what, int line)
 		g->failures++;
 		g->item_failed = true;
 		if (g->failures <= 12) {
-			printf("check failed in %s item %lu at line %d: %s\n", g->name,
-			       (unsigned long)g->items + 1, line, what);
+			printf("check failed in %s item %lu at line %d: ", g->name,
+			       (unsigned long)g->items + 1, line);
+#if defined(__AVR__)
+			fputs_P(what, stdout);
+#else
+			fputs(what, stdout);
+#endif
+			putchar('\n');
 		}
 	}
 }
@@ -105,7 +111,8 @@ const char *field(const char *line, const char *name, char *out, size_t size)
 long field_long(const char *line, const char *name, long fallback)
 {
 	char value[32];
-	return field(line, name, value, sizeof value) ? strtol(value, NULL, 10) : fallback;
+	// strtoul: values go up to 2^32 - 1, which a 32-bit long (the chip's) cannot hold.
+	return field(line, name, value, sizeof value) ? (long)strtoul(value, NULL, 10) : fallback;
 }
 
 int field_hex(const char *line, const char *name, uint8_t *out, int max)
@@ -152,8 +159,8 @@ void reset_config(uint8_t node_id)
 	myseal_settings.lock_child = 1;
 	myseal_settings.guarded = 0;
 	myseal_settings.max_attempts = MYSEAL_DEFAULT_MAX_ATTEMPTS;
-	myseal_settings.lockout_base_s = MYSEAL_DEFAULT_LOCKOUT_BASE_S;
-	myseal_settings.lockout_cap_s = MYSEAL_DEFAULT_LOCKOUT_CAP_S;
+	myseal_settings.lockout_base_ms = MYSEAL_DEFAULT_LOCKOUT_BASE_S * 1000UL;
+	myseal_settings.lockout_cap_ms = MYSEAL_DEFAULT_LOCKOUT_CAP_S * 1000UL;
 	myseal_settings.challenge_window_ms = MYSEAL_DEFAULT_CHALLENGE_WINDOW_MS;
 	myseal_settings.relock_ms = 0;
 	myseal_settings.eeprom_base = 413 + 256;  // MySensors 2.3.2's EEPROM_LOCAL_CONFIG_ADDRESS + 256
@@ -163,13 +170,13 @@ void fresh_node(uint8_t node_id, const uint8_t key[16], uint32_t pin)
 {
 	myseal_stub_eeprom_erase();
 	reset_config(node_id);
-	myseal_begin(key, pin, harness_now);
+	myseal_begin(harness_now, key, pin);
 }
 
 void reboot_node(const uint8_t key[16], uint32_t pin)
 {
 	memset(&myseal, 0xa5, sizeof myseal);  // RAM does not survive: begin() must set it all
-	myseal_begin(key, pin, harness_now);
+	myseal_begin(harness_now, key, pin);
 }
 
 /* ---- a controller -------------------------------------------------------------------------- */
@@ -238,7 +245,7 @@ struct result exchange(struct controller *c, uint8_t child, const uint8_t *body,
 {
 	uint8_t frame[MYSEAL_FRAME_MAX], io[MYSEAL_FRAME_MAX];
 	const uint8_t len = seal_command(c, child, body, n, critical, frame);
-	const uint8_t out = myseal_receive(0, child, frame, len, harness_now, io);
+	const uint8_t out = myseal_receive(harness_now, 0, child, frame, len, io);
 	return open_from_node(c, child, io, out);
 }
 
@@ -265,13 +272,21 @@ uint32_t pin_bcd(const char *digits)
 	return v;
 }
 
-/* ---- main ---------------------------------------------------------------------------------- */
+/* ---- main (the host's; on the chip: arduino/test/avr/node_onchip.cpp) ------------------- */
 
+#if !defined(__AVR__)
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc >= 3 && strcmp(argv[1], "vectors") == 0) {
-		return run_vectors(argv[2]);
+		FILE *f = fopen(argv[2], "r");
+		if (f == NULL) {
+			perror(argv[2]);
+			return 2;
+		}
+		const int status = run_vectors(f);
+		fclose(f);
+		return status;
 	}
 	if (argc == 2 && strcmp(argv[1], "lock") == 0) {
 		return run_lock();
@@ -285,3 +300,4 @@ int main(int argc, char **argv)
 	fprintf(stderr, "usage: node_host vectors FILE | lock | powercut | serve NODE KEY PIN\n");
 	return 2;
 }
+#endif

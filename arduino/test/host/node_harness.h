@@ -9,7 +9,21 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "eeprom_stub.h"
 #include "myseal_node.h"
+
+/*
+ * The same harness runs on the host (node_host, ASan and UBSan, the C node) and on a simulated
+ * ATmega1284P (arduino/test/avr/node_onchip.cpp, the assembly node), where it does less of the
+ * slowest work: fewer unlocks for the wear figure, every MYSEAL_CUT_STRIDE-th power cut.
+ */
+#if defined(__AVR__)
+#define MYSEAL_WEAR_UNLOCKS (23 * 16)
+#define MYSEAL_CUT_STRIDE 11
+#else
+#define MYSEAL_WEAR_UNLOCKS (23 * 16 * 4)
+#define MYSEAL_CUT_STRIDE 1
+#endif
 
 /* ---- checks ------------------------------------------------------------------------------ */
 
@@ -27,8 +41,15 @@ struct group {
 	bool item_failed;
 };
 
+/* what: the condition's text, in flash on the chip (RAM is short there). */
+#if defined(__AVR__)
+#include <avr/pgmspace.h>
+#define CHECK_TEXT(s) PSTR(s)
+#else
+#define CHECK_TEXT(s) (s)
+#endif
 void check(struct group *g, bool ok, const char *what, int line);
-#define CHECK(g, cond) check((g), (cond), #cond, __LINE__)
+#define CHECK(g, cond) check((g), (cond), CHECK_TEXT(#cond), __LINE__)
 void item_begin(struct group *g);
 void item_end(struct group *g);
 uint32_t group_end(const struct group *g);
@@ -107,7 +128,8 @@ uint32_t pin_bcd(const char *digits);
 
 /* ---- modes --------------------------------------------------------------------------------- */
 
-int run_vectors(const char *path);
+/* Lines from in until its end or a line "END". */
+int run_vectors(FILE *in);
 int run_lock(void);
 int run_powercut(void);
 int run_serve(int argc, char **argv);

@@ -152,7 +152,7 @@ static void group_counters(struct group *g)
 	uint32_t highest_sent = 0;
 	for (int i = 0; i < 6; i++) {
 		lens[i] = seal_command(&c, 1, STATUS, 1, false, frames[i]);
-		const uint8_t out = myseal_receive(0, 1, frames[i], lens[i], harness_now, io);
+		const uint8_t out = myseal_receive(harness_now, 0, 1, frames[i], lens[i], io);
 		const struct result r = open_from_node(&c, 1, io, out);
 		CHECK(g, r.status == MYSEAL_LOCK_STATUS && r.answers == (uint32_t)i + 1);
 		highest_sent = r.counter;
@@ -167,18 +167,18 @@ static void group_counters(struct group *g)
 	CHECK(g, myseal_be32(myseal.last_received) == 6);
 	CHECK(g, myseal_be32(myseal.send_next) > highest_sent);  // send counters never reused
 	CHECK(g, myseal_be32(myseal.send_next) - highest_sent <= MYSEAL_SEND_RESERVE);
-	uint8_t out = myseal_receive(0, 1, frames[4], lens[4], harness_now, io);
+	uint8_t out = myseal_receive(harness_now, 0, 1, frames[4], lens[4], io);
 	struct result r = open_from_node(&c, 1, io, out);
 	CHECK(g, myseal.verdict == REPLAYED_COUNTER && r.status == MYSEAL_STALE_COUNTER);
 	CHECK(g, r.answers == 5 && myseal_be32(r.data) == 6 && r.counter > highest_sent);
-	out = myseal_receive(0, 1, frames[4], lens[4], harness_now, io);
+	out = myseal_receive(harness_now, 0, 1, frames[4], lens[4], io);
 	CHECK(g, myseal.verdict == REPLAYED_COUNTER && out == 0);
-	out = myseal_receive(0, 1, frames[2], lens[2], harness_now, io);
+	out = myseal_receive(harness_now, 0, 1, frames[2], lens[2], io);
 	CHECK(g, myseal.verdict == REPLAYED_COUNTER && out == 0);
-	out = myseal_receive(0, 1, frames[5], lens[5], harness_now, io);
+	out = myseal_receive(harness_now, 0, 1, frames[5], lens[5], io);
 	CHECK(g, myseal.verdict == REPLAYED_COUNTER && out != 0);
 	reboot_node(KEY, PIN);
-	out = myseal_receive(0, 1, frames[5], lens[5], harness_now, io);
+	out = myseal_receive(harness_now, 0, 1, frames[5], lens[5], io);
 	CHECK(g, myseal.verdict == REPLAYED_COUNTER && out != 0);  // once per boot
 	item_end(g);
 
@@ -201,12 +201,13 @@ static void group_counters(struct group *g)
 	item_begin(g);
 	const uint8_t *image = myseal_stub_eeprom();
 	bool outside = false;
-	for (int a = 0; a <= E2END; a++) {
-		const bool mine = a >= myseal_settings.eeprom_base &&
-		                  a < myseal_settings.eeprom_base + MYSEAL_EEPROM_BYTES;
+	for (long a = 0; a < MYSEAL_STUB_EEPROM_BYTES; a++) {
+		const bool mine = a >= (long)myseal_settings.eeprom_base &&
+		                  a < (long)myseal_settings.eeprom_base + MYSEAL_EEPROM_BYTES;
 		outside |= !mine && image[a] != 0xff;
 	}
-	CHECK(g, !outside && myseal_settings.eeprom_base + MYSEAL_EEPROM_BYTES <= E2END + 1);
+	CHECK(g, !outside &&
+	             myseal_settings.eeprom_base + MYSEAL_EEPROM_BYTES <= MYSEAL_STUB_EEPROM_BYTES);
 	item_end(g);
 }
 
@@ -219,7 +220,7 @@ static void group_challenges(struct group *g)
 	exchange(&c, 1, GET_CHALLENGE, 1, false);
 	reboot_node(KEY, PIN);  // forgets it
 	uint8_t len = seal_command(&c, 1, UNLOCK_RIGHT, sizeof UNLOCK_RIGHT, true, frame);
-	uint8_t out = myseal_receive(0, 1, frame, len, harness_now, io);
+	uint8_t out = myseal_receive(harness_now, 0, 1, frame, len, io);
 	CHECK(g, myseal.verdict == NO_CHALLENGE && out == 0);
 	item_end(g);
 
@@ -231,11 +232,11 @@ static void group_challenges(struct group *g)
 	len = seal_command(&c, 1, UNLOCK_WRONG, sizeof UNLOCK_WRONG, true, frame);
 	memcpy(c.challenge, held, 5);
 	const uint8_t len2 = seal_command(&c, 1, UNLOCK_RIGHT, sizeof UNLOCK_RIGHT, true, second);
-	out = myseal_receive(0, 1, frame, len, harness_now, io);
+	out = myseal_receive(harness_now, 0, 1, frame, len, io);
 	CHECK(g, myseal.verdict == MYSEAL_OK && open_from_node(&c, 1, io, out).status == MYSEAL_WRONG_PIN);
 	// The WRONG_PIN answer issued a new challenge: the second frame, bound to the old one, no
 	// longer even authenticates.
-	out = myseal_receive(0, 1, second, len2, harness_now, io);
+	out = myseal_receive(harness_now, 0, 1, second, len2, io);
 	CHECK(g, myseal.verdict == AUTH_FAILED && out == 0);
 	item_end(g);
 
@@ -245,10 +246,10 @@ static void group_challenges(struct group *g)
 	len = seal_command(&c, 1, UNLOCK_RIGHT, sizeof UNLOCK_RIGHT, true, frame);
 	memcpy(c.challenge, held, 5);
 	const uint8_t len3 = seal_command(&c, 1, LOCK, sizeof LOCK, true, second);
-	out = myseal_receive(0, 1, frame, len, harness_now, io);
+	out = myseal_receive(harness_now, 0, 1, frame, len, io);
 	struct result r = open_from_node(&c, 1, io, out);
 	CHECK(g, myseal.verdict == MYSEAL_OK && r.status == MYSEAL_UNLOCKED && !c.has_challenge);
-	out = myseal_receive(0, 1, second, len3, harness_now, io);  // same challenge, fresh counter
+	out = myseal_receive(harness_now, 0, 1, second, len3, io);  // same challenge, fresh counter
 	r = open_from_node(&c, 1, io, out);
 	CHECK(g, myseal.verdict == CHALLENGE_USED && r.status == MYSEAL_CHALLENGE_EXPIRED_RESULT);
 	CHECK(g, c.has_challenge && memcmp(c.challenge, held, 5) != 0);
@@ -265,7 +266,7 @@ static void group_challenges(struct group *g)
 	exchange(&c, 1, GET_CHALLENGE, 1, false);
 	harness_now += 10001;
 	len = seal_command(&c, 1, UNLOCK_RIGHT, sizeof UNLOCK_RIGHT, true, frame);  // delayed release
-	out = myseal_receive(0, 1, frame, len, harness_now, io);
+	out = myseal_receive(harness_now, 0, 1, frame, len, io);
 	r = open_from_node(&c, 1, io, out);
 	CHECK(g, myseal.verdict == CHALLENGE_EXPIRED && r.status == MYSEAL_CHALLENGE_EXPIRED_RESULT);
 	CHECK(g, exchange(&c, 1, UNLOCK_RIGHT, sizeof UNLOCK_RIGHT, true).status == MYSEAL_UNLOCKED);
@@ -282,7 +283,7 @@ static void group_challenges(struct group *g)
 	exchange(&c, 1, GET_CHALLENGE, 1, false);
 	memcpy(c.challenge, held, 5);
 	len = seal_command(&c, 1, UNLOCK_RIGHT, sizeof UNLOCK_RIGHT, true, frame);
-	out = myseal_receive(0, 1, frame, len, harness_now, io);
+	out = myseal_receive(harness_now, 0, 1, frame, len, io);
 	CHECK(g, myseal.verdict == AUTH_FAILED && out == 0);
 	myseal_settings.challenge_window_ms = MYSEAL_DEFAULT_CHALLENGE_WINDOW_MS;
 	item_end(g);
@@ -374,7 +375,7 @@ static void group_commands(struct group *g)
 	uint8_t frame[MYSEAL_FRAME_MAX], io[MYSEAL_FRAME_MAX];
 	const uint8_t len = seal_command(&c, 1, STATUS, 1, false, frame);
 	c.counter = c2.counter;
-	CHECK(g, myseal_receive(0, 1, frame, len, harness_now, io) == 0 && myseal.verdict == AUTH_FAILED);
+	CHECK(g, myseal_receive(harness_now, 0, 1, frame, len, io) == 0 && myseal.verdict == AUTH_FAILED);
 	item_end(g);
 
 	// The sketch flashed again with the same key: nothing changes. With a new key: start over.
@@ -402,16 +403,16 @@ static void group_commands(struct group *g)
 	CHECK(g, r.report && r.body_length == 3 && r.body[0] == 36 && r.body[1] == 1 && r.body[2] == 1);
 	CHECK(g, hooks.last_locked && (myseal.flags & MYSEAL_FLAG_LOCKED));
 	CHECK(g, myseal_poll(harness_now + 10000, io) == 0);
-	out = myseal_set_locked(0, harness_now, io);  // the button
+	out = myseal_set_locked(harness_now, 0, io);  // the button
 	r = open_from_node(&c3, 1, io, out);
 	CHECK(g, r.report && r.body[2] == 0 && !hooks.last_locked);
 	myseal_settings.relock_ms = 0;
 	const uint8_t tripped = 1;
-	out = myseal_report(4, 16, 1, &tripped, 1, harness_now, io);
+	out = myseal_report(harness_now, 4, 16, 1, &tripped, 1, io);
 	r = open_from_node(&c3, 4, io, out);
 	CHECK(g, r.report && r.body[0] == 16 && r.body[2] == 1);
 	const char text[] = "door:ajar!!";
-	out = myseal_report(6, 47, 0, text, 11, harness_now, io);  // cut to the largest: 10 bytes
+	out = myseal_report(harness_now, 6, 47, 0, text, 11, io);  // cut to the largest: 10 bytes
 	r = open_from_node(&c3, 6, io, out);
 	CHECK(g, out == MYSEAL_FRAME_MAX && r.report && r.body_length == 12);
 	item_end(g);
@@ -427,11 +428,28 @@ static void group_commands(struct group *g)
 }
 
 /* EEPROM writes per cell over many unlocks: the wear figure of the README and the bench. */
-static uint32_t cell_writes[E2END + 1];
+static uint16_t cell_writes[MYSEAL_EEPROM_BYTES];
 static void count_write(uint16_t address, uint8_t value)
 {
 	(void)value;
-	cell_writes[address]++;
+	const uint16_t at = (uint16_t)(address - myseal_settings.eeprom_base);
+	if (at < MYSEAL_EEPROM_BYTES) {
+		cell_writes[at]++;
+	}
+}
+
+/* n / d with `places` decimals, as "12.345" (no floating point: the chip's printf has none). */
+static void print_ratio(const char *name, uint32_t n, uint32_t d, uint8_t places)
+{
+	uint32_t scale = 1;
+	for (uint8_t i = 0; i < places; i++) {
+		scale *= 10;
+	}
+	const uint64_t scaled = ((uint64_t)n * scale + d / 2) / d;
+	printf(" %s %lu.", name, (unsigned long)(scaled / scale));
+	for (uint32_t digit = scale / 10; digit != 0; digit /= 10) {
+		printf("%u", (unsigned)(scaled / digit % 10));
+	}
 }
 
 static void group_wear(struct group *g)
@@ -443,7 +461,7 @@ static void group_wear(struct group *g)
 	memset(cell_writes, 0, sizeof cell_writes);
 	myseal_stub_eeprom_before_write = count_write;
 	const uint32_t writes_before = myseal_stub_eeprom_writes();
-	const int unlocks = 23 * 16 * 4;  // whole turns of the ring and of the reservations
+	const int unlocks = MYSEAL_WEAR_UNLOCKS;  // whole turns of the ring and of the reservations
 	uint32_t records = 0;
 	uint8_t io[MYSEAL_FRAME_MAX];
 	for (int i = 0; i < unlocks; i++) {
@@ -456,17 +474,19 @@ static void group_wear(struct group *g)
 	}
 	myseal_stub_eeprom_before_write = NULL;
 	uint32_t busiest = 0;
-	for (int a = 0; a <= E2END; a++) {
+	for (int a = 0; a < MYSEAL_EEPROM_BYTES; a++) {
 		busiest = cell_writes[a] > busiest ? cell_writes[a] : busiest;
 	}
-	const double per_unlock = (double)busiest / unlocks;
-	const double years = 100000.0 / (per_unlock * 50 * 365.25);
-	printf("wear records-per-unlock %.3f bytes-per-unlock %.2f busiest-cell-per-unlock %.4f "
-	       "years-at-50-a-day %.1f\n",
-	       (double)records / unlocks, (double)(myseal_stub_eeprom_writes() - writes_before) / unlocks,
-	       per_unlock, years);
+	// years = endurance / (writes of the busiest cell per unlock * 50 a day * 365.25 days)
+	const uint32_t years_n = 100000UL * 4 * (uint32_t)unlocks, years_d = busiest * 50 * 1461;
+	printf("wear");
+	print_ratio("records-per-unlock", records, (uint32_t)unlocks, 3);
+	print_ratio("bytes-per-unlock", myseal_stub_eeprom_writes() - writes_before, (uint32_t)unlocks, 2);
+	print_ratio("busiest-cell-per-unlock", busiest, (uint32_t)unlocks, 4);
+	print_ratio("years-at-50-a-day", years_n, years_d, 1);
+	printf("\n");
 	CHECK(g, records <= (uint32_t)unlocks * 4 + unlocks * 3 / 16 + 1);
-	CHECK(g, years >= 20);
+	CHECK(g, years_n >= 20 * years_d);
 	myseal_settings.relock_ms = 0;
 	item_end(g);
 }

@@ -1,13 +1,16 @@
 /*
- * In-memory EEPROM for host builds. Addresses are EEPROM offsets cast to pointers, as with
- * avr-libc; an address past E2END aborts the test (the real part would wrap silently).
+ * In-memory EEPROM for host builds, and for the on-chip node tests (where these definitions
+ * replace avr-libc's). Addresses are EEPROM offsets cast to pointers, as with avr-libc; an
+ * address past the 1 KB aborts the test (the real part would wrap silently).
  */
 #include <avr/eeprom.h>
 #include <stdio.h>
+
+#include "../eeprom_stub.h"
 #include <stdlib.h>
 #include <string.h>
 
-static uint8_t image[E2END + 1];
+static uint8_t image[MYSEAL_STUB_EEPROM_BYTES];
 static uint32_t writes;
 static bool initialised;
 
@@ -25,8 +28,8 @@ static void store(size_t at, uint8_t value)
 static size_t offset_of(const void *addr, size_t n)
 {
 	uintptr_t off = (uintptr_t)addr;
-	if (off > E2END || n > (size_t)(E2END + 1 - off)) {
-		fprintf(stderr, "eeprom stub: access to %lu..+%lu is outside the 1 KB EEPROM\n",
+	if (off >= MYSEAL_STUB_EEPROM_BYTES || n > (size_t)(MYSEAL_STUB_EEPROM_BYTES - off)) {
+		fprintf(stderr, "eeprom stub: access to %lu..+%lu is outside the EEPROM\n",
 		        (unsigned long)off, (unsigned long)n);
 		abort();
 	}

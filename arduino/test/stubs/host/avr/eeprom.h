@@ -26,15 +26,6 @@ void eeprom_update_word(uint16_t *addr, uint16_t value);
 void eeprom_update_dword(uint32_t *addr, uint32_t value);
 void eeprom_update_block(const void *src, void *dst, size_t n);
 
-/* Test access: the raw image (E2END + 1 bytes), the number of bytes written since the last reset,
- * and a reset to the erased state. */
-uint8_t *myseal_stub_eeprom(void);
-uint32_t myseal_stub_eeprom_writes(void);
-void myseal_stub_eeprom_erase(void);
-
-/* Called before each byte the EEPROM really changes (writes, and updates that differ), with its
- * address and the value about to be stored. A test cuts the power there: it may store a torn
- * value itself and throw, and the write never happens. */
-extern void (*myseal_stub_eeprom_before_write)(uint16_t address, uint8_t value);
+#include "../../eeprom_stub.h"
 
 #endif /* MYSEAL_STUB_AVR_EEPROM_H */
