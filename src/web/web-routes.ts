@@ -92,7 +92,6 @@ function remoteAddress(req: IncomingMessage): string {
   return req.socket.remoteAddress ?? '?';
 }
 
-/** The host name of a Host header, without the port or IPv6 brackets. */
 /** The API's JSON answer, with the page's security headers. */
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
   sendApiJson(res, status, body, { ...SECURITY_HEADERS, ...headers });
