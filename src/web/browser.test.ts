@@ -3,7 +3,9 @@
  * `myseal serve` in front of a simulated gateway: the PIN typed on the keypad unlocks and the node
  * list follows live; a wrong PIN counts the attempts down; a forged frame from the node side shows
  * up as a security event; the keyboard works too; with a token, the login form lets the user in.
- * Screenshots go to test-output/screenshots/ (git-ignored), phone-sized and desktop.
+ * Screenshots, phone-sized and desktop, go to $MYSEAL_TEST_OUTPUT/screenshots/ (CI sets it to keep
+ * them), else test-output/screenshots/ in the working directory (git-ignored); the test prints the
+ * absolute directory.
  */
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
@@ -15,7 +17,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { requireTool } from '../test-helpers/require-tool.ts';
 import { injectForgedFrame, PIN, startWorld } from './test-helpers/world.ts';
 
-const SHOTS = resolve('test-output', 'screenshots');
+/** Where screenshots go; MYSEAL_TEST_OUTPUT (relative to the working directory) overrides test-output. */
+const SHOTS = resolve(process.env.MYSEAL_TEST_OUTPUT || 'test-output', 'screenshots');
+let shotsAnnounced = false;
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 900 };
 const WAIT = { timeout: 5_000 };
@@ -49,9 +53,12 @@ async function openPage(t: TestContext, context: BrowserContext, url: string): P
 
 async function shot(t: TestContext, page: Page, name: string, fullPage = false): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
-  const path = join(SHOTS, name);
-  await page.screenshot({ path, fullPage });
-  t.diagnostic(`screenshot: ${path}`);
+  if (!shotsAnnounced) {
+    shotsAnnounced = true;
+    t.diagnostic(`screenshots are written to ${SHOTS}`);
+  }
+  await page.screenshot({ path: join(SHOTS, name), fullPage });
+  t.diagnostic(`screenshot: ${name}`);
 }
 
 async function click(page: Page, keys: string): Promise<void> {
