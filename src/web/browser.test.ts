@@ -3,7 +3,7 @@
  * `myseal serve` in front of a simulated gateway: the PIN typed on the keypad unlocks and the node
  * list follows live; a wrong PIN counts the attempts down; a forged frame from the node side shows
  * up as a security event; the keyboard works too; with a token, the login form lets the user in.
- * Screenshots, phone-sized and desktop, go to $MYSEAL_TEST_OUTPUT/screenshots/ (CI sets it to keep
+ * Screenshots, phone-sized and desktop, go to $MYSEAL_TEST_OUTPUT/screenshots/ (a CI job sets it to keep
  * them), else test-output/screenshots/ in the working directory (git-ignored); the test prints the
  * absolute directory.
  */
