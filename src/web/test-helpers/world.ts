@@ -20,6 +20,7 @@ import type { RunningDaemon } from '../../commands/serve.ts';
 import { startVirtualSite } from '../../sim/virtual-site.ts';
 import type { VirtualSite } from '../../sim/virtual-site.ts';
 import { freePort } from '../../util/free-port.ts';
+import { until } from '../../test-helpers/until.ts';
 
 export const PIN = '2580';
 
@@ -32,13 +33,7 @@ export interface World {
   logs: string[];
 }
 
-export async function until(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export { until };
 
 export async function startWorld(t: TestContext, opts: { token?: string } = {}): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'myseal-web-'));
