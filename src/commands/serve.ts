@@ -13,6 +13,7 @@ import { createLogger } from '../daemon/logger.ts';
 import { ErrorCode, isMySealError, MySealError } from '../errors.ts';
 import { createGateway } from '../gateway/parse-url.ts';
 import { ApiServer } from '../http/api-server.ts';
+import { readApiToken } from '../http/api-token.ts';
 import { clearTextWarning, readTlsFiles } from '../http/tls.ts';
 import { legacyUnlockLineFromStore } from '../legacy/sender.ts';
 import { MqttBridge } from '../proxy/mqtt-bridge.ts';
@@ -21,7 +22,7 @@ import { WebRoutes } from '../web/web-routes.ts';
 import { FileCounters } from '../store/counter-store.ts';
 import { FileKeyStore } from '../store/key-store.ts';
 import { acquireStateLock } from '../store/state-lock.ts';
-import { ensureStateDir, readPrivateFile } from '../store/state-dir.ts';
+import { ensureStateDir } from '../store/state-dir.ts';
 
 export const HELP = `Usage: myseal serve [--config FILE] [--gateway URL] [--listen HOST:PORT] [--http HOST:PORT]
                     [--state-dir DIR] [--http-token-file FILE] [--http-tls-cert FILE --http-tls-key FILE]
@@ -44,12 +45,7 @@ MYSEAL_HTTP_TOKEN_FILE, MYSEAL_HTTP_TLS_CERT, MYSEAL_HTTP_TLS_KEY, MYSEAL_LOG_LE
 
 /** The API token: one line in a private file. */
 function readToken(path: string | undefined): string | undefined {
-  if (!path) return undefined;
-  const bytes = readPrivateFile(path, 4096);
-  if (!bytes) throw new MySealError(ErrorCode.BAD_CONFIG, `the token file ${path} does not exist`, { field: 'http.tokenFile' });
-  const token = Buffer.from(bytes).toString('utf8').trim();
-  if (token.length < 16) throw new MySealError(ErrorCode.BAD_CONFIG, 'the API token must be at least 16 characters', { field: 'http.tokenFile' });
-  return token;
+  return path ? readApiToken(path) : undefined;
 }
 
 function daemonNodes(config: Config): Map<number, NodeOptions> {

@@ -17,7 +17,8 @@ import type { TLSSocket } from 'node:tls';
 import { formatHostPort } from '../config/host-port.ts';
 import type { Config } from '../config/types.ts';
 import { ErrorCode, MySealError } from '../errors.ts';
-import { errnoCode, readPrivateFile } from '../store/state-dir.ts';
+import { errnoCode } from '../store/state-dir.ts';
+import { readApiToken } from './api-token.ts';
 
 export interface DaemonAnswer {
   status: number;
@@ -39,12 +40,9 @@ export function daemonUrl(config: Config): string {
   return `${config.http.tls ? 'https' : 'http'}://${formatHostPort(config.http.listen)}/`;
 }
 
-/** The API token, if one is configured: one line of a 0600 file. */
+/** The API token, if one is configured. */
 function bearer(config: Config): Record<string, string> {
-  if (!config.http.tokenFile) return {};
-  const bytes = readPrivateFile(config.http.tokenFile, 4096);
-  if (!bytes) throw new MySealError(ErrorCode.BAD_CONFIG, `the token file ${config.http.tokenFile} does not exist`, { field: 'http.tokenFile' });
-  return { authorization: `Bearer ${Buffer.from(bytes).toString('utf8').trim()}` };
+  return config.http.tokenFile ? { authorization: `Bearer ${readApiToken(config.http.tokenFile)}` } : {};
 }
 
 /** The certificate the daemon serves (the first of its file), as DER: the one a TLS connection must show. */
