@@ -7,15 +7,16 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config.ts';
 import { ExitCode } from '../daemon/outcome.ts';
-import { readPrivateFile } from '../store/state-dir.ts';
+import { callDaemon, daemonUrl } from '../http/daemon-client.ts';
 import { isMySealError } from '../errors.ts';
 
 export const HELP = `Usage: myseal digit D --node N [--config FILE] [--http HOST:PORT] [--state-dir DIR]
 
 Hands one key press to the running daemon's PIN entry for node N, and returns at once: a digit 0-9,
 the submit key (sends the digits so far; # unless the daemon's pinEntry.submitKey says otherwise)
-or the clear key (* unless pinEntry.clearKey says otherwise). Exit status: 0 taken, 2 usage or a
-key the daemon does not take, 13 no daemon answers.`;
+or the clear key (* unless pinEntry.clearKey says otherwise). Reads the daemon's address, token file
+and (for HTTPS) certificate from the same configuration as myseal serve. Exit status: 0 taken,
+2 usage or a key the daemon does not take, 13 no daemon answers.`;
 
 const DIGIT_TIMEOUT_MS = 5_000;
 
@@ -40,27 +41,21 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     process.stderr.write('myseal digit: give one key (0-9, the submit key or the clear key) and --node N\n');
     return ExitCode.USAGE;
   }
+  let config;
   try {
-    const config = loadConfig(parsed.values.config, env, { http: parsed.values.http, stateDir: parsed.values['state-dir'] });
-    const host = config.http.listen.host.includes(':') ? `[${config.http.listen.host}]` : config.http.listen.host;
-    const url = new URL(`http://${host}:${config.http.listen.port}/digit`);
-    url.searchParams.set('node', node);
-    url.searchParams.set('d', key);
-    url.searchParams.set('wait', '0');
-    const headers: Record<string, string> = {};
-    const token = config.http.tokenFile ? readPrivateFile(config.http.tokenFile, 4096) : undefined;
-    if (token) headers.authorization = `Bearer ${Buffer.from(token).toString('utf8').trim()}`;
-    const r = await fetch(url, { headers, signal: AbortSignal.timeout(DIGIT_TIMEOUT_MS) });
-    if (r.ok) return ExitCode.OK;
-    const body = (await r.json().catch(() => ({}))) as { message?: string };
-    process.stderr.write(`myseal digit: ${body.message ?? `daemon answered ${r.status}`}\n`);
-    return r.status === 401 ? ExitCode.BAD_CONFIG : ExitCode.USAGE;
+    config = loadConfig(parsed.values.config, env, { http: parsed.values.http, stateDir: parsed.values['state-dir'] });
+    const query = new URLSearchParams({ node, d: key, wait: '0' });
+    const answer = await callDaemon(config, `/digit?${query.toString()}`, { timeoutMs: DIGIT_TIMEOUT_MS });
+    if (answer.status >= 200 && answer.status < 300) return ExitCode.OK;
+    const message = typeof answer.body.message === 'string' ? answer.body.message : `daemon answered ${answer.status}`;
+    process.stderr.write(`myseal digit: ${message}\n`);
+    return answer.status === 401 ? ExitCode.BAD_CONFIG : ExitCode.USAGE;
   } catch (e) {
     if (isMySealError(e)) {
       process.stderr.write(`myseal digit: ${e.message}\n`);
       return ExitCode.BAD_CONFIG;
     }
-    process.stderr.write('myseal digit: no daemon answers (is myseal serve running?)\n');
+    process.stderr.write(`myseal digit: no daemon answers${config ? ` at ${daemonUrl(config)}` : ''} (is myseal serve running?)\n`);
     return ExitCode.GATEWAY_UNREACHABLE;
   }
 }

@@ -4,7 +4,7 @@
  * audit log. Runs until SIGINT or SIGTERM.
  */
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/config.ts';
+import { formatHostPort, loadConfig } from '../config/config.ts';
 import type { Config, ConfigOverrides } from '../config/config.ts';
 import { AuditLog } from '../daemon/audit-log.ts';
 import { Daemon } from '../daemon/daemon.ts';
@@ -14,6 +14,8 @@ import { ErrorCode, isMySealError, MySealError } from '../errors.ts';
 import { createGateway } from '../gateway/parse-url.ts';
 import { brokerLogin, gatewayBrokerLogin } from './broker-login.ts';
 import { ApiServer } from '../http/api-server.ts';
+import { readApiToken } from '../http/api-token.ts';
+import { clearTextWarning, readTlsFiles } from '../http/tls.ts';
 import { legacyUnlockLineFromStore } from '../legacy/sender.ts';
 import { MqttBridge } from '../proxy/mqtt-bridge.ts';
 import { controllerAccess } from '../proxy/controller-access.ts';
@@ -22,11 +24,11 @@ import { WebRoutes } from '../web/web-routes.ts';
 import { FileCounters } from '../store/counter-store.ts';
 import { FileKeyStore } from '../store/key-store.ts';
 import { acquireStateLock } from '../store/state-lock.ts';
-import { ensureStateDir, readPrivateFile } from '../store/state-dir.ts';
+import { ensureStateDir } from '../store/state-dir.ts';
 
 export const HELP = `Usage: myseal serve [--config FILE] [--gateway URL] [--listen HOST:PORT] [--http HOST:PORT]
-                    [--state-dir DIR] [--http-token-file FILE] [--log-level LEVEL]
-                    [--mqtt-credentials-file FILE] [--mqtt-ca-file FILE]
+                    [--state-dir DIR] [--http-token-file FILE] [--http-tls-cert FILE --http-tls-key FILE]
+                    [--log-level LEVEL] [--mqtt-credentials-file FILE] [--mqtt-ca-file FILE]
 
 Runs the MySeal daemon in front of a MySensors gateway.
 
@@ -35,6 +37,8 @@ Runs the MySeal daemon in front of a MySensors gateway.
   --http HOST:PORT       the HTTP API (default 127.0.0.1:8080; another address needs a token file)
   --state-dir DIR        where keys, counters and the audit log live
   --http-token-file FILE a 0600 file holding the API token
+  --http-tls-cert FILE   serve the HTTP API and web page over HTTPS with this certificate (PEM) ...
+  --http-tls-key FILE    ... and its private key (PEM, a 0600 file); both or neither
   --log-level LEVEL      trace, debug, info, warn or error
   --mqtt-credentials-file FILE
                          a 0600 file with the MQTT gateway broker's user name and password (two lines)
@@ -42,17 +46,12 @@ Runs the MySeal daemon in front of a MySensors gateway.
   --config FILE          a YAML file with all of these and per-node settings (docs/config.example.yaml)
 
 Flags beat environment variables (MYSEAL_GATEWAY, MYSEAL_LISTEN, MYSEAL_HTTP, MYSEAL_STATE_DIR,
-MYSEAL_HTTP_TOKEN_FILE, MYSEAL_LOG_LEVEL, MYSEAL_MQTT_CREDENTIALS_FILE, MYSEAL_MQTT_CA_FILE), which beat
-the file.`;
+MYSEAL_HTTP_TOKEN_FILE, MYSEAL_HTTP_TLS_CERT, MYSEAL_HTTP_TLS_KEY, MYSEAL_LOG_LEVEL,
+MYSEAL_MQTT_CREDENTIALS_FILE, MYSEAL_MQTT_CA_FILE), which beat the file.`;
 
 /** The API token: one line in a private file. */
 function readToken(path: string | undefined): string | undefined {
-  if (!path) return undefined;
-  const bytes = readPrivateFile(path, 4096);
-  if (!bytes) throw new MySealError(ErrorCode.BAD_CONFIG, `the token file ${path} does not exist`, { field: 'http.tokenFile' });
-  const token = Buffer.from(bytes).toString('utf8').trim();
-  if (token.length < 16) throw new MySealError(ErrorCode.BAD_CONFIG, 'the API token must be at least 16 characters', { field: 'http.tokenFile' });
-  return token;
+  return path ? readApiToken(path) : undefined;
 }
 
 function daemonNodes(config: Config): Map<number, NodeOptions> {
@@ -65,6 +64,8 @@ export interface RunningDaemon {
   daemon: Daemon;
   listen: { host: string; port: number };
   http: { host: string; port: number };
+  /** The web page's address: https:// when http.tls is set. */
+  httpUrl: string;
   stop(): Promise<void>;
 }
 
@@ -89,6 +90,10 @@ export async function startDaemon(config: Config, log = createLogger(config.log.
   };
   try {
     const token = readToken(config.http.tokenFile);
+    const tls = config.http.tls && readTlsFiles(config.http.tls);
+    if (tls?.expired) log.warn({ validTo: tls.validTo }, 'the HTTPS certificate has expired: browsers and clients will refuse it');
+    const clearText = clearTextWarning(config.http.listen, config.http.tls);
+    if (clearText !== undefined) log.warn({ http: formatHostPort(config.http.listen) }, clearText);
     const keys = FileKeyStore.open(config.stateDir);
     const counters = FileCounters.open(config.stateDir);
     const audit = AuditLog.open(config.stateDir, { maxBytes: config.log.auditMaxBytes, keep: config.log.auditKeep });
@@ -129,7 +134,13 @@ export async function startDaemon(config: Config, log = createLogger(config.log.
     closers.push(() => tcp.close());
     // The web page (src/web/): keypad, node list, audit log, live; its login sessions authorize like the token.
     const web = new WebRoutes(daemon, { token, stateDir: config.stateDir, audit, logger: log, nodes });
-    const api = new ApiServer(daemon, { host: config.http.listen.host, port: config.http.listen.port, token, ...web.apiOptions() });
+    const api = new ApiServer(daemon, {
+      host: config.http.listen.host,
+      port: config.http.listen.port,
+      token,
+      ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
+      ...web.apiOptions(),
+    });
     const http = await api.listen();
     closers.push(() => api.close());
     closers.push(() => web.close());
@@ -148,14 +159,16 @@ export async function startDaemon(config: Config, log = createLogger(config.log.
     }
     daemon.start();
     closers.push(() => daemon.stop());
+    const httpUrl = `${tls ? 'https' : 'http'}://${formatHostPort({ host: http.address, port: http.port })}/`;
     log.info(
-      { gateway: gateway.description, listen: `${listen.address}:${listen.port}`, controllers: access.description, http: `${http.address}:${http.port}` },
+      { gateway: gateway.description, listen: `${listen.address}:${listen.port}`, controllers: access.description, http: httpUrl },
       'myseal serve running',
     );
     return {
       daemon,
       listen: { host: listen.address, port: listen.port },
       http: { host: http.address, port: http.port },
+      httpUrl,
       stop,
     };
   } catch (e) {
@@ -175,6 +188,8 @@ export async function run(argv: string[]): Promise<number> {
       http: { type: 'string' },
       'state-dir': { type: 'string' },
       'http-token-file': { type: 'string' },
+      'http-tls-cert': { type: 'string' },
+      'http-tls-key': { type: 'string' },
       'log-level': { type: 'string' },
       'mqtt-credentials-file': { type: 'string' },
       'mqtt-ca-file': { type: 'string' },
@@ -186,6 +201,8 @@ export async function run(argv: string[]): Promise<number> {
     http: values.http,
     stateDir: values['state-dir'],
     httpTokenFile: values['http-token-file'],
+    httpTlsCert: values['http-tls-cert'],
+    httpTlsKey: values['http-tls-key'],
     logLevel: values['log-level'],
     mqttCredentialsFile: values['mqtt-credentials-file'],
     mqttCaFile: values['mqtt-ca-file'],
@@ -198,7 +215,7 @@ export async function run(argv: string[]): Promise<number> {
     return isMySealError(e) && (e.code === ErrorCode.BAD_CONFIG || e.code === ErrorCode.CONFIG_UNREADABLE) ? 14 : 1;
   }
   process.stdout.write(
-    `myseal serve: controllers connect to ${running.listen.host}:${running.listen.port}, HTTP API on http://${running.http.host}:${running.http.port}\n`,
+    `myseal serve: controllers connect to ${running.listen.host}:${running.listen.port}, HTTP API and web page on ${running.httpUrl}\n`,
   );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

@@ -18,7 +18,7 @@ import { parseGatewayUrl } from './gateway-url.ts';
 import { parseHostPort } from './host-port.ts';
 import { checkRules } from './rules.ts';
 import { LOG_LEVELS } from './types.ts';
-import type { Config, ConfigOverrides } from './types.ts';
+import type { Config, ConfigOverrides, TlsFiles } from './types.ts';
 import { documentToConfig, readPath } from './validate.ts';
 
 export type * from './types.ts';
@@ -38,6 +38,8 @@ export const CONFIG_ENV: Readonly<Record<keyof ConfigOverrides, string>> = {
   logLevel: 'MYSEAL_LOG_LEVEL',
   mqttCredentialsFile: 'MYSEAL_MQTT_CREDENTIALS_FILE',
   mqttCaFile: 'MYSEAL_MQTT_CA_FILE',
+  httpTlsCert: 'MYSEAL_HTTP_TLS_CERT',
+  httpTlsKey: 'MYSEAL_HTTP_TLS_KEY',
 };
 
 /** The command-line flag for each override, as `myseal serve` spells it. */
@@ -50,6 +52,8 @@ export const CONFIG_FLAGS: Readonly<Record<keyof ConfigOverrides, string>> = {
   logLevel: '--log-level',
   mqttCredentialsFile: '--mqtt-credentials-file',
   mqttCaFile: '--mqtt-ca-file',
+  httpTlsCert: '--http-tls-cert',
+  httpTlsKey: '--http-tls-key',
 };
 
 /** A config file larger than this is refused: no real configuration comes near it. */
@@ -157,6 +161,7 @@ function applyOverrides(config: Config, overrides: ConfigOverrides, source: 'fla
       ...config.http,
       ...(o.http === undefined ? {} : { listen: parseHostPort(o.http, 'http.listen', at('http')) }),
       ...(o.httpTokenFile === undefined ? {} : { tokenFile: readPath(o.httpTokenFile, 'http.tokenFile', ctx('httpTokenFile')) }),
+      ...tlsOverride(config.http.tls, o, ctx),
     },
     stateDir: o.stateDir === undefined ? config.stateDir : readPath(o.stateDir, 'stateDir', ctx('stateDir')),
     mqttCredentialsFile:
@@ -169,6 +174,29 @@ function applyOverrides(config: Config, overrides: ConfigOverrides, source: 'fla
       ...(o.logLevel === undefined ? {} : { level: readChoice(o.logLevel, 'log.level', LOG_LEVELS, at('logLevel')) }),
     },
   };
+}
+
+/**
+ * http.tls with --http-tls-cert / --http-tls-key (or their variables) applied. One of the two may
+ * replace the file's; without http.tls in the file they come as a pair, since half a TLS setup is
+ * a mistake to point out, not plain HTTP to fall back to.
+ */
+function tlsOverride(
+  tls: TlsFiles | undefined,
+  o: ConfigOverrides,
+  ctx: (key: keyof ConfigOverrides) => { origin: Origin; baseDir: string },
+): { tls?: TlsFiles } {
+  if (o.httpTlsCert === undefined && o.httpTlsKey === undefined) return {};
+  const cert = o.httpTlsCert === undefined ? tls?.cert : readPath(o.httpTlsCert, 'http.tls.cert', ctx('httpTlsCert'));
+  const key = o.httpTlsKey === undefined ? tls?.key : readPath(o.httpTlsKey, 'http.tls.key', ctx('httpTlsKey'));
+  const name = (k: keyof ConfigOverrides): string => ctx(k).origin.override ?? k;
+  if (cert === undefined) {
+    throw badConfig('http.tls.cert', `is missing: ${name('httpTlsKey')} needs ${name('httpTlsCert')} too (or http.tls in the config file)`);
+  }
+  if (key === undefined) {
+    throw badConfig('http.tls.key', `is missing: ${name('httpTlsCert')} needs ${name('httpTlsKey')} too (or http.tls in the config file)`);
+  }
+  return { tls: { cert, key } };
 }
 
 /**

@@ -29,6 +29,14 @@ export interface HostPort {
  * The gateway to talk to. `url` is the text as configured, checked for its scheme and basic shape
  * only; each transport parses the rest (baud rate, topic prefixes, default ports).
  */
+/** The HTTP API's certificate and private key (PEM files), for HTTPS. */
+export interface TlsFiles {
+  /** Absolute path of the certificate (chain) file. */
+  readonly cert: string;
+  /** Absolute path of the private key file; 0600, like every secret of MySeal's. */
+  readonly key: string;
+}
+
 export interface GatewayConfig {
   readonly url: string;
   readonly scheme: GatewayScheme;
@@ -90,6 +98,8 @@ export interface Config {
     /** Absolute path of the 0600 file holding the API token; required off loopback. */
     readonly tokenFile: string | undefined;
     readonly rateLimitPerMinute: number;
+    /** HTTPS instead of HTTP when set (absent, not undefined, when not configured). */
+    readonly tls?: TlsFiles;
   };
   /** Absolute. */
   readonly stateDir: string;
@@ -116,4 +126,8 @@ export interface ConfigOverrides {
   logLevel?: string;
   mqttCredentialsFile?: string;
   mqttCaFile?: string;
+  /** http.tls.cert */
+  httpTlsCert?: string;
+  /** http.tls.key */
+  httpTlsKey?: string;
 }

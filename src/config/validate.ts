@@ -25,7 +25,7 @@ import type { AddressRange } from './address-range.ts';
 import { checkTopicPrefix, parseBrokerUrl, parseGatewayUrl } from './gateway-url.ts';
 import { parseHostPort } from './host-port.ts';
 import { CHILD_KINDS, LOG_LEVELS, POLICIES } from './types.ts';
-import type { ChildConfig, ChildKind, Config, NodeConfig, Policy } from './types.ts';
+import type { ChildConfig, ChildKind, Config, NodeConfig, Policy, TlsFiles } from './types.ts';
 
 export const DEFAULTS = {
   listen: '127.0.0.1:5003',
@@ -89,8 +89,9 @@ export function documentToConfig(doc: unknown, ctx: DocumentContext): Config {
   const mqttCaFile = optionalPath(top.take('mqttCaFile'), 'mqttCaFile');
   const controllers = readControllers(top.take('controllers'), ctx);
 
-  const http = new Section(top.take('http') ?? {}, 'http', ['listen', 'tokenFile', 'rateLimitPerMinute'], origin);
+  const http = new Section(top.take('http') ?? {}, 'http', ['listen', 'tokenFile', 'rateLimitPerMinute', 'tls'], origin);
   const tokenFileValue = http.take('tokenFile');
+  const tlsValue = http.take('tls');
   const httpConfig = {
     listen: parseHostPort(http.take('listen') ?? DEFAULTS.httpListen, http.field('listen'), origin),
     tokenFile: tokenFileValue === undefined ? undefined : readPath(tokenFileValue, http.field('tokenFile'), ctx),
@@ -101,6 +102,7 @@ export function documentToConfig(doc: unknown, ctx: DocumentContext): Config {
       600,
       origin,
     ),
+    ...(tlsValue === undefined ? {} : { tls: readTls(tlsValue, http.field('tls'), ctx) }),
   };
 
   const stateDirValue = top.take('stateDir');
@@ -250,6 +252,16 @@ function readChild(value: unknown, path: string, origin: Origin): ChildConfig {
     ...(kind === 'lock' ? { pinLength: readInteger(pinValue ?? DEFAULTS.pinLength, s.field('pinLength'), 4, 8, origin) } : {}),
     critical,
   };
+}
+
+/** http.tls: both files, or no TLS at all. */
+function readTls(value: unknown, path: string, ctx: DocumentContext): TlsFiles {
+  const s = new Section(value, path, ['cert', 'key'], ctx.origin);
+  const cert = s.take('cert');
+  const key = s.take('key');
+  if (cert === undefined) throw badConfig(s.field('cert'), 'is missing (the certificate file, PEM)', ctx.origin);
+  if (key === undefined) throw badConfig(s.field('key'), 'is missing (the private key file, PEM, mode 0600)', ctx.origin);
+  return { cert: readPath(cert, s.field('cert'), ctx), key: readPath(key, s.field('key'), ctx) };
 }
 
 /** A path setting: text, made absolute against the file's directory (or the working directory). */

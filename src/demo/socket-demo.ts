@@ -5,6 +5,9 @@
  * proxy; and an attacker who records every line on the gateway's link, replays, tampers, and jams the
  * lock's radio. Each step says what MySeal promises and shows what happened.
  *
+ * A step that throws is reported as a failed step (with the error), never lost: the demo always
+ * has a complete report to print.
+ *
  * The lock node's clock can be moved forward (a simulated node has no real time to wait out): that is
  * how the demo plays a held-back frame a minute later without making you wait a minute.
  */
@@ -20,6 +23,7 @@ import { errorCodeName } from '../errors.ts';
 import { writeLegacyKey } from '../legacy/key-file.ts';
 import { Command } from '../mysensors/enums.ts';
 import { SEALED_STREAM_TYPE } from '../protocol/constants.ts';
+import { Direction, FrameKind, parseFrame } from '../protocol/frame.ts';
 import type { RadioMessage } from '../sim/radio-message.ts';
 import { startVirtualSite } from '../sim/virtual-site.ts';
 import type { VirtualSite } from '../sim/virtual-site.ts';
@@ -27,15 +31,29 @@ import { toHex } from '../util/bytes.ts';
 import { startDaemon } from '../commands/serve.ts';
 import type { RunningDaemon } from '../commands/serve.ts';
 import { freePort } from '../util/free-port.ts';
-import { step } from './report.ts';
-import type { DemoStep } from './report.ts';
+import { pollUntil } from '../util/poll.ts';
+import { runSteps } from './report.ts';
+import type { DemoStep, StepDef } from './report.ts';
 
 const LOCK = 5;
 const SENSOR = 7;
 const OLD_LOCK = 9;
+/** The demo locks' PINs: made up for the demo and printed by --keep so the keypad can be tried. */
 const PIN = '2468';
 const LEGACY_KEY = 'my-old-16charkey';
 const LEGACY_PIN = '1357';
+/**
+ * The longest the demo waits for something to happen on its sockets (a line, a count). Only a
+ * failure waits this long: every wait ends as soon as what it waits for is there.
+ */
+const WAIT_MS = 5_000;
+
+/** A lock of the demo site, with its PIN (demo values, not secrets). */
+export interface DemoLock {
+  node: number;
+  name: string;
+  pin: string;
+}
 
 export interface SocketDemo {
   steps: DemoStep[];
@@ -43,7 +61,16 @@ export interface SocketDemo {
   url: string;
   /** Where controllers connect (the proxy). */
   proxy: string;
+  /** The locks a user can try on the web page, with their demo PINs. */
+  locks: DemoLock[];
   stop(): Promise<void>;
+}
+
+export interface SocketDemoOptions {
+  /** Show the daemon's log. */
+  verbose?: boolean;
+  /** Called before each step; a test makes it throw to see a broken step reported. */
+  beforeStep?: (name: string) => void;
 }
 
 interface Recorded {
@@ -64,6 +91,8 @@ class Controller {
       this.buffer = parts.pop()!;
       this.lines.push(...parts);
     });
+    // A dropped connection shows as missing lines in the steps that look for them.
+    socket.on('error', () => undefined);
   }
 }
 
@@ -71,20 +100,39 @@ function lineOf(m: RadioMessage): string {
   return `${m.destination};${m.childId};${m.command};0;${m.type};${m.command === Command.C_STREAM ? toHex(m.data, true) : new TextDecoder().decode(m.data)}`;
 }
 
-async function settle(ms = 60): Promise<void> {
-  await new Promise((r) => setTimeout(r, ms));
+function isSealed(m: RadioMessage): boolean {
+  return m.command === Command.C_STREAM && m.type === SEALED_STREAM_TYPE;
 }
 
-export async function runSocketDemo(opts: { verbose?: boolean } = {}): Promise<SocketDemo> {
+/** A sealed frame bound to the lock's challenge: an unlock (or a PIN change) on its way to the node. */
+function isCriticalFrame(m: RadioMessage): boolean {
+  if (!isSealed(m)) return false;
+  const parsed = parseFrame(m.data, Direction.ToNode);
+  return parsed.ok && parsed.value.kind === FrameKind.Critical;
+}
+
+/** `value`, or an error saying what the demo needed and did not get. */
+function needed<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`${what} was not seen`);
+  return value;
+}
+
+export async function runSocketDemo(opts: SocketDemoOptions = {}): Promise<SocketDemo> {
   const dir = mkdtempSync(join(tmpdir(), 'myseal-demo-'));
   let skew = 0;
   let site: VirtualSite | undefined;
   let daemon: RunningDaemon | undefined;
+  let controller: Controller | undefined;
   const stop = async (): Promise<void> => {
+    controller?.socket.destroy();
     await daemon?.stop();
     await site?.close();
     rmSync(dir, { recursive: true, force: true });
   };
+  const locks: DemoLock[] = [
+    { node: LOCK, name: 'front door', pin: PIN },
+    { node: OLD_LOCK, name: 'garden gate (original sketch)', pin: LEGACY_PIN },
+  ];
   try {
     site = await startVirtualSite({
       stateDir: dir,
@@ -99,9 +147,9 @@ export async function runSocketDemo(opts: { verbose?: boolean } = {}): Promise<S
       http: { listen: `127.0.0.1:${await freePort()}` },
       stateDir: dir,
       nodes: {
-        [LOCK]: { name: 'front door', children: { 1: { kind: 'lock', pinLength: 4 } } },
+        [LOCK]: { name: locks[0]!.name, children: { 1: { kind: 'lock', pinLength: 4 } } },
         [SENSOR]: { name: 'hall', children: { 3: { kind: 'relay', policy: 'pass' } } },
-        [OLD_LOCK]: { name: 'garden gate (original sketch)', legacyEcb: true, children: { 1: { kind: 'lock', pinLength: 4 } } },
+        [OLD_LOCK]: { name: locks[1]!.name, legacyEcb: true, children: { 1: { kind: 'lock', pinLength: 4 } } },
       },
     });
     const quiet = new Writable({ write: (_c, _e, done) => done() });
@@ -109,22 +157,30 @@ export async function runSocketDemo(opts: { verbose?: boolean } = {}): Promise<S
       timeoutMs: 400,
       retries: 1,
     });
-    const gateway = site.gateway;
-    const lock = site.lock;
-    const base = `http://127.0.0.1:${daemon.http.port}`;
+    const running = daemon;
+    const { gateway, lock } = site;
+    const legacy = site.legacy!;
+    const base = `http://127.0.0.1:${running.http.port}`;
 
     // The attacker's recorder on the gateway's link: every line the gateway is sent.
     const recorded: Recorded[] = [];
     gateway.on('input', (message) => recorded.push({ line: lineOf(message), message }));
-    const lastSealedTo = (node: number): Recorded | undefined =>
-      recorded.filter((r) => r.message.destination === node && r.message.command === Command.C_STREAM && r.message.type === SEALED_STREAM_TYPE).at(-1);
+    const lastSealedTo = (node: number): Recorded | undefined => recorded.filter((r) => r.message.destination === node && isSealed(r.message)).at(-1);
     const nodeVerdict = (): string => {
       const last = lock.outcomes.at(-1);
       return last?.error === undefined ? 'accepted' : `refused: ${errorCodeName(last.error)}`;
     };
+    // What the daemon writes to its audit log, as it writes it.
+    const audit: { event: string; node?: number; result?: string }[] = [];
+    running.daemon.events.on('audit', (entry) => audit.push(entry));
 
-    const controller = new Controller(connect(daemon.listen.port, '127.0.0.1'));
-    const steps: DemoStep[] = [];
+    const ctl = new Controller(connect(running.listen.port, '127.0.0.1'));
+    controller = ctl;
+    // Everything up before the first step: the daemon on the gateway, the controller greeted by the proxy.
+    if (!(await pollUntil(() => running.daemon.health().gatewayConnected && ctl.lines.length > 0, WAIT_MS))) {
+      throw new Error('the daemon did not connect to the simulated gateway, or the controller to the daemon');
+    }
+
     const type = async (node: number, pin: string): Promise<string> => {
       let answer: { result?: string; attemptsLeft?: number; secondsLeft?: number } = {};
       for (const d of pin) answer = (await (await fetch(`${base}/digit?node=${node}&d=${d}`)).json()) as typeof answer;
@@ -138,71 +194,144 @@ export async function runSocketDemo(opts: { verbose?: boolean } = {}): Promise<S
       }
     };
     const doorState = (): string => (lock.node.locked ? 'locked' : 'unlocked');
+    let unlockFrame: Recorded | undefined;
+    let legacyLine: Recorded | undefined;
+    let legacyOpenedAt = 0;
 
-    // 1. The owner types the PIN; the daemon seals the unlock for the node.
-    steps.push(step('correct PIN typed (HTTP digits) unlocks', 'unlocked', await type(LOCK, PIN)));
-    const unlockFrame = lastSealedTo(LOCK)!;
-    await settle();
-    steps.push(step('controllers are told (V_LOCK_STATUS 0 via the proxy)', 'seen', controller.lines.includes(`${LOCK};1;1;0;36;0`) ? 'seen' : 'missing'));
-    await fetch(`${base}/api/nodes/${LOCK}/lock`, { method: 'POST' });
-    steps.push(step('locked again', 'locked', doorState()));
-
-    // 2. Replay: the attacker plays the recorded unlock line to the gateway.
-    gateway.controllerLine(unlockFrame.line);
-    steps.push(step('replayed unlock line rejected by the lock', 'refused: REPLAYED_COUNTER', nodeVerdict()));
-
-    // 3. Tamper: one bit of a recorded frame changed.
-    const hex = unlockFrame.line.split(';')[5]!;
-    const flipped = `${hex.slice(0, 12)}${(parseInt(hex[12]!, 16) ^ 1).toString(16).toUpperCase()}${hex.slice(13)}`;
-    gateway.controllerLine(unlockFrame.line.replace(hex, flipped));
-    steps.push(step('tampered frame rejected by the lock', 'refused: AUTH_FAILED', nodeVerdict()));
-
-    // 4. Delayed release: the owner's unlock is jammed near the lock and recorded; a minute later the
-    //    attacker plays it.
-    for (const d of PIN.slice(0, 3)) await fetch(`${base}/digit?node=${LOCK}&d=${d}`); // challenge fetched
-    await settle();
-    gateway.radio.setFaults({ dropRate: 1 });
-    const jammed = await type(LOCK, PIN.slice(3));
-    gateway.radio.setFaults({ dropRate: 0 });
-    steps.push(step('a jammed unlock is reported failed, not lost', 'timeout', jammed));
-    const held = recorded.filter((r) => r.message.destination === LOCK && r.line.split(';')[5]!.startsWith('11')).at(-1)!;
-    skew += 60_000;
-    gateway.controllerLine(held.line);
-    steps.push(step('held-back unlock played 60 s later rejected', 'refused: CHALLENGE_EXPIRED', nodeVerdict()));
-    steps.push(step('door still locked after the attacks', 'locked', doorState()));
-
-    // 5. A controller's plain unlock (what the original system accepted) is refused.
-    controller.socket.write(`${LOCK};1;1;0;36;0\n`);
-    await settle(150);
-    steps.push(step("a controller's plain unlock is refused (it needs the PIN)", 'locked', doorState()));
-
-    // 6. Guessing: a wrong PIN, then the lockout.
-    steps.push(step('wrong PIN refused with attempts left', 'wrong PIN, 4 attempts left', await type(LOCK, '1111')));
-    for (let i = 0; i < 3; i++) await type(LOCK, '1111');
-    steps.push(step('lockout after 5 wrong PINs', 'locked out for 60 s', await type(LOCK, '1111')));
-    skew += 61_000;
-    steps.push(step('after the lockout the right PIN works again', 'unlocked', await type(LOCK, PIN)));
-
-    // 7. The original format, for comparison: the old sketch on node 9 opens, and opens again for
-    //    anyone who replays the recorded line.
-    const before = site.legacy!.unlockCount;
-    await type(OLD_LOCK, LEGACY_PIN);
-    await settle();
-    const legacyLine = recorded.filter((r) => r.message.destination === OLD_LOCK).at(-1)!;
-    steps.push(step('original ECB format (--legacy-ecb): PIN opens the old lock', 'opened', site.legacy!.unlockCount > before ? 'opened' : 'stayed shut'));
-    const afterOwner = site.legacy!.unlockCount;
-    gateway.controllerLine(legacyLine.line);
-    steps.push(
-      step('original format: the recorded line replayed opens it AGAIN (why MySeal exists)', 'opened again', site.legacy!.unlockCount > afterOwner ? 'opened again' : 'stayed shut'),
-    );
-
-    controller.socket.destroy();
-    return {
-      steps,
-      url: `${base}/`,
-      proxy: `127.0.0.1:${daemon.listen.port}`,
-      stop,
-    };
+    const defs: StepDef[] = [
+      // 1. The owner types the PIN; the daemon seals the unlock for the node.
+      {
+        name: 'correct PIN typed (HTTP digits) unlocks',
+        expected: 'unlocked',
+        run: async () => {
+          const result = await type(LOCK, PIN);
+          unlockFrame = lastSealedTo(LOCK);
+          return result;
+        },
+      },
+      {
+        name: 'controllers are told (V_LOCK_STATUS 0 via the proxy)',
+        expected: 'seen',
+        run: async () => ((await pollUntil(() => ctl.lines.includes(`${LOCK};1;1;0;36;0`), WAIT_MS)) ? 'seen' : 'missing'),
+      },
+      {
+        name: 'locked again',
+        expected: 'locked',
+        run: async () => {
+          await fetch(`${base}/api/nodes/${LOCK}/lock`, { method: 'POST' });
+          return doorState();
+        },
+      },
+      // 2. Replay: the attacker plays the recorded unlock line to the gateway.
+      {
+        name: 'replayed unlock line rejected by the lock',
+        expected: 'refused: REPLAYED_COUNTER',
+        run: async () => {
+          gateway.controllerLine(needed(unlockFrame, 'the sealed unlock frame').line);
+          return nodeVerdict();
+        },
+      },
+      // 3. Tamper: one bit of a recorded frame changed.
+      {
+        name: 'tampered frame rejected by the lock',
+        expected: 'refused: AUTH_FAILED',
+        run: async () => {
+          const line = needed(unlockFrame, 'the sealed unlock frame').line;
+          const hex = line.split(';')[5]!;
+          const flipped = `${hex.slice(0, 12)}${(parseInt(hex[12]!, 16) ^ 1).toString(16).toUpperCase()}${hex.slice(13)}`;
+          gateway.controllerLine(line.replace(hex, flipped));
+          return nodeVerdict();
+        },
+      },
+      // 4. Delayed release: the owner's unlock is jammed near the lock and recorded; a minute later
+      //    the attacker plays it.
+      {
+        name: 'a jammed unlock is reported failed, not lost',
+        expected: 'timeout',
+        run: async () => {
+          // The first digits make the daemon fetch the lock's challenge; wait for that exchange to end.
+          const before = running.daemon.nodeView(LOCK)?.counts.commands ?? 0;
+          for (const d of PIN.slice(0, 3)) await fetch(`${base}/digit?node=${LOCK}&d=${d}`);
+          const fetched = (): boolean => {
+            const view = running.daemon.nodeView(LOCK);
+            return view !== undefined && view.counts.commands > before && view.pendingCommands === 0;
+          };
+          if (!(await pollUntil(fetched, WAIT_MS))) throw new Error("the lock's challenge was not fetched");
+          gateway.radio.setFaults({ dropRate: 1 });
+          try {
+            return await type(LOCK, PIN.slice(3));
+          } finally {
+            gateway.radio.setFaults({ dropRate: 0 });
+          }
+        },
+      },
+      {
+        name: 'held-back unlock played 60 s later rejected',
+        expected: 'refused: CHALLENGE_EXPIRED',
+        run: async () => {
+          const held = needed(recorded.filter((r) => r.message.destination === LOCK && isCriticalFrame(r.message)).at(-1), 'the jammed unlock frame');
+          skew += 60_000;
+          gateway.controllerLine(held.line);
+          return nodeVerdict();
+        },
+      },
+      { name: 'door still locked after the attacks', expected: 'locked', run: async () => doorState() },
+      // 5. A controller's plain unlock (what the original system accepted) is refused.
+      {
+        name: "a controller's plain unlock is refused (it needs the PIN)",
+        expected: 'locked',
+        run: async () => {
+          const mark = audit.length;
+          ctl.socket.write(`${LOCK};1;1;0;36;0\n`);
+          const refused = (): boolean => audit.slice(mark).some((e) => e.node === LOCK && e.result?.startsWith('refused') === true);
+          if (!(await pollUntil(refused, WAIT_MS))) return `no refusal seen (door ${doorState()})`;
+          return doorState();
+        },
+      },
+      // 6. Guessing: a wrong PIN, then the lockout.
+      { name: 'wrong PIN refused with attempts left', expected: 'wrong PIN, 4 attempts left', run: () => type(LOCK, '1111') },
+      {
+        name: 'lockout after 5 wrong PINs',
+        expected: 'locked out for 60 s',
+        run: async () => {
+          for (let i = 0; i < 3; i++) await type(LOCK, '1111');
+          return type(LOCK, '1111');
+        },
+      },
+      {
+        name: 'after the lockout the right PIN works again',
+        expected: 'unlocked',
+        run: async () => {
+          skew += 61_000;
+          return type(LOCK, PIN);
+        },
+      },
+      // 7. The original format, for comparison: the old sketch on node 9 opens, and opens again for
+      //    anyone who replays the recorded line.
+      {
+        name: 'original ECB format (--legacy-ecb): PIN opens the old lock',
+        expected: 'opened',
+        run: async () => {
+          const before = legacy.unlockCount;
+          await type(OLD_LOCK, LEGACY_PIN);
+          const opened = await pollUntil(() => legacy.unlockCount > before, WAIT_MS);
+          legacyLine = recorded.filter((r) => r.message.destination === OLD_LOCK).at(-1);
+          legacyOpenedAt = legacy.unlockCount;
+          return opened ? 'opened' : 'stayed shut';
+        },
+      },
+      {
+        name: 'original format: the recorded line replayed opens it AGAIN (why MySeal exists)',
+        expected: 'opened again',
+        run: async () => {
+          gateway.controllerLine(needed(legacyLine, "the old lock's PIN line").line);
+          return legacy.unlockCount > legacyOpenedAt ? 'opened again' : 'stayed shut';
+        },
+      },
+    ];
+    const steps = await runSteps(defs, opts.beforeStep);
+    ctl.socket.destroy();
+    return { steps, url: `${base}/`, proxy: `127.0.0.1:${running.listen.port}`, locks, stop };
   } catch (e) {
     await stop();
     throw e;

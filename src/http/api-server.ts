@@ -18,10 +18,13 @@
  * web page's login (src/web/): a cookie authorizes like the token, except that a state-changing
  * request carrying only the cookie must also carry `X-MySeal: 1`, which the page sends and a
  * cross-site form cannot (CSRF). Requests with the token (curl, Home Assistant) need no such header.
+ *
+ * With `tls` the same routes are served over HTTPS (http.tls in the configuration, src/http/tls.ts).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, STATUS_CODES } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { ErrorCode, isMySealError, MySealError } from '../errors.ts';
 import { isLoopbackHost } from '../config/host-port.ts';
@@ -29,6 +32,7 @@ import type { Daemon } from '../daemon/daemon.ts';
 import type { OutcomeReport } from '../daemon/outcome.ts';
 import type { DigitOutcome } from '../daemon/pin-entry.ts';
 import { listenOn } from '../util/listen.ts';
+import { HSTS_HEADER } from './tls.ts';
 
 /** Request bodies are a few bytes of JSON; anything bigger is refused before it is read. */
 export const MAX_BODY_BYTES = 4096;
@@ -61,6 +65,11 @@ export interface ApiServerOptions {
   sessions?: SessionVerifier;
   /** Requests that need no credential even with a token configured: the page, its assets, its login. */
   isPublic?: (method: string, path: string) => boolean;
+  /**
+   * Serve HTTPS with this certificate and key (PEM): every answer then carries HSTS, and the web
+   * page's session cookie is Secure. Plain HTTP otherwise.
+   */
+  tls?: { cert: string; key: string };
   /** Extra routes (the web page, issue 5) get a first look at each request, once it is authorized. */
   extraRoutes?: (req: IncomingMessage, res: ServerResponse, url: URL, auth: RequestAuth) => boolean | Promise<boolean>;
 }
@@ -177,8 +186,15 @@ export class ApiServer {
     if (!isLoopbackHost(opts.host) && !opts.token) {
       throw new MySealError(ErrorCode.BAD_CONFIG, 'an HTTP address other than loopback needs a token', { field: 'http.listen' });
     }
-    this.server = createServer((req, res) => {
+    const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+      if (opts.tls) res.setHeader('strict-transport-security', HSTS_HEADER);
       this.handle(req, res).catch((e: unknown) => this.fail(res, e));
+    };
+    this.server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.2' }, onRequest) : createServer(onRequest);
+    // A handshake that fails (plain HTTP sent to the HTTPS port, a client that does not trust the
+    // certificate, a scanner): counted and logged like any refused request; the socket is closed.
+    this.server.on('tlsClientError', (err: NodeJS.ErrnoException) => {
+      this.daemon.countCode('http', 'TLS_HANDSHAKE_FAILED', { reason: err.code ?? 'unknown' });
     });
     // A request Node's parser cannot read at all: counted like any refused request, answered, closed.
     this.server.on('clientError', (err: NodeJS.ErrnoException, socket) => {

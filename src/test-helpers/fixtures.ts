@@ -23,3 +23,19 @@ export function throwsCode(fn: () => unknown, code: ErrorCode): MySealError {
   }
   assert.fail(`expected ${ErrorCode[code]}`);
 }
+
+/** Registers a cleanup; see cleanupStack. */
+export type Defer = (cleanup: () => unknown) => void;
+
+/**
+ * Cleanups that run last registered first, after the test (t.after runs its hooks in the order they
+ * were added): what uses a thing stops before the thing goes, as a daemon before its state dir.
+ * A failing cleanup does not keep the others from running.
+ */
+export function cleanupStack(t: { after: (fn: () => Promise<void>) => void }): Defer {
+  const stack: (() => unknown)[] = [];
+  t.after(async () => {
+    for (const cleanup of stack.reverse()) await Promise.resolve().then(cleanup).catch(() => undefined);
+  });
+  return (cleanup) => void stack.push(cleanup);
+}

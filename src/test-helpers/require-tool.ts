@@ -1,5 +1,5 @@
 /**
- * Tests that need an outside tool (avr-gcc, simavr, mosquitto, socat, chromium, clang) call
+ * Tests that need an outside tool (avr-gcc, simavr, mosquitto, socat, chromium, clang, openssl) call
  * requireTool(): on a developer machine without it the test is skipped with a reason; with
  * MYSEAL_REQUIRE_TOOLS=1 (set by .ci/run) a missing tool fails the test instead, so a missing
  * install step can never hide behind a skip.

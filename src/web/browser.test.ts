@@ -2,8 +2,11 @@
  * The web page end to end in a real browser (Debian's chromium through playwright-core), against
  * `myseal serve` in front of a simulated gateway: the PIN typed on the keypad unlocks and the node
  * list follows live; a wrong PIN counts the attempts down; a forged frame from the node side shows
- * up as a security event; the keyboard works too; with a token, the login form lets the user in.
- * Screenshots go to test-output/screenshots/ (git-ignored), phone-sized and desktop.
+ * up as a security event; the keyboard works too; with a token, the login form lets the user in,
+ * also over HTTPS (http.tls), where the session cookie is Secure.
+ * Screenshots, phone-sized and desktop, go to $MYSEAL_TEST_OUTPUT/screenshots/ (a CI job sets it to keep
+ * them), else test-output/screenshots/ in the working directory (git-ignored); the test prints the
+ * absolute directory.
  */
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
@@ -12,28 +15,33 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { tempDir } from '../test-helpers/fixtures.ts';
 import { requireTool } from '../test-helpers/require-tool.ts';
+import { makeTestCertificates } from '../test-helpers/test-cert.ts';
+import { HSTS_HEADER } from '../http/tls.ts';
 import { injectForgedFrame, PIN, startWorld } from './test-helpers/world.ts';
 
-const SHOTS = resolve('test-output', 'screenshots');
+/** Where screenshots go; MYSEAL_TEST_OUTPUT (relative to the working directory) overrides test-output. */
+const SHOTS = resolve(process.env.MYSEAL_TEST_OUTPUT || 'test-output', 'screenshots');
+let shotsAnnounced = false;
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 900 };
 const WAIT = { timeout: 5_000 };
 const TOKEN = 'browser-test-token-0123456789';
 
-async function launch(t: TestContext): Promise<Browser> {
+async function launch(t: TestContext, extraArgs: string[] = []): Promise<Browser> {
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
     timeout: 20_000,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   });
   t.after(() => browser.close());
   return browser;
 }
 
 /** A page that fails the test on any script error or refused resource (a CSP violation included). */
-async function openPage(t: TestContext, context: BrowserContext, url: string): Promise<Page> {
+async function openPage(t: TestContext, context: BrowserContext, url: string, onResponse?: (headers: Record<string, string>) => void): Promise<Page> {
   const page = await context.newPage();
   page.setDefaultTimeout(5_000);
   const problems: string[] = [];
@@ -43,15 +51,19 @@ async function openPage(t: TestContext, context: BrowserContext, url: string): P
     if (m.type() === 'error' && !/status of 401/.test(m.text())) problems.push(`console: ${m.text()}`);
   });
   t.after(() => assert.deepEqual(problems, [], 'no script errors or blocked resources'));
-  await page.goto(url);
+  const response = await page.goto(url);
+  onResponse?.((await response?.allHeaders()) ?? {});
   return page;
 }
 
 async function shot(t: TestContext, page: Page, name: string, fullPage = false): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
-  const path = join(SHOTS, name);
-  await page.screenshot({ path, fullPage });
-  t.diagnostic(`screenshot: ${path}`);
+  if (!shotsAnnounced) {
+    shotsAnnounced = true;
+    t.diagnostic(`screenshots are written to ${SHOTS}`);
+  }
+  await page.screenshot({ path: join(SHOTS, name), fullPage });
+  t.diagnostic(`screenshot: ${name}`);
 }
 
 async function click(page: Page, keys: string): Promise<void> {
@@ -181,6 +193,7 @@ test('with a token the page asks for it first, then works with the session cooki
   assert.ok(session, 'the session cookie is set');
   assert.equal(session.httpOnly, true);
   assert.equal(session.sameSite, 'Strict');
+  assert.equal(session.secure, false, 'plain HTTP: a Secure cookie would never come back');
   assert.equal(await page.evaluate('document.cookie'), '', 'HttpOnly: no script can read it');
 
   // The keypad's POSTs go with the cookie and the X-MySeal header.
@@ -192,4 +205,33 @@ test('with a token the page asks for it first, then works with the session cooki
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByLabel('API token').waitFor(WAIT);
   assert.equal((await context.cookies()).some((c) => c.name === 'myseal_session'), false);
+});
+
+test('over HTTPS: the page loads with HSTS, the login sets a Secure cookie, the keypad unlocks', { timeout: 40_000 }, async (t) => {
+  if (!requireTool(t, 'chromium', 'openssl')) return;
+  const certs = makeTestCertificates(tempDir(t, 'myseal-browser-tls-'));
+  const w = await startWorld(t, { token: TOKEN, tls: { cert: certs.certPath, key: certs.keyPath } });
+  // Chromium trusts exactly this server's key, as if its CA were installed; any other certificate still fails.
+  const browser = await launch(t, [`--ignore-certificate-errors-spki-list=${certs.spkiSha256}`]);
+  const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, colorScheme: 'dark' });
+  let headers: Record<string, string> = {};
+  const page = await openPage(t, context, `${w.base}/`, (h) => (headers = h));
+  assert.ok(w.base.startsWith('https://'));
+  assert.equal(headers['strict-transport-security'], HSTS_HEADER);
+  assert.equal(await page.evaluate('window.isSecureContext'), true);
+
+  await page.getByLabel('API token').fill(TOKEN);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#result', { hasText: 'Enter PIN' }).waitFor(WAIT);
+  const session = (await context.cookies()).find((c) => c.name === 'myseal_session');
+  assert.ok(session, 'the session cookie is set');
+  assert.equal(session.secure, true, 'Secure: never sent over plain HTTP');
+  assert.equal(session.httpOnly, true);
+  assert.equal(session.sameSite, 'Strict');
+
+  await click(page, PIN);
+  await page.locator('#result', { hasText: 'Unlocked' }).waitFor(WAIT);
+  await page.locator('#live', { hasText: 'Live' }).waitFor(WAIT);
+  assert.equal(w.site.lock.node.locked, false);
+  await shot(t, page, 'https-unlocked-phone.png');
 });

@@ -92,7 +92,6 @@ function remoteAddress(req: IncomingMessage): string {
   return req.socket.remoteAddress ?? '?';
 }
 
-/** The host name of a Host header, without the port or IPv6 brackets. */
 /** The API's JSON answer, with the page's security headers. */
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
   sendApiJson(res, status, body, { ...SECURITY_HEADERS, ...headers });
@@ -301,8 +300,8 @@ export class WebRoutes {
   }
 
   private cookie(req: IncomingMessage, value: string, maxAgeSeconds: number): string {
-    // Secure only when the request came over TLS. The daemon's HTTP server is plain HTTP (loopback,
-    // or a LAN address with a token), so today this is never set; behind a TLS socket it would be.
+    // Secure when the request came over TLS (http.tls): the browser then never sends the cookie
+    // over plain HTTP. Without TLS a Secure cookie would not be sent back at all, so it is left off.
     const tls = (req.socket as Partial<TLSSocket>).encrypted === true;
     return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${tls ? '; Secure' : ''}`;
   }

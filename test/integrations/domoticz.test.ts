@@ -2,7 +2,8 @@
  * docs/integrations/domoticz.md, exercised as Domoticz would: the LAN-interface hardware connected to
  * MySeal's proxy port (version request on connect, again on the gateway's startup line, heartbeat),
  * the selector's level actions fetched as bare GETs, one per press, the token in the query when
- * one is configured, and the lock's state arriving as the V_LOCK_STATUS / V_TEXT lines Domoticz
+ * one is configured (over HTTPS too, as Domoticz fetches it: without checking the certificate), and
+ * the lock's state arriving as the V_LOCK_STATUS / V_TEXT lines Domoticz
  * turns into devices. The URLs come from the recipe itself.
  */
 import { test } from 'node:test';
@@ -10,6 +11,9 @@ import assert from 'node:assert/strict';
 import { DomoticzModel } from './controller-models.ts';
 import { LineClient, LOCK_CHILD, LOCK_NODE, PIN, rawHttp, recipeBlock, recipeFile, retarget, serve, until } from './harness.ts';
 import type { RawResponse, Served } from './harness.ts';
+import { tempDir } from '../../src/test-helpers/fixtures.ts';
+import { requireTool } from '../../src/test-helpers/require-tool.ts';
+import { makeTestCertificates } from '../../src/test-helpers/test-cert.ts';
 
 const RECIPE = 'domoticz.md';
 
@@ -121,6 +125,36 @@ test('Domoticz: with an API token the level actions carry it in the query; witho
   }
   assert.equal(s.site.lock.node.locked, false);
   // The token never shows up in the daemon's log.
+  assert.equal(JSON.stringify(s.logs).includes(token), false);
+});
+
+test('Domoticz: https:// level actions, fetched without checking the certificate as Domoticz does, unlock; HSTS in the answer', { timeout: 30_000 }, async (t) => {
+  if (!requireTool(t, 'openssl')) return;
+  const certs = makeTestCertificates(tempDir(t, 'myseal-domoticz-tls-'));
+  const token = 'integration-token-0123456789';
+  const s = await serve(t, { token, tls: { cert: certs.certPath, key: certs.keyPath } });
+  const block = levelActions(recipeBlock(RECIPE, 'level-action-https'));
+  const template = new URL(block.get('1')!);
+  assert.equal(template.protocol, 'https:');
+  assert.deepEqual([...template.searchParams.keys()], ['node', 'd', 'token']);
+
+  const levelUrl = (digit: string): URL => {
+    const u = retarget(template.href, s.httpPort);
+    u.searchParams.set('d', digit);
+    u.searchParams.set('token', token);
+    return u;
+  };
+  const get = (url: URL): Promise<RawResponse> =>
+    rawHttp(s.httpPort, [`GET ${url.pathname}${url.search} HTTP/1.1`, `Host: ${url.host}`, 'Accept: */*'], '', 20_000, { verify: false });
+  // The same request in plain HTTP does not get an answer from the HTTPS port.
+  await assert.rejects(domoticzGet(s.httpPort, levelUrl(PIN[0]!)));
+  for (const [i, d] of [...PIN].entries()) {
+    const r = await get(levelUrl(d));
+    assert.equal(r.status, i < PIN.length - 1 ? 202 : 200);
+    assert.equal(r.headers['strict-transport-security'], 'max-age=31536000');
+    if (i === PIN.length - 1) assert.equal(r.json().result, 'unlocked');
+  }
+  assert.equal(s.site.lock.node.locked, false);
   assert.equal(JSON.stringify(s.logs).includes(token), false);
 });
 

@@ -14,6 +14,7 @@ import type { TestContext } from 'node:test';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -133,7 +134,7 @@ export interface Served {
   dir: string;
   site: LockSite;
   running: RunningDaemon;
-  /** http://127.0.0.1:PORT of the daemon's HTTP API. */
+  /** http://127.0.0.1:PORT (https:// with tls) of the daemon's HTTP API. */
   base: string;
   httpPort: number;
   /** The gateway-compatible TCP port controllers connect to. */
@@ -151,6 +152,8 @@ export interface ServeOptions {
   token?: string;
   /** Policy of the lock child (default: the daemon's default for a lock, refuse). */
   lockPolicy?: 'seal' | 'refuse' | 'pass';
+  /** Serve the HTTP API over HTTPS with these files (http.tls). */
+  tls?: { cert: string; key: string };
 }
 
 /** Starts site and daemon; everything is undone in t.after, last first. */
@@ -191,6 +194,7 @@ export async function serve(t: TestContext, opts: ServeOptions = {}): Promise<Se
     chmodSync(tokenFile, 0o600);
     http.tokenFile = tokenFile;
   }
+  if (opts.tls !== undefined) http.tls = opts.tls;
   const lockChild: Record<string, unknown> = { kind: 'lock', pinLength: PIN.length };
   if (opts.lockPolicy) lockChild.policy = opts.lockPolicy;
   const config = configFromDocument({
@@ -217,7 +221,7 @@ export async function serve(t: TestContext, opts: ServeOptions = {}): Promise<Se
     dir,
     site,
     running,
-    base: `http://127.0.0.1:${running.http.port}`,
+    base: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${running.http.port}`,
     httpPort: running.http.port,
     proxyPort: running.listen.port,
     token: opts.token,
@@ -291,11 +295,13 @@ export interface RawResponse {
 
 /**
  * Sends one HTTP/1.1 request byte for byte as given (head lines joined with CRLF, then the body)
- * over a fresh loopback socket, and reads one response (Content-Length or chunked).
+ * over a fresh loopback socket, and reads one response (Content-Length or chunked). With `tls`, over
+ * TLS, checking the server's certificate or not as that controller's HTTP client does.
  */
-export function rawHttp(port: number, head: string[], body = '', timeoutMs = 20_000): Promise<RawResponse> {
+export function rawHttp(port: number, head: string[], body = '', timeoutMs = 20_000, tls?: { verify: boolean }): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = tls ? connectTls({ port, host: '127.0.0.1', rejectUnauthorized: tls.verify }) : connect(port, '127.0.0.1');
+    const ready = tls ? 'secureConnect' : 'connect';
     let data = Buffer.alloc(0);
     const timer = setTimeout(() => {
       socket.destroy();
@@ -310,7 +316,7 @@ export function rawHttp(port: number, head: string[], body = '', timeoutMs = 20_
       clearTimeout(timer);
       reject(e);
     });
-    socket.on('connect', () => socket.write(`${head.join('\r\n')}\r\n\r\n${body}`));
+    socket.on(ready, () => socket.write(`${head.join('\r\n')}\r\n\r\n${body}`));
     socket.on('data', (chunk: Buffer) => {
       data = Buffer.concat([data, chunk]);
       const parsed = parseResponse(data);

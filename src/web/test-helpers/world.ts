@@ -6,6 +6,7 @@
  */
 import type { TestContext } from 'node:test';
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,7 @@ import type { RunningDaemon } from '../../commands/serve.ts';
 import { startVirtualSite } from '../../sim/virtual-site.ts';
 import type { VirtualSite } from '../../sim/virtual-site.ts';
 import { freePort } from '../../util/free-port.ts';
+import { until } from '../../test-helpers/until.ts';
 
 export const PIN = '2580';
 
@@ -32,15 +34,15 @@ export interface World {
   logs: string[];
 }
 
-export async function until(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+export { until };
+
+export interface WorldOptions {
+  token?: string;
+  /** Serve HTTPS with these files (http.tls). */
+  tls?: { cert: string; key: string };
 }
 
-export async function startWorld(t: TestContext, opts: { token?: string } = {}): Promise<World> {
+export async function startWorld(t: TestContext, opts: WorldOptions = {}): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'myseal-web-'));
   const site = await startVirtualSite({ stateDir: dir, pin: PIN });
   const port = await freePort();
@@ -50,6 +52,7 @@ export async function startWorld(t: TestContext, opts: { token?: string } = {}):
     writeFileSync(tokenFile, `${opts.token}\n`, { mode: 0o600 });
     http.tokenFile = tokenFile;
   }
+  if (opts.tls !== undefined) http.tls = opts.tls;
   const config = configFromDocument({
     gateway: site.gatewayUrl,
     listen: `127.0.0.1:${await freePort()}`,
@@ -74,7 +77,8 @@ export async function startWorld(t: TestContext, opts: { token?: string } = {}):
     rmSync(dir, { recursive: true, force: true });
   });
   await until(() => site.front.clientCount === 1, 'the daemon to connect to the gateway');
-  return { dir, site, running, base: `http://127.0.0.1:${running.http.port}`, port: running.http.port, logs };
+  const base = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${running.http.port}`;
+  return { dir, site, running, base, port: running.http.port, logs };
 }
 
 export interface RawResponse {
@@ -83,10 +87,20 @@ export interface RawResponse {
   body: string;
 }
 
-/** One request with the path sent exactly as given (no URL normalization). */
-export function raw(port: number, path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse> {
+export interface RawInit {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** HTTPS, trusting this CA certificate (PEM) alone. */
+  ca?: string;
+}
+
+/** One request with the path sent exactly as given (no URL normalization); HTTPS when `ca` is given. */
+export function raw(port: number, path: string, init: RawInit = {}): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: init.method ?? 'GET', headers: init.headers }, (res) => {
+    const options = { host: '127.0.0.1', port, path, method: init.method ?? 'GET', headers: init.headers };
+    const send = init.ca === undefined ? request : httpsRequest;
+    const req = send({ ...options, ...(init.ca === undefined ? {} : { ca: init.ca }) }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (body += d));
