@@ -15,7 +15,7 @@ import { requireTool } from '../test-helpers/require-tool.ts';
 import { makeTestCertificates } from '../test-helpers/test-cert.ts';
 import { listenOn } from '../util/listen.ts';
 import { ExitCode } from '../daemon/outcome.ts';
-import { startWorld } from '../web/test-helpers/world.ts';
+import { PIN, startWorld } from '../web/test-helpers/world.ts';
 
 const TOKEN = 'digit-test-token-0123456789abcdef';
 
@@ -61,4 +61,34 @@ test('myseal digit over HTTPS: trusts the daemon\'s certificate file; an imposto
   assert.match(refused.stderr, /did not present the certificate in http\.tls\.cert/);
   assert.equal(requests, 0, 'nothing was sent to the impostor');
   assert.equal(refused.stderr.includes(TOKEN), false);
+});
+
+test('myseal unlock and status reach a daemon serving HTTPS, through the same pinned connection', async (t) => {
+  if (!requireTool(t, 'openssl')) return;
+  const certs = makeTestCertificates(tempDir(t, 'myseal-operate-tls-'));
+  const w = await startWorld(t, { token: TOKEN, tls: { cert: certs.certPath, key: certs.keyPath } });
+  const configFile = join(tempDir(t, 'myseal-operate-tls-'), 'config.yaml');
+  const tokenFile = join(w.dir, 'api-token');
+  writeFileSync(configFile, JSON.stringify({ stateDir: w.dir, http: { listen: `127.0.0.1:${w.port}`, tokenFile, tls: { cert: certs.certPath, key: certs.keyPath } } }));
+  const operate = (args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+    new Promise((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args, '--node', '5', '--config', configFile, '--json'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, ...env },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.once('close', (code) => resolve({ code, stdout, stderr }));
+    });
+  // The daemon holds the state dir: had the CLI not reached it over HTTPS, it would fail on the lock.
+  const unlocked = await operate(['unlock'], { MYSEAL_PIN: PIN });
+  assert.equal(unlocked.code, ExitCode.OK, unlocked.stderr);
+  assert.equal((JSON.parse(unlocked.stdout) as { result: string }).result, 'unlocked');
+  assert.equal(w.site.lock.node.locked, false);
+  const status = await operate(['status']);
+  assert.equal(status.code, ExitCode.OK, status.stderr);
+  assert.equal((JSON.parse(status.stdout) as { result: string }).result, 'status');
+  assert.equal(`${unlocked.stdout}${unlocked.stderr}${status.stderr}`.includes(TOKEN), false);
 });

@@ -21,6 +21,8 @@ import { ErrorCode, isMySealError, MySealError } from '../errors.ts';
 import { GatewayFrameLink } from '../gateway/frame-link.ts';
 import type { GatewayTransport } from '../gateway/transport.ts';
 import { LEGACY_REPLAY_WARNING, legacyUnlockLineFromStore } from '../legacy/sender.ts';
+import { callDaemon, daemonUrl } from '../http/daemon-client.ts';
+import type { DaemonAnswer } from '../http/daemon-client.ts';
 import { parseLine } from '../mysensors/line.ts';
 import { Op } from '../protocol/body.ts';
 import type { Command } from '../protocol/body.ts';
@@ -29,7 +31,7 @@ import { runOperation } from '../protocol/operation.ts';
 import { FileCounters } from '../store/counter-store.ts';
 import { FileKeyStore } from '../store/key-store.ts';
 import { acquireStateLock } from '../store/state-lock.ts';
-import { ensureStateDir, readPrivateFile } from '../store/state-dir.ts';
+import { ensureStateDir, errnoCode } from '../store/state-dir.ts';
 import { gatewayFromConfig } from './broker-login.ts';
 import { readSecrets } from './secret-input.ts';
 
@@ -99,31 +101,20 @@ function toCommand(name: OperationName, p: string[]): Command {
   }
 }
 
-/** Asks the daemon; undefined when no daemon answers on the configured address. */
+/** Asks the daemon (over HTTPS when it serves it); undefined when no daemon answers on the configured address. */
 async function viaDaemon(config: Config, name: OperationName, node: number, p: string[], legacy: boolean): Promise<OutcomeReport | undefined> {
-  const host = config.http.listen.host.includes(':') ? `[${config.http.listen.host}]` : config.http.listen.host;
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (config.http.tokenFile) {
-    const token = readPrivateFile(config.http.tokenFile, 4096);
-    if (token) headers.authorization = `Bearer ${Buffer.from(token).toString('utf8').trim()}`;
-  }
   const body = name === 'unlock' ? { pin: p[0], ...(legacy ? { legacyEcb: true } : {}) } : name === 'set-pin' ? { oldPin: p[0], newPin: p[1] } : {};
-  let response: Response;
+  let answer: DaemonAnswer;
   try {
-    response = await fetch(`http://${host}:${config.http.listen.port}/api/nodes/${node}/${name}`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(DAEMON_TIMEOUT_MS),
-    });
+    answer = await callDaemon(config, `/api/nodes/${node}/${name}`, { method: 'POST', body, timeoutMs: DAEMON_TIMEOUT_MS });
   } catch (e) {
-    const cause = (e as { cause?: { code?: string } }).cause?.code;
-    if (cause === 'ECONNREFUSED') return undefined;
-    throw new MySealError(ErrorCode.GATEWAY_DOWN, 'the daemon did not answer', { node });
+    if (isMySealError(e)) throw e; // the token or the daemon's certificate: a configuration problem
+    if (errnoCode(e) === 'ECONNREFUSED') return undefined;
+    throw new MySealError(ErrorCode.GATEWAY_DOWN, `the daemon at ${daemonUrl(config)} did not answer`, { node });
   }
-  const json = (await response.json()) as Partial<OutcomeReport> & { error?: string; message?: string };
+  const json = answer.body as Partial<OutcomeReport> & { error?: string; message?: string };
   if (json.result !== undefined) {
-    return { ...(json as OutcomeReport), httpStatus: response.status, exitCode: exitCodeFor(json.result) };
+    return { ...(json as OutcomeReport), httpStatus: answer.status, exitCode: exitCodeFor(json.result) };
   }
   // The daemon's refusals carry MySeal's own error codes: map them back to the same outcomes.
   const code = ErrorCode[json.error as keyof typeof ErrorCode] as ErrorCode | undefined;
