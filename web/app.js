@@ -262,8 +262,10 @@ function press(key) {
   }
   renderDots();
   state.inFlight += 1;
+  // Enter and Clear are whatever keys the daemon is configured to take for them (# and * by default).
+  const wire = key === '#' ? n.submitKey : key === '*' ? n.clearKey : key;
   // One at a time, in order: the daemon's buffer must see the keys as they were pressed.
-  state.queue = state.queue.then(() => sendKey(node, key)).catch(() => undefined);
+  state.queue = state.queue.then(() => sendKey(node, wire)).catch(() => undefined);
 }
 
 async function sendKey(node, key) {

@@ -41,14 +41,22 @@ async function launch(t: TestContext, extraArgs: string[] = []): Promise<Browser
 }
 
 /** A page that fails the test on any script error or refused resource (a CSP violation included). */
-async function openPage(t: TestContext, context: BrowserContext, url: string, onResponse?: (headers: Record<string, string>) => void): Promise<Page> {
+async function openPage(
+  t: TestContext,
+  context: BrowserContext,
+  url: string,
+  onResponse?: (headers: Record<string, string>) => void,
+  /** Answers the test provokes on purpose (chromium logs every 4xx as an error). */
+  expectedStatus: number[] = [],
+): Promise<Page> {
   const page = await context.newPage();
   page.setDefaultTimeout(5_000);
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => {
     // A 401 before login is the page asking whether it needs one; anything else is a fault.
-    if (m.type() === 'error' && !/status of 401/.test(m.text())) problems.push(`console: ${m.text()}`);
+    const status = /status of (\d{3})/.exec(m.text())?.[1];
+    if (m.type() === 'error' && status !== '401' && !expectedStatus.includes(Number(status))) problems.push(`console: ${m.text()}`);
   });
   t.after(() => assert.deepEqual(problems, [], 'no script errors or blocked resources'));
   const response = await page.goto(url);
@@ -234,4 +242,25 @@ test('over HTTPS: the page loads with HSTS, the login sets a Secure cookie, the 
   await page.locator('#live', { hasText: 'Live' }).waitFor(WAIT);
   assert.equal(w.site.lock.node.locked, false);
   await shot(t, page, 'https-unlocked-phone.png');
+});
+
+test("Enter and Clear send the daemon's own submit and clear keys when they are not # and *", { timeout: 40_000 }, async (t) => {
+  if (!requireTool(t, 'chromium')) return;
+  const w = await startWorld(t, { pinEntry: { submitKey: 'A', clearKey: 'B' } });
+  const browser = await launch(t);
+  const context = await browser.newContext({ viewport: PHONE });
+  // The too-short PIN below is a 400 BAD_PIN answer, on purpose.
+  const page = await openPage(t, context, `${w.base}/`, undefined, [400]);
+  await page.locator('#result', { hasText: 'Enter PIN' }).waitFor(WAIT);
+  // Clear forgets a stray digit, so the PIN typed after it is the whole entry.
+  await click(page, '1*');
+  await page.locator('#result', { hasText: 'Enter PIN' }).waitFor(WAIT);
+  await click(page, PIN);
+  await page.locator('#result', { hasText: 'Unlocked' }).waitFor(WAIT);
+  assert.equal(w.site.lock.node.locked, false);
+  // Enter submits what was typed: three digits are too short for a PIN (had the page sent '#', the
+  // daemon would have refused the key itself, with another answer).
+  await click(page, '123#');
+  await page.locator('#result', { hasText: 'Too short' }).waitFor(WAIT);
+  assert.equal(w.running.daemon.pinEntry.buffered(5), 0);
 });

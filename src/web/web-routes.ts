@@ -72,6 +72,9 @@ export interface NodeSummary extends Partial<Omit<NodeStateView, 'node'>> {
   /** Takes PIN digits (a lock child, configured or the default one of a sealed node). */
   lock: boolean;
   pinLength: number;
+  /** The daemon's submit and clear keys (pinEntry.submitKey / clearKey): the page's Enter and Clear send these. */
+  submitKey: string;
+  clearKey: string;
   /** When the gateway last passed on anything from it (ms since the epoch), or null. */
   heardAt: number | null;
   messages: number;
@@ -214,6 +217,7 @@ export class WebRoutes {
       // As the daemon decides: a configured lock child, else a sealed node's default lock child.
       lock: lockChild !== undefined || (view !== undefined && !configuredChildren),
       pinLength: Math.min(8, Math.max(4, lockChild?.pinLength ?? 4)),
+      ...this.daemon.pinEntry.keys,
       ...state,
       heardAt: h?.lastSeen ?? null,
       messages: h?.messages ?? 0,

@@ -40,6 +40,8 @@ export interface WorldOptions {
   token?: string;
   /** Serve HTTPS with these files (http.tls). */
   tls?: { cert: string; key: string };
+  /** pinEntry settings other than the defaults (submitKey, clearKey). */
+  pinEntry?: { submitKey?: string; clearKey?: string };
 }
 
 export async function startWorld(t: TestContext, opts: WorldOptions = {}): Promise<World> {
@@ -58,6 +60,7 @@ export async function startWorld(t: TestContext, opts: WorldOptions = {}): Promi
     listen: `127.0.0.1:${await freePort()}`,
     http,
     stateDir: dir,
+    ...(opts.pinEntry ? { pinEntry: opts.pinEntry } : {}),
     nodes: {
       5: { name: 'Front door', children: { 1: { kind: 'lock', pinLength: 4 } } },
       7: { name: 'Porch light', children: { 3: { kind: 'relay', policy: 'pass' } } },
