@@ -11,6 +11,7 @@ import type { BackoffOptions } from './backoff.ts';
 import { LineReceiver } from './line-receiver.ts';
 import { ReconnectTimer } from './reconnect-timer.ts';
 import type { GatewayEvents, GatewayTransport } from './transport.ts';
+import { hangupAware } from './serial-hangup.ts';
 
 /** MY_BAUD_RATE of the serial gateway examples. */
 export const DEFAULT_BAUD_RATE = 115_200;
@@ -21,16 +22,26 @@ export type SerialBinding = typeof SerialPort.binding | typeof SerialPortMock.bi
 export interface SerialGatewayOptions {
   path: string;
   baudRate?: number;
-  /** Unit tests pass MockBinding from @serialport/binding-mock; the default is the platform's. */
+  /**
+   * Unit tests pass MockBinding from @serialport/binding-mock; the default is the platform's, made
+   * to report a hang-up (serial-hangup.ts).
+   */
   binding?: SerialBinding;
   backoff?: BackoffOptions;
+}
+
+let platform: SerialBinding | undefined;
+/** The platform's binding, wrapped once, on first use (the mock-only unit tests never load it). */
+function platformBinding(): SerialBinding {
+  platform ??= hangupAware(SerialPort.binding);
+  return platform;
 }
 
 export class SerialGateway extends EventEmitter<GatewayEvents> implements GatewayTransport {
   readonly path: string;
   readonly baudRate: number;
   readonly description: string;
-  readonly #binding: SerialBinding | undefined;
+  readonly #binding: SerialBinding;
   readonly #receiver = new LineReceiver(this, () => this.#reconnect.backoff.proven());
   readonly #reconnect: ReconnectTimer;
   #port: SerialPort | null = null;
@@ -41,7 +52,7 @@ export class SerialGateway extends EventEmitter<GatewayEvents> implements Gatewa
     super();
     this.path = opts.path;
     this.baudRate = opts.baudRate ?? DEFAULT_BAUD_RATE;
-    this.#binding = opts.binding;
+    this.#binding = opts.binding ?? platformBinding();
     this.description = `serial://${this.path}?baud=${this.baudRate}`;
     this.#reconnect = new ReconnectTimer(() => this.#open(), opts.backoff);
   }
@@ -92,8 +103,8 @@ export class SerialGateway extends EventEmitter<GatewayEvents> implements Gatewa
     if (!this.#running || this.#port) return;
     const options: ConstructorParameters<typeof SerialPort>[0] = { path: this.path, baudRate: this.baudRate, autoOpen: false };
     // SerialPort's options type leaves the binding out, but its constructor takes one and lets it
-    // override the platform's: that is how the mock gets in without a second code path.
-    if (this.#binding) Object.assign(options, { binding: this.#binding });
+    // override the platform's: that is how the mock and the hang-up aware one get in.
+    Object.assign(options, { binding: this.#binding });
     const port = new SerialPort(options);
     this.#port = port;
     let lastError = '';
@@ -120,11 +131,8 @@ export class SerialGateway extends EventEmitter<GatewayEvents> implements Gatewa
       if (err) lastError = err.message; // a DisconnectedError: the device went away
       down();
     });
-    // A read of zero bytes (the far end of a pty hung up) ends the stream but leaves the port
-    // open: close it, so that the next attempt starts from a fresh open.
-    port.on('end', () => {
-      if (port.isOpen) port.close();
-    });
+    // A hang-up (the device unplugged, the far end of a pty gone) is a read error: the stream
+    // closes the port with a DisconnectedError, and 'close' above takes it from there.
     port.open((err) => {
       if (err) {
         lastError = err.message;
