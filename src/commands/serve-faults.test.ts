@@ -39,6 +39,7 @@ import { startVirtualSite } from '../sim/virtual-site.ts';
 import type { VirtualSite, VirtualSiteOptions } from '../sim/virtual-site.ts';
 import { FileCounters } from '../store/counter-store.ts';
 import { FileKeyStore } from '../store/key-store.ts';
+import { provisionNodeKey } from '../store/provision.ts';
 import { freePort } from '../test-helpers/mosquitto.ts';
 import { startGatewayProcess } from '../test-helpers/gateway-process.ts';
 import { HOLD_MS } from '../daemon/held-commands.ts';
@@ -438,7 +439,7 @@ test('the gateway process killed (SIGKILL) and restarted on its port 3 times und
   // The lock's key in the daemon's store, and the node's EEPROM image in a file of the gateway
   // process's own, which survives every kill as a real node's EEPROM survives a gateway crash.
   ensureStateDir(dir);
-  const key = FileKeyStore.open(dir).create(5, { force: true });
+  const key = provisionNodeKey(dir, 5, { force: true });
   const image = join(ensurePrivateDir(join(dir, 'site')), 'node-5.eeprom');
   provisionNode(new NodeImageFile(image), key, PIN);
   key.fill(0);
@@ -525,6 +526,14 @@ test('the gateway process killed (SIGKILL) and restarted on its port 3 times und
     const restartedAt = performance.now();
     await until(() => connects().length > before, `the daemon to reconnect after kill ${k + 1}`, 30_000);
     outages.push({ killedAt, restartedAt, reconnectedAt: connects().at(-1)!.at });
+    // The kernel completes a connection before the restarted process accepts it, so the daemon can
+    // be connected before the gateway has said anything: the next kill waits for its startup lines
+    // to reach every controller (else a kill in between would leave a reconnect with nothing said).
+    await until(
+      () => ctls.every((c, i) => c.lines.filter((l) => l === STARTUP).length >= startupsBefore[i]! + k + 1),
+      `every controller to hear the gateway's startup after restart ${k + 1}`,
+      30_000,
+    );
   }
   const outagesDuringLoad = outages.filter((o) => !loadDone || o.killedAt < t0 + issued.at(-1)!.at).length;
   await load;

@@ -18,7 +18,7 @@ import type { VirtualSite, VirtualSiteOptions } from '../sim/virtual-site.ts';
 import { writeLegacyKey } from '../legacy/key-file.ts';
 import { startDaemon } from './serve.ts';
 import type { DaemonTuning, RunningDaemon } from './serve.ts';
-import { FileKeyStore } from '../store/key-store.ts';
+import { provisionNodeKey } from '../store/provision.ts';
 import { createLogger } from '../daemon/logger.ts';
 import { Writable } from 'node:stream';
 import { until } from '../test-helpers/until.ts';
@@ -324,7 +324,7 @@ test('CLI exit codes 11 (locked out) and 12 (timeout), through the daemon and st
     },
     {},
     { timeoutMs: 300, retries: 1 },
-    (dir) => FileKeyStore.open(dir).create(8),
+    (dir) => provisionNodeKey(dir, 8).fill(0),
   );
   const base = `http://127.0.0.1:${w.daemon.http.port}`;
   const results: string[] = [];

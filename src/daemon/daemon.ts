@@ -146,6 +146,8 @@ export class Daemon {
   private readonly held: HeldCommands;
   /** Plain commands just sent, in case the link drops under them. */
   private readonly recent: RecentSends;
+  /** Operations waiting for the gateway link (gatewayUp), woken by the one connected handler. */
+  private readonly upWaiters: Set<() => void>;
   private stopping = false;
   /** How long a command waits for a gateway that is reconnecting. */
   private readonly holdMs: number;
@@ -186,6 +188,7 @@ export class Daemon {
       expired: (c) => this.undelivered(c.message, c.source, 'GATEWAY_DOWN'),
     });
     this.recent = new RecentSends(this.clock);
+    this.upWaiters = new Set();
     // A gateway that cannot be reached (or a broker that refuses the login) is said once per cause,
     // not at every retry: the backoff retries for as long as it takes.
     let lastFailure = '';
@@ -197,6 +200,7 @@ export class Daemon {
       lastFailure = '';
       this.log.info({ gateway: opts.gateway.description }, 'gateway connected');
       this.held.flush((c) => this.sendPlain(c.message, c.source));
+      for (const wake of [...this.upWaiters]) wake();
     });
     opts.gateway.on('disconnected', (reason) => {
       this.log.warn({ gateway: opts.gateway.description, reason }, 'gateway disconnected');
@@ -437,19 +441,22 @@ export class Daemon {
     return sent;
   }
 
-  /** Resolves true once the gateway link is up, false after waitMs without it. */
+  /**
+   * Resolves true once the gateway link is up, false after waitMs without it. The waiters hang on
+   * the daemon's own 'connected' handler, not on the gateway one listener each: an outage under load
+   * has many operations waiting at once.
+   */
   private gatewayUp(waitMs: number): Promise<boolean> {
-    const gateway = this.opts.gateway;
-    if (gateway.connected) return Promise.resolve(true);
+    if (this.opts.gateway.connected) return Promise.resolve(true);
     return new Promise((resolve) => {
       const done = (up: boolean): void => {
         clearTimeout(timer);
-        gateway.off('connected', onUp);
+        this.upWaiters.delete(onUp);
         resolve(up);
       };
       const onUp = (): void => done(true);
       const timer = setTimeout(() => done(false), waitMs);
-      gateway.on('connected', onUp);
+      this.upWaiters.add(onUp);
     });
   }
 
