@@ -333,7 +333,7 @@ export function avrSize(elf: string): AvrSize {
  * (avr-nm). Code labels without a size of their own (the assembly's internal routines) count up to
  * the next symbol in flash.
  */
-export function symbolSizes(elf: string): Map<string, number> {
+function symbolSizes(elf: string): Map<string, number> {
   const sizes = new Map<string, number>();
   const flash: { address: number; name: string }[] = [];
   for (const line of run('avr-nm', ['-n', '-S', '--defined-only', elf]).stdout.split('\n')) {

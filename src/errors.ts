@@ -91,6 +91,9 @@ export function errorCodeName(code: ErrorCode): ErrorCodeName {
 export class MySealError extends Error {
   override readonly name = 'MySealError';
 
+  /** The message without the code in front, for texts that name the code apart or not at all. */
+  readonly reason: string;
+
   constructor(
     readonly code: ErrorCode,
     message: string,
@@ -98,6 +101,7 @@ export class MySealError extends Error {
     readonly detail: Readonly<Record<string, string | number | boolean>> = {},
   ) {
     super(`${errorCodeName(code)}: ${message}`);
+    this.reason = message;
   }
 
   get codeName(): ErrorCodeName {

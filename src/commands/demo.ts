@@ -46,7 +46,7 @@ interface RanDemo {
 }
 
 /** The demo's lines for --keep: where to go, and which PINs open what. */
-export function keepText(demo: Pick<RanDemo, 'url' | 'proxy' | 'locks'>): string {
+function keepText(demo: Pick<RanDemo, 'url' | 'proxy' | 'locks'>): string {
   const width = Math.max(...demo.locks.map((l) => l.name.length));
   return [
     '',

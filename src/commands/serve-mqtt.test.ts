@@ -23,7 +23,7 @@ import type { VirtualSite } from '../sim/virtual-site.ts';
 import { freePort, requireMosquittoPasswd, startMosquitto } from '../test-helpers/mosquitto.ts';
 import type { Mosquitto } from '../test-helpers/mosquitto.ts';
 import { requireTool } from '../test-helpers/require-tool.ts';
-import { makeLoopbackCertificate } from '../test-helpers/tls-cert.ts';
+import { makeTestCertificates } from '../test-helpers/test-cert.ts';
 import { until } from '../test-helpers/until.ts';
 import { startDaemon } from './serve.ts';
 import type { RunningDaemon } from './serve.ts';
@@ -150,10 +150,10 @@ test('an MQTT gateway on a broker that refuses anonymous clients: the login from
 test('an mqtts:// gateway broker: trusted through mqttCaFile; without it the certificate is refused and said so', { timeout: 60_000 }, async (t) => {
   if (!requireMosquittoPasswd(t) || !requireTool(t, 'openssl')) return;
   const w = await world(t);
-  const cert = makeLoopbackCertificate(w.dir);
-  const broker = await startMosquitto({ users: USERS, tls: cert });
+  const certs = makeTestCertificates(w.dir);
+  const broker = await startMosquitto({ users: USERS, tls: { certFile: certs.certPath, keyFile: certs.keyPath } });
   t.after(() => broker.stop());
-  const ca = readFileSync(cert.certFile, 'utf8');
+  const ca = certs.caPem;
   const front = new SimMqttFront(w.site.gateway, { url: broker.url, inPrefix: 'mygateway1-in', outPrefix: 'mygateway1-out', username: 'gateway', password: 'gateway-pass-1', ca });
   await front.start();
   t.after(() => front.close());
@@ -166,7 +166,7 @@ test('an mqtts:// gateway broker: trusted through mqttCaFile; without it the cer
   assert.equal(untrusted.daemon.health().gatewayConnected, false);
   await untrusted.stop();
 
-  const s = await w.start({ gateway, mqttCredentialsFile: credentials, mqttCaFile: cert.certFile });
+  const s = await w.start({ gateway, mqttCredentialsFile: credentials, mqttCaFile: certs.caPath });
   await until(() => s.daemon.health().gatewayConnected, 'the daemon to connect over TLS', 15_000);
   assert.match(s.daemon.health().gateway, /^mqtts:\/\/127\.0\.0\.1:\d+ /);
   const base = `http://127.0.0.1:${s.http.port}`;

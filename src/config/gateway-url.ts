@@ -26,7 +26,7 @@ export function parseGatewayUrl(value: unknown, field: string, origin: Origin = 
     return { url: value, scheme: transport.kind, transport };
   } catch (e) {
     if (!isMySealError(e)) throw e;
-    throw badConfig(field, `${show(value)}: ${e.message.replace(/^[A-Z_]+: /, '')}`, origin);
+    throw badConfig(field, `${show(value)}: ${e.reason}`, origin);
   }
 }
 
@@ -56,7 +56,7 @@ export function parseBrokerUrl(value: unknown, field: string, origin: Origin = {
     transport = parseTransportUrl(value);
   } catch (e) {
     if (!isMySealError(e)) throw e;
-    throw badConfig(field, `${show(value)}: ${e.message.replace(/^[A-Z_]+: /, '').replace(/^gateway URL: /, '')}`, origin);
+    throw badConfig(field, `${show(value)}: ${e.reason.replace(/^gateway URL: /, '')}`, origin);
   }
   if (transport.kind !== 'mqtt') throw badConfig(field, `${show(value)} is not an MQTT broker URL`, origin);
   return transport.url;

@@ -93,6 +93,6 @@ export function readMqttCredentials(path: string, field: string): MqttCredential
     bytes.fill(0);
   }
   const parsed = parseMqttCredentials(text);
-  if (!parsed.ok) throw new MySealError(ErrorCode.BAD_CONFIG, `${field}: ${parsed.error.message.replace(/^[A-Z_]+: /, '')} (${path})`, { field, file: path });
+  if (!parsed.ok) throw new MySealError(ErrorCode.BAD_CONFIG, `${field}: ${parsed.error.reason} (${path})`, { field, file: path });
   return parsed.value;
 }

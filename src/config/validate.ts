@@ -146,7 +146,7 @@ function readControllers(value: unknown, ctx: DocumentContext): Config['controll
     if (items.length > 256) throw badConfig(field, 'has more than 256 entries (use networks: 192.168.1.0/24)', origin);
     allow = items.map((item, i) => {
       const range = parseAddressRange(item);
-      if (!range.ok) throw badConfig(`${field}.${i}`, range.error.message.replace(/^[A-Z_]+: /, ''), origin);
+      if (!range.ok) throw badConfig(`${field}.${i}`, range.error.reason, origin);
       return range.value;
     });
   }

@@ -220,6 +220,21 @@ test('flood guard: past 20 security events a second, one summary line with the c
   assert.deepEqual(order.slice(19, 23), ['security', 'unlock', 'summary', 'security']);
 });
 
+test('flood guard: controllers\' set entries (an outage under heavy traffic) are held to the same limit; door events never', (t) => {
+  const dir = stateDir(t);
+  const clock = fakeClock();
+  const log = AuditLog.open(dir, { clock: clock.now, summaryTimer: false });
+  for (let i = 0; i < 256; i++) {
+    log.append({ event: 'set', node: 7, child: 3, source: 'tcp:127.0.0.1:5000', result: 'not delivered: LINK_LOST', detail: { i } });
+    if (i % 64 === 0) log.append(unlock(5, `door ${i}`));
+  }
+  log.close();
+  const entries = readAuditLog(dir).entries;
+  assert.equal(entries.filter((e) => e.event === 'set').length, 20);
+  assert.equal(entries.filter((e) => e.event === 'unlock').length, 4, 'every door event written');
+  assert.equal(entries.find((e) => e.result === 'flood')?.detail?.suppressed, 236);
+});
+
 test('flood guard: the summary is written by timer when the flood simply stops', async (t) => {
   const dir = stateDir(t);
   const log = AuditLog.open(dir);

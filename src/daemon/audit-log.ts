@@ -13,9 +13,11 @@
  *     a power cut; that is worth one fsync each.
  *   - Bounded: rotated by size into audit.log.1 (newest) .. audit.log.N (oldest), by renames, each
  *     atomic. A crash between two renames leaves a gap in the numbers, which readers tolerate.
- *   - Not floodable: a node or an attacker producing security events (forged frames, replays) faster
- *     than 20 a second gets the rest counted into one summary line per second, so neither the disk
- *     nor the fsyncs are theirs to spend.
+ *   - Not floodable: a node or an attacker producing security events (forged frames, replays), or a
+ *     controller whose commands pile up as 'set' entries (sent or not delivered, as in an outage),
+ *     faster than 20 a second gets the rest counted into one summary line per second, so neither the
+ *     disk nor the fsyncs (nor the event loop that PIN entry shares) are theirs to spend. Door events
+ *     (unlock, lock, set_pin, ...) are never held back.
  *
  * Readers (`myseal log`) read across the rotated files in order and skip corrupt lines (a torn last
  * line after a crash), counting them instead of failing.
@@ -41,6 +43,9 @@ import { checkPrivateFile, ensureStateDir, errnoCode, ioError, readPrivateFile }
 import { isSecretFieldName } from './logger.ts';
 
 export const AUDIT_FILE = 'audit.log';
+
+/** Events that others can produce in bulk (nodes, attackers, controllers): held to the flood limit. */
+const FLOODABLE: ReadonlySet<string> = new Set(['security', 'set']);
 
 export const AUDIT_EVENTS = [
   'unlock',
@@ -155,12 +160,12 @@ export class AuditLog {
     if (this.closed) throw new RangeError('the audit log is closed');
     const now = this.clock();
     const record = toRecord(input, now);
-    if (record.event === 'security' && !this.admitSecurity(now)) return;
+    if (FLOODABLE.has(record.event) && !this.admitFloodable(now)) return;
     if (this.suppressed > 0 && now - this.windowStart >= FLOOD_WINDOW_MS) this.flush();
     this.writeLine(serialize(record));
   }
 
-  /** Writes the flood summary now if security events are being counted instead of written. */
+  /** Writes the flood summary now if floodable events are being counted instead of written. */
   flush(): void {
     if (this.timer !== undefined) {
       clearTimeout(this.timer);
@@ -185,8 +190,8 @@ export class AuditLog {
     closeSync(this.fd);
   }
 
-  /** Counts security events per one-second window; false for those past the limit. */
-  private admitSecurity(now: number): boolean {
+  /** Counts floodable events per one-second window; false for those past the limit. */
+  private admitFloodable(now: number): boolean {
     if (now - this.windowStart >= FLOOD_WINDOW_MS) {
       this.flush();
       this.windowStart = now;

@@ -27,7 +27,7 @@ export const NOT_RUN = 'not run (an earlier step failed)';
  * ECONNREFUSED) and its message. MySeal's messages never hold secrets, and neither do Node's here.
  */
 export function describeError(e: unknown): string {
-  if (isMySealError(e)) return `error ${e.codeName}: ${e.message.replace(/^[A-Z_]+: /, '')}`;
+  if (isMySealError(e)) return `error ${e.codeName}: ${e.reason}`;
   if (e instanceof Error) {
     const withCode = (x: unknown): string | undefined =>
       typeof x === 'object' && x !== null && 'code' in x && typeof x.code === 'string' ? x.code : undefined;

@@ -47,7 +47,8 @@ export interface MqttGatewayOptions {
 }
 
 /** The URL without user, password, query or fragment: safe for logs. */
-function describeUrl(url: string): string {
+/** A broker URL for logs: scheme, host and path, never a user or password it might carry. */
+export function describeBrokerUrl(url: string): string {
   try {
     const u = new URL(url);
     return `${u.protocol}//${u.host}${u.pathname === '/' ? '' : u.pathname}`;
@@ -76,7 +77,7 @@ export class MqttGateway extends EventEmitter<GatewayEvents> implements GatewayT
     // Fail now on a prefix no topic could be built from, not at the first send.
     formatTopic(PROBE, this.inPrefix);
     formatTopic(PROBE, this.outPrefix);
-    this.description = `${describeUrl(opts.url)} (in ${this.inPrefix}, out ${this.outPrefix})`;
+    this.description = `${describeBrokerUrl(opts.url)} (in ${this.inPrefix}, out ${this.outPrefix})`;
     this.#clientOptions = {
       clientId: opts.clientId,
       username: opts.username,

@@ -39,7 +39,7 @@ function canceled(): Error {
 }
 
 /** One read: data, or an error when the device hung up or failed. Waits while nothing is there. */
-export async function readUntilHangup(port: UnixPort, buffer: Buffer, offset: number, length: number): Promise<{ buffer: Buffer; bytesRead: number }> {
+async function readUntilHangup(port: UnixPort, buffer: Buffer, offset: number, length: number): Promise<{ buffer: Buffer; bytesRead: number }> {
   for (;;) {
     if (!port.isOpen || port.fd === null) throw canceled();
     let bytesRead: number;

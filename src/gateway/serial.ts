@@ -13,6 +13,9 @@ import { ReconnectTimer } from './reconnect-timer.ts';
 import type { GatewayEvents, GatewayTransport } from './transport.ts';
 import { hangupAware } from './serial-hangup.ts';
 
+/** How long stop() lets written bytes drain before it closes the port regardless. */
+const SERIAL_STOP_GRACE_MS = 1_000;
+
 /** MY_BAUD_RATE of the serial gateway examples. */
 export const DEFAULT_BAUD_RATE = 115_200;
 
@@ -82,8 +85,12 @@ export class SerialGateway extends EventEmitter<GatewayEvents> implements Gatewa
       await new Promise<void>((resolve) => port.once('close', () => resolve()));
       return;
     }
-    // What was just written goes out first (a one-shot command sends and stops at once).
-    await new Promise<void>((resolve) => port.drain(() => resolve()));
+    // What was just written goes out first (a one-shot command sends and stops at once), but a tty
+    // that never drains (a stuck adapter, a peer holding flow control) must not hold stop() forever.
+    await new Promise<void>((resolve) => {
+      setTimeout(resolve, SERIAL_STOP_GRACE_MS).unref();
+      port.drain(() => resolve());
+    });
     await new Promise<void>((resolve) => {
       port.once('close', () => resolve());
       port.close((err) => {

@@ -229,7 +229,7 @@ export class ApiServer {
       sendJson(res, e.status, { error: e.code, message: e.message });
     } else if (isMySealError(e)) {
       const status = e.code === ErrorCode.NO_KEY ? 404 : e.code === ErrorCode.RATE_LIMITED ? 429 : 400;
-      sendJson(res, status, { error: e.codeName, message: e.message.replace(/^[A-Z_]+: /, '') });
+      sendJson(res, status, { error: e.codeName, message: e.reason });
     } else {
       sendJson(res, 500, { error: 'INTERNAL', message: 'internal error' });
     }

@@ -15,6 +15,7 @@
 import { connect } from 'mqtt';
 import type { MqttClient } from 'mqtt';
 import { ErrorCode, isMySealError, MySealError } from '../errors.ts';
+import { describeBrokerUrl } from '../gateway/mqtt.ts';
 import { formatTopic, parseTopic } from '../mysensors/mqtt-topic.ts';
 import type { Daemon, Downstream, LoggerLike, Outbound } from '../daemon/daemon.ts';
 import type { OutcomeReport } from '../daemon/outcome.ts';
@@ -69,7 +70,7 @@ export class MqttBridge implements Downstream {
       const topics = [`${this.opts.inPrefix}/+/digit`];
       if (this.messages) topics.push(`${this.opts.inPrefix}/+/+/+/+/+`);
       client.subscribe(topics);
-      this.opts.logger?.info({ broker: describeBroker(this.opts.url), prefixes: `${this.opts.inPrefix} / ${this.opts.outPrefix}` }, 'controller MQTT connected');
+      this.opts.logger?.info({ broker: describeBrokerUrl(this.opts.url), prefixes: `${this.opts.inPrefix} / ${this.opts.outPrefix}` }, 'controller MQTT connected');
     });
     client.on('message', (topic, payload, packet) => {
       // A retained command or digit would be carried out again at every reconnect (Home Assistant
@@ -84,7 +85,7 @@ export class MqttBridge implements Downstream {
       // It reconnects by itself. A refused login is said once per cause; the password is in neither
       // the code nor the broker's answer.
       const reason = typeof err.code === 'string' ? err.code : err.message;
-      if (reason !== lastError) this.opts.logger?.warn({ broker: describeBroker(this.opts.url), reason }, 'controller MQTT connection failed');
+      if (reason !== lastError) this.opts.logger?.warn({ broker: describeBrokerUrl(this.opts.url), reason }, 'controller MQTT connection failed');
       lastError = reason;
     });
     if (this.messages) this.daemon.attach(this);
@@ -140,15 +141,5 @@ export class MqttBridge implements Downstream {
     if (!item.message) return;
     const { topic, payload } = formatTopic(item.message, this.opts.outPrefix);
     this.client.publish(topic, payload);
-  }
-}
-
-/** The broker's address without any user name or password, for logs. */
-function describeBroker(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}`;
-  } catch {
-    return 'mqtt (unparsable URL)';
   }
 }
