@@ -4,14 +4,14 @@
  */
 import { EventEmitter } from 'node:events';
 import { SerialPort } from 'serialport';
-import type { SerialPortMock } from 'serialport';
 import { formatLine } from '../mysensors/line.ts';
 import type { MySensorsMessage } from '../mysensors/message.ts';
 import type { BackoffOptions } from './backoff.ts';
 import { LineReceiver } from './line-receiver.ts';
 import { ReconnectTimer } from './reconnect-timer.ts';
 import type { GatewayEvents, GatewayTransport } from './transport.ts';
-import { hangupAware } from './serial-hangup.ts';
+import { serialBinding } from './serial-hangup.ts';
+import type { SerialBinding } from './serial-hangup.ts';
 
 /** How long stop() lets written bytes drain before it closes the port regardless. */
 const SERIAL_STOP_GRACE_MS = 1_000;
@@ -19,25 +19,16 @@ const SERIAL_STOP_GRACE_MS = 1_000;
 /** MY_BAUD_RATE of the serial gateway examples. */
 export const DEFAULT_BAUD_RATE = 115_200;
 
-/** The platform binding serialport picks, or the mock one for unit tests. */
-export type SerialBinding = typeof SerialPort.binding | typeof SerialPortMock.binding;
 
 export interface SerialGatewayOptions {
   path: string;
   baudRate?: number;
   /**
-   * Unit tests pass MockBinding from @serialport/binding-mock; the default is the platform's, made
-   * to report a hang-up (serial-hangup.ts).
+   * Unit tests pass MockBinding from @serialport/binding-mock; the default is the platform's with a
+   * dependable read (serial-hangup.ts).
    */
   binding?: SerialBinding;
   backoff?: BackoffOptions;
-}
-
-let platform: SerialBinding | undefined;
-/** The platform's binding, wrapped once, on first use (the mock-only unit tests never load it). */
-function platformBinding(): SerialBinding {
-  platform ??= hangupAware(SerialPort.binding);
-  return platform;
 }
 
 export class SerialGateway extends EventEmitter<GatewayEvents> implements GatewayTransport {
@@ -55,7 +46,7 @@ export class SerialGateway extends EventEmitter<GatewayEvents> implements Gatewa
     super();
     this.path = opts.path;
     this.baudRate = opts.baudRate ?? DEFAULT_BAUD_RATE;
-    this.#binding = opts.binding ?? platformBinding();
+    this.#binding = opts.binding ?? serialBinding();
     this.description = `serial://${this.path}?baud=${this.baudRate}`;
     this.#reconnect = new ReconnectTimer(() => this.#open(), opts.backoff);
   }

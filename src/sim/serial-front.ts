@@ -4,6 +4,7 @@
  * startup messages go out once, at boot, whether anyone listens or not, and again on reboot().
  */
 import { SerialPort } from 'serialport';
+import { serialBinding } from '../gateway/serial-hangup.ts';
 import type { SimGateway } from './gateway-core.ts';
 import { formatGatewayLine } from './gateway-output.ts';
 import { GatewayLineReader } from './line-reader.ts';
@@ -34,7 +35,9 @@ export class SimSerialFront {
 
   /** Opens the port and boots: the startup messages are written at once. */
   async start(): Promise<void> {
-    const port = new SerialPort({ path: this.path, baudRate: this.#baudRate, autoOpen: false });
+    // The platform binding with the dependable read the daemon's link uses too (serial-hangup.ts).
+    // (SerialPort's options type leaves the binding out; its constructor takes one, as in serial.ts.)
+    const port = new SerialPort(Object.assign({ path: this.path, baudRate: this.#baudRate, autoOpen: false }, { binding: serialBinding() }));
     await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
     port.on('error', () => {
       // The other end going away shows up as a close; nothing to add.
