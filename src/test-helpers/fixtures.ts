@@ -39,3 +39,12 @@ export function cleanupStack(t: { after: (fn: () => Promise<void>) => void }): D
   });
   return (cleanup) => void stack.push(cleanup);
 }
+
+/**
+ * Whether `text` shows `pin`: as a number of its own, not inside a longer one. Logs and answers are
+ * full of numbers (pino's epoch-millisecond times, ports, counters) that contain any 4-digit PIN by
+ * chance now and then; a PIN that leaked stands as its own run of digits ("pin":"2580", d=2580).
+ */
+export function showsPin(text: string, pin: string): boolean {
+  return new RegExp(`(?<![0-9])${pin}(?![0-9])`).test(text);
+}
