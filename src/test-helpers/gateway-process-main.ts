@@ -22,6 +22,7 @@ import { SealedVirtualNode } from '../sim/sealed-virtual-node.ts';
 import { SimTcpFront } from '../sim/tcp-front.ts';
 import { PlainVirtualNode } from '../sim/virtual-node.ts';
 import { NodeImageFile } from '../store/node-image-file.ts';
+import { readU32BE } from '../util/bytes.ts';
 
 const say = (o: object): void => void process.stdout.write(`${JSON.stringify(o)}\n`);
 
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
       // The node has not handled it yet: say what it made of it once the stack's receive() has run.
       queueMicrotask(() => {
         const handled = lock.outcomes.at(-1);
-        const counter = m.data.length >= 5 ? new DataView(m.data.buffer, m.data.byteOffset, m.data.byteLength).getUint32(1, false) : -1;
+        const counter = m.data.length >= 5 ? readU32BE(m.data, 1) : -1;
         say({ event: 'sealed', counter, error: handled?.error === undefined ? null : errorCodeName(handled.error) });
       });
       return;

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { pollUntil } from '../util/poll.ts';
 import { killProcess } from './mosquitto.ts';
 
 const MAIN = fileURLToPath(new URL('./gateway-process-main.ts', import.meta.url));
@@ -57,15 +58,12 @@ export async function startGatewayProcess(port: number, imageFile: string): Prom
         if (e.event === 'listening') listening = true;
       }
     });
-    const deadline = performance.now() + START_TIMEOUT_MS;
-    while (!listening) {
-      if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`the gateway process exited:\n${stderr}`);
-      if (performance.now() > deadline) {
-        await killProcess(proc);
-        throw new Error(`the gateway process did not listen within ${START_TIMEOUT_MS} ms:\n${stderr}`);
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    const exited = (): boolean => proc.exitCode !== null || proc.signalCode !== null;
+    await pollUntil(() => listening || exited(), START_TIMEOUT_MS, 20);
+    if (listening) return;
+    if (exited()) throw new Error(`the gateway process exited:\n${stderr}`);
+    await killProcess(proc);
+    throw new Error(`the gateway process did not listen within ${START_TIMEOUT_MS} ms:\n${stderr}`);
   };
 
   const kill = async (): Promise<void> => {
