@@ -9,10 +9,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { requireTool } from '../../src/test-helpers/require-tool.ts';
-import { renderArduinoHeader } from '../../src/store/arduino-header.ts';
 import {
   ARDUINO_AVR_FLAGS,
-  ARDUINO_DIR,
   AVR_LINK_FLAGS,
   LIBRARY_SRC,
   TEST_DIR,
@@ -22,23 +20,15 @@ import {
   run,
   scratchDir,
 } from '../../bench/avr-toolchain.ts';
+import { EXAMPLES, writeExampleSketch } from './example-sketches.ts';
 
 const STUBS = join(TEST_DIR, 'stubs');
-const EXAMPLES: [string, number][] = [
-  ['SecureLock', 5],
-  ['SecureRelay', 6],
-  ['SecureDoorContact', 7],
-];
 
-for (const [name, node] of EXAMPLES) {
+for (const { name } of EXAMPLES) {
   test(`example ${name} builds for atmega328p without warnings`, (t) => {
     if (!requireTool(t, 'avr-g++', 'avr-size')) return;
     const dir = scratchDir(`example-${name}`);
-    const key = Uint8Array.from({ length: 16 }, (_, i) => (i * 29 + node) & 0xff);
-    writeFileSync(join(dir, `myseal_node_${node}.h`), renderArduinoHeader(node, key));
-    // What the IDE does to a sketch: Arduino.h first, then the .ino as C++.
-    const sketch = join(dir, `${name}.ino.cpp`);
-    writeFileSync(sketch, `#include <Arduino.h>\n#include "${join(ARDUINO_DIR, 'MySeal', 'examples', name, `${name}.ino`)}"\n`);
+    const sketch = writeExampleSketch(name, dir);
     const elf = join(dir, `${name}.elf`);
     run('avr-g++', [
       ...ARDUINO_AVR_FLAGS,

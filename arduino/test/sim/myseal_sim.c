@@ -1,7 +1,8 @@
 /*
  * myseal-sim: runs an ATmega328P firmware in simavr for MySeal's tests and benchmarks.
  *
- *   myseal-sim [--mcu NAME] [--freq HZ] [--max-cycles N] [--report FILE] firmware.elf
+ *   myseal-sim [--mcu NAME] [--freq HZ] [--max-cycles N] [--report FILE] [--pin EVENT]...
+ *              firmware.elf
  *
  * - UART0 is wired to stdin/stdout: every byte the firmware sends goes to stdout as is, and
  *   bytes read from stdin are fed to its receiver (a test can talk to the firmware over a pipe).
@@ -12,6 +13,10 @@
  *   with avr-gcc's usual "ldi r24,k / out" marks); s = the deepest the stack went
  *   below the stack pointer the section started with, in bytes (SP is sampled after every
  *   instruction, so calls, pushes and stack frames all count; interrupts would too).
+ * - The world outside the pins: --pin D4=0@0 holds pin PD4 low from power-on (a button held
+ *   down, a short), whatever the firmware's pull-up; D4=1@800 holds it high from 800 ms of
+ *   simulated time on; D4=z@800 lets go of it (a button released: the pull-up, if the firmware
+ *   turned it on, pulls it high; without one it keeps its last level). Events in time order.
  * - Exit: a write of v to GPIOR1 ends the run with exit status v. A firmware that sleeps with
  *   interrupts off ends it with status 0 (simavr's "done"). Otherwise: 2 bad arguments, 3 ELF not
  *   loadable, 124 cycle limit reached, 125 the core crashed.
@@ -30,6 +35,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <simavr/avr_ioport.h>
 #include <simavr/avr_uart.h>
 #include <simavr/sim_avr.h>
 #include <simavr/sim_elf.h>
@@ -54,6 +60,80 @@ static struct {
 static int open_sections;
 
 static int exit_requested = -1;
+
+/* --pin events: port letter, bit, level (0, 1, or -1 to let go), when. */
+#define MAX_PIN_EVENTS 32
+static struct {
+	char port;
+	uint8_t bit;
+	int level;
+	avr_cycle_count_t at;
+} pin_events[MAX_PIN_EVENTS];
+static int pin_event_count, pin_events_done;
+/* What the outside holds, per port 'A'..'L': the pins held (mask) and their levels. */
+static uint8_t held_mask[12], held_value[12];
+
+static int parse_pin_event(const char *text, unsigned long freq)
+{
+	char port, level;
+	unsigned bit;
+	unsigned long ms;
+	int used = 0;
+	if (pin_event_count == MAX_PIN_EVENTS ||
+	    sscanf(text, "%c%u=%c@%lu%n", &port, &bit, &level, &ms, &used) != 4 ||
+	    text[used] != '\0' || port < 'A' || port > 'L' || bit > 7 ||
+	    (level != '0' && level != '1' && level != 'z')) {
+		return -1;
+	}
+	avr_cycle_count_t at = (avr_cycle_count_t)ms * (freq / 1000);
+	if (pin_event_count > 0 && at < pin_events[pin_event_count - 1].at) {
+		return -1;
+	}
+	pin_events[pin_event_count].port = port;
+	pin_events[pin_event_count].bit = (uint8_t)bit;
+	pin_events[pin_event_count].level = level == 'z' ? -1 : level - '0';
+	pin_events[pin_event_count].at = at;
+	pin_event_count++;
+	return 0;
+}
+
+/*
+ * Holds a pin (simavr's "external" level of an input, which its pull-up does not override) or
+ * lets go of it (then the pull-up, if on, pulls it high).
+ */
+static void apply_pin_event(int i)
+{
+	const char port = pin_events[i].port;
+	const uint8_t mask = (uint8_t)(1u << pin_events[i].bit);
+	avr_irq_t *pin = avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ(port), pin_events[i].bit);
+	avr_ioport_state_t state;
+	if (pin == NULL || avr_ioctl(avr, AVR_IOCTL_IOPORT_GETSTATE(port), &state) != 0) {
+		fprintf(stderr, "myseal-sim: %s has no port %c\n", avr->mmcu, port);
+		exit(2);
+	}
+	uint8_t *held = &held_mask[port - 'A'], *value = &held_value[port - 'A'];
+	int level = pin_events[i].level;
+	if (level < 0) {
+		*held = (uint8_t)(*held & ~mask);
+		*value = (uint8_t)(*value & ~mask);
+		level = (state.port & mask) != 0 && (state.ddr & mask) == 0 ? 1 : -1;
+	} else {
+		*held = (uint8_t)(*held | mask);
+		*value = level ? (uint8_t)(*value | mask) : (uint8_t)(*value & ~mask);
+	}
+	avr_ioport_external_t external = { .name = (unsigned long)port, .mask = *held, .value = *value };
+	avr_ioctl(avr, AVR_IOCTL_IOPORT_SET_EXTERNAL(port), &external);
+	if (level >= 0) {
+		avr_raise_irq(pin, (uint32_t)level);
+	}
+}
+
+static void apply_due_pin_events(void)
+{
+	while (pin_events_done < pin_event_count && avr->cycle >= pin_events[pin_events_done].at) {
+		apply_pin_event(pin_events_done++);
+	}
+}
 
 /*
  * stdin -> UART receiver, with simavr's flow control. simavr drops bytes that arrive while the
@@ -169,7 +249,7 @@ static void sim_logger(struct avr_t *a, const int level, const char *format, va_
 static void usage(void)
 {
 	fprintf(stderr, "usage: myseal-sim [--mcu NAME] [--freq HZ] [--max-cycles N] "
-	                "[--report FILE] firmware.elf\n");
+	                "[--report FILE] [--pin D4=0@MS]... firmware.elf\n");
 	exit(2);
 }
 
@@ -179,6 +259,8 @@ int main(int argc, char **argv)
 	unsigned long freq = 16000000UL;
 	unsigned long long max_cycles = 1000000000ULL;
 	const char *elf_path = NULL;
+	const char *pin_texts[MAX_PIN_EVENTS];
+	int pin_text_count = 0;
 	report = stderr;
 
 	for (int i = 1; i < argc; i++) {
@@ -194,6 +276,9 @@ int main(int argc, char **argv)
 				perror("myseal-sim: --report");
 				return 2;
 			}
+		} else if (strcmp(argv[i], "--pin") == 0 && i + 1 < argc &&
+		           pin_text_count < MAX_PIN_EVENTS) {
+			pin_texts[pin_text_count++] = argv[++i];
 		} else if (argv[i][0] == '-' || elf_path != NULL) {
 			usage();
 		} else {
@@ -202,6 +287,13 @@ int main(int argc, char **argv)
 	}
 	if (elf_path == NULL) {
 		usage();
+	}
+	for (int i = 0; i < pin_text_count; i++) {
+		if (parse_pin_event(pin_texts[i], freq) != 0) {
+			fprintf(stderr, "myseal-sim: bad --pin %s (D4=0@MS, 0|1|z, in time order)\n",
+			        pin_texts[i]);
+			return 2;
+		}
 	}
 
 	avr_global_logger_set(sim_logger);
@@ -250,8 +342,12 @@ int main(int argc, char **argv)
 
 	int status = 0;
 	unsigned long long steps = 0;
+	apply_due_pin_events();  // what holds a pin from power-on
 	for (;;) {
 		int state = avr_run(avr);
+		if (pin_events_done < pin_event_count) {
+			apply_due_pin_events();
+		}
 		if (open_sections > 0) {
 			uint16_t sp = read_sp();
 			for (int k = 1; k < MAX_SECTIONS; k++) {

@@ -3,6 +3,8 @@
  */
 #include "Arduino.h"
 
+void (*myseal_stub_on_write)(uint8_t pin, uint8_t value);
+
 #if defined(__AVR__)
 #include <avr/interrupt.h>
 #include <util/atomic.h>
@@ -82,6 +84,9 @@ void digitalWrite(uint8_t pin, uint8_t value)
 	}
 	volatile uint8_t *port = port_of(pin, 0);
 	*port = value ? (uint8_t)(*port | bit_of(pin)) : (uint8_t)(*port & ~bit_of(pin));
+	if (myseal_stub_on_write) {
+		myseal_stub_on_write(pin, value ? HIGH : LOW);
+	}
 }
 
 int digitalRead(uint8_t pin)
@@ -90,6 +95,8 @@ int digitalRead(uint8_t pin)
 }
 
 #else
+
+#include <stdio.h>
 
 static uint32_t fake_micros;
 
@@ -113,30 +120,66 @@ void delay(uint32_t ms)
 	myseal_stub_advance_millis(ms);
 }
 
-static uint8_t pins[20];
+/* Per pin: the latch (an output's level, or an input's pull-up), its direction, and what holds
+ * it from outside (0: nothing; otherwise 1 + the level it is held at). */
+#define PINS 20
+static uint8_t latch[PINS], output[PINS], held[PINS];
 
-void myseal_stub_set_pin(uint8_t pin, uint8_t value)
+static struct {
+	uint8_t pin, level;
+	uint32_t at_ms;
+} events[MYSEAL_STUB_PIN_EVENTS];
+static uint8_t event_count, events_done;
+
+void myseal_stub_drive_pin(uint8_t pin, uint8_t level, uint32_t at_ms)
 {
-	if (pin < sizeof pins) {
-		pins[pin] = value;
+	if (pin >= PINS || level > MYSEAL_STUB_FLOATING || event_count == MYSEAL_STUB_PIN_EVENTS ||
+	    (event_count != 0 && at_ms < events[event_count - 1].at_ms)) {
+		fprintf(stderr, "myseal_stub_drive_pin: pin %u level %u at %lu refused\n", pin, level,
+		        (unsigned long)at_ms);
+		abort();
+	}
+	events[event_count].pin = pin;
+	events[event_count].level = level;
+	events[event_count].at_ms = at_ms;
+	event_count++;
+}
+
+/* The outside world up to now: every event due by the fake clock. */
+static void outside_now(void)
+{
+	while (events_done < event_count && events[events_done].at_ms <= millis()) {
+		const uint8_t level = events[events_done].level;
+		held[events[events_done].pin] = level == MYSEAL_STUB_FLOATING ? 0 : (uint8_t)(1 + level);
+		events_done++;
 	}
 }
 
 void pinMode(uint8_t pin, uint8_t mode)
 {
-	if (pin < sizeof pins && mode == INPUT_PULLUP) {
-		pins[pin] = HIGH;
+	if (pin < PINS) {
+		output[pin] = mode == OUTPUT;
+		latch[pin] = mode == INPUT_PULLUP ? HIGH : (mode == INPUT ? LOW : latch[pin]);
 	}
 }
 
 void digitalWrite(uint8_t pin, uint8_t value)
 {
-	myseal_stub_set_pin(pin, value);
+	if (pin < PINS) {
+		latch[pin] = value ? HIGH : LOW;
+	}
+	if (myseal_stub_on_write) {
+		myseal_stub_on_write(pin, value ? HIGH : LOW);
+	}
 }
 
 int digitalRead(uint8_t pin)
 {
-	return pin < sizeof pins ? pins[pin] : LOW;
+	if (pin >= PINS) {
+		return LOW;
+	}
+	outside_now();
+	return output[pin] || held[pin] == 0 ? latch[pin] : held[pin] - 1;
 }
 
 #endif

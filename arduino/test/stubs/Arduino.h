@@ -4,9 +4,11 @@
  * millis()/micros()/delay(), min()/max(), digital pins (the Uno/Pro Mini numbering: 0-7 PORTD,
  * 8-13 PORTB). Real sketches build against the real Arduino core.
  *
- * Host: time is a fake clock the test moves with myseal_stub_advance_millis().
+ * Host: time is a fake clock the test moves with myseal_stub_advance_millis(), and what holds an
+ * input pin from outside is scripted against it (myseal_stub_drive_pin()).
  * AVR: millis() counts Timer0 overflows (prescaler 64, 1.024 ms at 16 MHz) as the Arduino core
- * does, once myseal_stub_init_timer() ran (it enables interrupts).
+ * does, once myseal_stub_init_timer() ran (it enables interrupts); the pins are the chip's, and
+ * what holds them from outside is the simulator's (myseal-sim --pin).
  */
 #ifndef MYSEAL_STUB_ARDUINO_H
 #define MYSEAL_STUB_ARDUINO_H
@@ -61,11 +63,23 @@ void pinMode(uint8_t pin, uint8_t mode);
 void digitalWrite(uint8_t pin, uint8_t value);
 int digitalRead(uint8_t pin);
 
+/* Test side: every digitalWrite(), if set (a sketch's LED, relay or bolt, as a test sees it). */
+extern void (*myseal_stub_on_write)(uint8_t pin, uint8_t value);
+
 #if defined(__AVR__)
 void myseal_stub_init_timer(void);
 #else
 void myseal_stub_advance_millis(uint32_t ms);
-void myseal_stub_set_pin(uint8_t pin, uint8_t value);  // what digitalRead() will see
+/*
+ * The world outside the pins: from at_ms on (the fake clock), something outside holds the pin at
+ * LOW or HIGH (a pressed button, a closed contact, a short), whatever its pull-up, or nothing
+ * holds it (MYSEAL_STUB_FLOATING): then an input reads HIGH with its pull-up on and LOW without
+ * (as MySensors on Linux reads a pin it does not know). Up to MYSEAL_STUB_PIN_EVENTS, in time
+ * order.
+ */
+#define MYSEAL_STUB_FLOATING 2
+#define MYSEAL_STUB_PIN_EVENTS 32
+void myseal_stub_drive_pin(uint8_t pin, uint8_t level, uint32_t at_ms);
 #endif
 
 #endif /* MYSEAL_STUB_ARDUINO_H */

@@ -42,6 +42,8 @@ void setup(void) __attribute__((weak));
 void loop(void) __attribute__((weak));
 
 /* Test side. */
+/* The sketch's start, as MySensors' _begin() makes it: before(), presentation(), setup(). */
+void myseal_stub_begin(void);
 #define MYSEAL_STUB_MAX_SENT 16
 void myseal_stub_set_node_id(uint8_t id);
 uint8_t myseal_stub_sent_count(void);           // messages recorded since the last clear

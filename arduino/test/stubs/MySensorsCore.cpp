@@ -105,6 +105,19 @@ const MyMessage &myseal_stub_sent(uint8_t i)
 
 void myseal_stub_clear_sent(void) { sent_total = 0; }
 
+void myseal_stub_begin(void)
+{
+	if (before) {
+		before();
+	}
+	if (presentation) {
+		presentation();
+	}
+	if (setup) {
+		setup();
+	}
+}
+
 void myseal_stub_deliver(const MyMessage &message)
 {
 	if (receive) {

@@ -12,15 +12,7 @@ int main(void)
 #if defined(__AVR__)
 	myseal_stub_init_timer();
 #endif
-	if (before) {
-		before();
-	}
-	if (presentation) {
-		presentation();
-	}
-	if (setup) {
-		setup();
-	}
+	myseal_stub_begin();
 	for (;;) {
 #if defined(__AVR__)
 		if (GPIOR2 != 0) {

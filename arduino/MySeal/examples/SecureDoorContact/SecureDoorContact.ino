@@ -7,8 +7,11 @@
  * this one's. (Someone who jams the radio can still hold reports back; MySeal's controller then
  * sees nothing new, never something false.)
  *
- * The node sleeps until the contact changes. Reports cost one EEPROM write per 16 (the node's
- * counters are reserved 16 at a time), and the node takes no commands (it sleeps).
+ * The node sleeps until the contact changes. It reports the contact's state at start, and after
+ * that each change it reads twice, SETTLE_MS apart: a contact that bounces or rattles for less
+ * than that at a time is never reported as opened and closed again. Reports cost one EEPROM write
+ * per 16 (the node's counters are reserved 16 at a time), and the node takes no commands (it
+ * sleeps).
  *
  * Before flashing: copy myseal_node_7.h from `myseal keygen --node 7` next to this sketch (for
  * another node id, change the #include below).
@@ -28,16 +31,29 @@
 
 #define CONTACT_CHILD 1
 #define CONTACT_PIN 3       // to ground when the door is closed (interrupt pin 1 on a Pro Mini)
-#define SETTLE_MS 20        // let the reed contact settle before reading it
+#define SETTLE_MS 20        // a level counts when it reads the same this far apart
 
 static const uint8_t mysealKey[16] PROGMEM = MYSEAL_KEY;
 static MySeal seal;
 static uint8_t reported = 0xff;  // nothing reported yet
 
+// The contact's level once two readings SETTLE_MS apart agree.
+static uint8_t settledReading(void)
+{
+	uint8_t reading = (uint8_t)digitalRead(CONTACT_PIN);
+	for (;;) {
+		wait(SETTLE_MS);
+		const uint8_t again = (uint8_t)digitalRead(CONTACT_PIN);
+		if (again == reading) {
+			return reading;
+		}
+		reading = again;
+	}
+}
+
 static void reportIfChanged(void)
 {
-	wait(SETTLE_MS);
-	const uint8_t tripped = digitalRead(CONTACT_PIN) == HIGH ? 1 : 0;  // open: tripped
+	const uint8_t tripped = settledReading() == HIGH ? 1 : 0;  // open: tripped
 	if (tripped != reported && seal.report(CONTACT_CHILD, V_TRIPPED, tripped)) {
 		reported = tripped;
 	}

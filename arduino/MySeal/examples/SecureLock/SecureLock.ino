@@ -2,9 +2,12 @@
  * SecureLock: a MySensors door lock that obeys only sealed commands.
  *
  * A servo turns the bolt, a push button locks or unlocks by hand, an LED shows "unlocked", and the
- * lock locks itself again 5 s after it was opened. Unlocking needs the PIN, sent sealed by MySeal
- * on the controller host and checked here: five wrong PINs in a row lock it out for 60 s,
- * doubling up to 24 h, across power cuts. Plain MySensors messages can no longer move the bolt.
+ * lock locks itself again 5 s after it was opened. The button acts only on a press that begins
+ * after start-up: a button held down at power-on, a pin shorted to ground or a pin that reads LOW
+ * for want of one (MySensors on Linux) never turns the lock. Unlocking needs the PIN, sent sealed
+ * by MySeal on the controller host and checked here: five wrong PINs in a row lock it out for
+ * 60 s, doubling up to 24 h, across power cuts. Plain MySensors messages can no longer move the
+ * bolt.
  *
  * Before flashing:
  *   1. `myseal keygen --node 5` writes myseal_node_5.h (the node id and its key: a secret). Copy it
@@ -41,7 +44,7 @@
 #define LOCKED_ANGLE 0
 #define UNLOCKED_ANGLE 90
 #define RELOCK_MS 5000      // 0: stay unlocked until locked
-#define DEBOUNCE_MS 50
+#define DEBOUNCE_MS 50      // the button's level must hold this long to count
 
 static const uint8_t mysealKey[16] PROGMEM = MYSEAL_KEY;
 static MySeal seal;
@@ -87,18 +90,31 @@ void receive(const MyMessage &message)
 	// whoever can reach the radio or the gateway could send one.
 }
 
+// True once for each press: the button's level, held DEBOUNCE_MS, went from released to pressed.
+// It starts out as pressed, so only a press after the button has been seen released counts.
+static bool buttonPressed(void)
+{
+	static uint8_t level = LOW;        // the debounced level
+	static uint8_t lastReading = LOW;  // and since when the pin has read so
+	static uint32_t since;
+	const uint8_t reading = (uint8_t)digitalRead(BUTTON_PIN);
+	if (reading != lastReading) {
+		lastReading = reading;
+		since = millis();
+		return false;
+	}
+	if (reading == level || millis() - since < DEBOUNCE_MS) {
+		return false;
+	}
+	level = reading;
+	return level == LOW;
+}
+
 void loop()
 {
 	seal.poll();  // lockout clock, auto-relock
 
-	static uint8_t lastReading = HIGH;
-	static uint32_t lastChange;
-	const uint8_t reading = (uint8_t)digitalRead(BUTTON_PIN);
-	if (reading != lastReading && millis() - lastChange >= DEBOUNCE_MS) {
-		lastChange = millis();
-		lastReading = reading;
-		if (reading == LOW) {
-			seal.setLocked(!seal.isLocked());  // moves the bolt and sends a sealed report
-		}
+	if (buttonPressed()) {
+		seal.setLocked(!seal.isLocked());  // moves the bolt and sends a sealed report
 	}
 }
