@@ -20,10 +20,14 @@
  * cross-site form cannot (CSRF). Requests with the token (curl, Home Assistant) need no such header.
  *
  * With `tls` the same routes are served over HTTPS (http.tls in the configuration, src/http/tls.ts).
+ *
+ * Browsers: a request that names another site in Origin, Sec-Fetch-Site or Referer is refused on
+ * every route (see refuseOtherSites). Slow and stuck clients: a request must arrive within its
+ * header and request timeouts, and only so many connections are open at once (HttpLimits).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, STATUS_CODES } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { ErrorCode, isMySealError, MySealError } from '../errors.ts';
@@ -70,8 +74,41 @@ export interface ApiServerOptions {
    * page's session cookie is Secure. Plain HTTP otherwise.
    */
   tls?: { cert: string; key: string };
-  /** Extra routes (the web page, issue 5) get a first look at each request, once it is authorized. */
+  /** Extra routes (the web page) get a first look at each request, once it is authorized. */
   extraRoutes?: (req: IncomingMessage, res: ServerResponse, url: URL, auth: RequestAuth) => boolean | Promise<boolean>;
+  /** Limits on slow and stuck clients; DEFAULT_HTTP_LIMITS for what is not given. */
+  limits?: Partial<HttpLimits>;
+}
+
+/**
+ * What a client gets before it is cut off. The timeouts cover receiving a request, not answering
+ * it: a last digit's answer waits for the lock (the operation's timeout times its tries, behind
+ * whatever the node had queued, src/protocol/operation.ts) and is never cut short by them.
+ */
+export interface HttpLimits {
+  /** To send a request's headers: a keypad's client sends them in one go. */
+  headersTimeoutMs: number;
+  /** To send a whole request, headers and body (a body is at most MAX_BODY_BYTES). */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** Connections open at once; one more is closed as it comes, counted and logged (http:TOO_MANY_CONNECTIONS). */
+  maxConnections: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimits> = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 256,
+};
+
+/**
+ * How often Node's server looks for connections past their timeouts (its default, 30 s, would let
+ * a stuck client stay three times its headers timeout): four times per timeout, at most once a second.
+ */
+function timeoutCheckInterval(limits: HttpLimits): number {
+  return Math.max(10, Math.min(1_000, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4)));
 }
 
 function digest(s: string): Buffer {
@@ -90,14 +127,26 @@ export function hostName(header: string): string {
   return header.replace(/:[0-9]*$/, '');
 }
 
-/** An Origin header naming this server itself (the page's own requests), or none at all. */
-function sameOrigin(req: IncomingMessage): boolean {
-  const origin = req.headers.origin;
-  if (origin === undefined) return true;
+/** An Origin or Referer header naming this server itself (same host:port as the Host header), or none at all. */
+function namesThisServer(value: string | undefined, req: IncomingMessage): boolean {
+  if (value === undefined) return true;
   try {
-    return new URL(origin).host === req.headers.host;
+    return new URL(value).host === req.headers.host?.toLowerCase();
   } catch {
     return false;
+  }
+}
+
+/**
+ * A page on another site must not drive the lock through the user's browser (typing digits from an
+ * <img>, a form POST, or reading state after DNS rebinding). Browsers name the page a request comes
+ * from in Sec-Fetch-Site and Origin; older ones, for an <img> or a link, only in Referer. Any of the
+ * three naming another site refuses the request. Controllers and scripts send none of them.
+ */
+function refuseOtherSites(req: IncomingMessage): void {
+  const fetchSite = req.headers['sec-fetch-site'];
+  if (fetchSite === 'cross-site' || fetchSite === 'same-site' || !namesThisServer(req.headers.origin, req) || !namesThisServer(req.headers.referer, req)) {
+    throw new HttpError(403, 'CROSS_SITE', 'requests from other sites are refused');
   }
 }
 
@@ -188,15 +237,31 @@ export class ApiServer {
     }
     const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
       if (opts.tls) res.setHeader('strict-transport-security', HSTS_HEADER);
-      this.handle(req, res).catch((e: unknown) => this.fail(res, e));
+      this.handle(req, res).catch((e: unknown) => this.fail(req, res, e));
     };
-    this.server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.2' }, onRequest) : createServer(onRequest);
+    const limits = { ...DEFAULT_HTTP_LIMITS, ...opts.limits };
+    const serverOptions: ServerOptions = {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      connectionsCheckingInterval: timeoutCheckInterval(limits),
+    };
+    this.server = opts.tls
+      ? createHttpsServer({ ...serverOptions, cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.2' }, onRequest)
+      : createServer(serverOptions, onRequest);
+    // Past the cap Node closes a new connection at once, before reading from it.
+    this.server.maxConnections = limits.maxConnections;
+    this.server.on('drop', (peer) => {
+      this.daemon.countCode('http', 'TOO_MANY_CONNECTIONS', { remoteAddress: peer?.remoteAddress ?? '?', limit: limits.maxConnections });
+    });
     // A handshake that fails (plain HTTP sent to the HTTPS port, a client that does not trust the
     // certificate, a scanner): counted and logged like any refused request; the socket is closed.
     this.server.on('tlsClientError', (err: NodeJS.ErrnoException) => {
       this.daemon.countCode('http', 'TLS_HANDSHAKE_FAILED', { reason: err.code ?? 'unknown' });
     });
-    // A request Node's parser cannot read at all: counted like any refused request, answered, closed.
+    // A request Node's parser cannot read at all, or one past its timeout: counted like any refused
+    // request, answered, closed. Closed for good: the server keeps a half-closed socket open for as
+    // long as its client goes on sending, so ending our side alone would leave a stuck client a slot.
     this.server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
       if (err.code === 'ECONNRESET' || !socket.writable) {
         socket.destroy();
@@ -205,7 +270,7 @@ export class ApiServer {
       const [status, code] =
         err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'HEADERS_TOO_LARGE'] : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'REQUEST_TIMEOUT'] : [400, 'BAD_REQUEST'];
       this.daemon.countCode('http', code);
-      socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\n\r\n`);
+      socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\n\r\n`, () => socket.destroy());
     });
   }
 
@@ -218,7 +283,10 @@ export class ApiServer {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
-  private fail(res: ServerResponse, e: unknown): void {
+  private fail(req: IncomingMessage, res: ServerResponse, e: unknown): void {
+    // A request whose connection went before its body was in (the client hung up, or was cut off
+    // past its request timeout, which clientError has counted): nothing to answer, and no internal error.
+    if (!(e instanceof HttpError) && !isMySealError(e) && req.destroyed && !req.complete) return;
     // Every refused request is counted under http:<CODE>, as bad input on the other ways in is.
     this.daemon.countCode('http', e instanceof HttpError ? e.code : isMySealError(e) ? e.codeName : 'INTERNAL');
     if (res.headersSent) {
@@ -261,13 +329,8 @@ export class ApiServer {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
     const auth = this.authorize(req, url);
-    // Browsers: a page on another site must not drive the lock through the user's browser (typing
-    // digits from an <img>, a form POST, or reading state after DNS rebinding). Controllers and
-    // scripts send neither header. Without a token (loopback), the Host must be a loopback name too.
-    const fetchSite = req.headers['sec-fetch-site'];
-    if (fetchSite === 'cross-site' || fetchSite === 'same-site' || (req.headers.origin !== undefined && !sameOrigin(req))) {
-      throw new HttpError(403, 'CROSS_SITE', 'requests from other sites are refused');
-    }
+    refuseOtherSites(req);
+    // Without a token (loopback), the Host must be a loopback name too (DNS rebinding).
     if (auth === 'open' && req.headers.host !== undefined && !isLoopbackHost(hostName(req.headers.host))) {
       throw new HttpError(403, 'BAD_HOST', 'without a token only loopback host names are served');
     }

@@ -8,6 +8,7 @@
  * least recently used goes first), so logging in in a loop cannot grow the map.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { RateLimiter } from '../daemon/rate-limit.ts';
 
 /** 12 hours without a request ends a session. */
 export const SESSION_IDLE_MS = 12 * 60 * 60 * 1000;
@@ -110,38 +111,8 @@ export class SessionStore {
  * wrong), checked before the token is compared, so guessing costs a minute per `perMinute` guesses.
  * At most `maxAddresses` addresses are tracked; past that the stalest are forgotten.
  */
-export class AttemptLimiter {
-  private readonly tries = new Map<string, number[]>();
-
-  constructor(
-    private readonly perMinute = 5,
-    private readonly clock: () => number = Date.now,
-    private readonly maxAddresses = 1024,
-  ) {}
-
-  /** Takes a try for the address; false when it has none left this minute. */
-  take(address: string): boolean {
-    const now = this.clock();
-    const recent = (this.tries.get(address) ?? []).filter((t) => now - t < 60_000);
-    this.tries.delete(address);
-    if (recent.length >= this.perMinute) {
-      this.tries.set(address, recent);
-      return false;
-    }
-    recent.push(now);
-    this.tries.set(address, recent);
-    while (this.tries.size > this.maxAddresses) {
-      const stalest = this.tries.keys().next().value;
-      if (stalest === undefined) break;
-      this.tries.delete(stalest);
-    }
-    return true;
-  }
-
-  /** Seconds until the address may try again (0 when it may now). */
-  retryAfter(address: string): number {
-    const recent = (this.tries.get(address) ?? []).filter((t) => this.clock() - t < 60_000);
-    if (recent.length < this.perMinute) return 0;
-    return Math.max(1, Math.ceil((recent[0]! + 60_000 - this.clock()) / 1000));
+export class AttemptLimiter extends RateLimiter<string> {
+  constructor(perMinute = 5, clock: () => number = Date.now, maxAddresses = 1024) {
+    super(perMinute, clock, maxAddresses);
   }
 }
