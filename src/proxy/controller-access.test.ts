@@ -9,7 +9,8 @@ import { FakeGateway } from '../test-helpers/fake-gateway.ts';
 import { lineClient } from '../test-helpers/line-client.ts';
 import { until } from '../test-helpers/until.ts';
 import { controllerAccess } from './controller-access.ts';
-import { GATEWAY_GREETING, TcpListener } from './tcp-listener.ts';
+import { GATEWAY_GREETING } from './gateway-greeting.ts';
+import { TcpListener } from './tcp-listener.ts';
 
 const ranges = (...texts: string[]): AddressRange[] =>
   texts.map((t) => {

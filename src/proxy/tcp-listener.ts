@@ -1,9 +1,10 @@
 /**
  * The gateway-compatible TCP port that controllers (Domoticz, Home Assistant, Node-RED, ...) connect
  * to instead of the gateway: any number of clients at once, each greeted as a MySensors gateway
- * greets its client, each seeing everything the gateway says, each line they send handed to the
- * daemon. A controller's bad line is counted and dropped, and the controller told (a gateway log
- * message, notice.ts); its connection stays up.
+ * greets its client (gateway-greeting.ts), each seeing everything the gateway says at its own pace
+ * (controller-output.ts: one that stops reading is dropped, the others never wait for it), each line
+ * they send handed to the daemon. A controller's bad line is counted and dropped, and the controller
+ * told (a gateway log message, notice.ts); its connection stays up.
  */
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
@@ -14,33 +15,35 @@ import { noticeLine } from '../daemon/notice.ts';
 import { listenOn } from '../util/listen.ts';
 import { controllerAccess } from './controller-access.ts';
 import type { ControllerAccess } from './controller-access.ts';
-
-/** What a MySensors 2.3.2 gateway sends a client that connects (shared/reference/mysensors.md). */
-export const GATEWAY_GREETING = ['0;255;3;0;14;Gateway startup complete.', '0;255;0;0;17;2.3.2'];
-/** A controller that stops reading is cut off before it can make the daemon hold megabytes for it. */
-export const MAX_CLIENT_BACKLOG_BYTES = 4 * 1024 * 1024;
+import { ControllerOutput } from './controller-output.ts';
+import { GatewayGreeting } from './gateway-greeting.ts';
 
 export interface TcpListenerOptions {
   host: string;
   port: number;
   /** Who may connect (controller-access.ts); by default loopback clients only on a loopback address. */
   access?: ControllerAccess;
+  /** Milliseconds, for telling a stuck controller (controller-output.ts); a monotonic clock by default. */
+  clock?: () => number;
 }
 
 class ControllerClient implements Downstream {
   readonly id: string;
   private readonly framer = new LineFramer();
-  private corked = false;
+  private readonly output: ControllerOutput;
 
   constructor(
     private readonly socket: Socket,
     private readonly daemon: Daemon,
+    clock: () => number,
+    greeting: readonly string[],
   ) {
     this.id = `tcp:${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+    this.output = new ControllerOutput(socket, clock);
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
     socket.on('data', (chunk) => this.onData(chunk));
-    for (const line of GATEWAY_GREETING) socket.write(`${line}\n`);
+    for (const line of greeting) this.output.push(`${line}\n`);
   }
 
   private onData(chunk: Uint8Array): void {
@@ -60,10 +63,6 @@ class ControllerClient implements Downstream {
 
   send(item: Outbound): void {
     if (this.socket.destroyed) return;
-    if (this.socket.writableLength > MAX_CLIENT_BACKLOG_BYTES) {
-      this.socket.destroy(new Error('controller is not reading'));
-      return;
-    }
     const text =
       item.notice !== undefined
         ? `${noticeLine(item.notice)}\n`
@@ -73,23 +72,22 @@ class ControllerClient implements Downstream {
             ? formatLine(item.message)
             : '';
     if (!text) return;
-    // Lines from one chunk of gateway input go out in one write: a write per line costs a syscall
-    // each and caps the proxy at a fraction of what the link carries.
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
-    }
-    this.socket.write(text);
+    const stuck = this.output.push(text);
+    if (stuck === undefined) return;
+    this.daemon.countCode('proxy', 'CONTROLLER_STUCK', {
+      controller: this.id,
+      unsentBytes: stuck.unsentBytes,
+      idleMs: Math.round(stuck.idleMs),
+    });
+    this.socket.destroy();
   }
 }
 
 export class TcpListener {
   private readonly server: Server;
   private readonly clients = new Set<Socket>();
+  private readonly greeting = new GatewayGreeting();
+  private readonly clock: () => number;
   readonly access: ControllerAccess;
 
   constructor(
@@ -97,7 +95,10 @@ export class TcpListener {
     private readonly opts: TcpListenerOptions,
   ) {
     this.access = opts.access ?? controllerAccess(opts.host, undefined);
+    this.clock = opts.clock ?? (() => performance.now());
     this.server = createServer((socket) => this.accept(socket));
+    // From the start, so a controller that connects later is greeted with what the gateway said before.
+    this.daemon.attach(this.greeting);
   }
 
   private accept(socket: Socket): void {
@@ -109,7 +110,7 @@ export class TcpListener {
       socket.destroy();
       return;
     }
-    const client = new ControllerClient(socket, this.daemon);
+    const client = new ControllerClient(socket, this.daemon, this.clock, this.greeting.lines);
     this.clients.add(socket);
     this.daemon.attach(client);
     socket.on('error', () => undefined); // a reset by the controller is its business; 'close' follows
@@ -128,6 +129,7 @@ export class TcpListener {
   }
 
   close(): Promise<void> {
+    this.daemon.detach(this.greeting);
     for (const socket of this.clients) socket.destroy();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }

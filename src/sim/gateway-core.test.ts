@@ -17,7 +17,7 @@ test('announce: startup complete, then the presentation as node 0', () => {
   const gw = new SimGateway();
   const out = collect(gw);
   gw.announce();
-  assert.deepEqual(out, ['0;255;3;0;14;Gateway startup complete.', '0;255;0;0;17;2.3.2']);
+  assert.deepEqual(out, ['0;255;3;0;14;Gateway startup complete.', '0;255;0;0;18;2.3.2']);
 });
 
 test('the gateway answers I_VERSION itself, with or without a payload', () => {
@@ -43,7 +43,7 @@ test('I_PRESENTATION and I_HEARTBEAT_REQUEST to node 0 are answered; other messa
   gw.controllerLine(`0;255;3;0;${Internal.I_PRESENTATION};`);
   gw.controllerLine(`0;255;3;0;${Internal.I_HEARTBEAT_REQUEST};`);
   gw.controllerLine('0;1;1;0;2;1');
-  assert.deepEqual(out, ['0;255;0;0;17;2.3.2', '0;255;3;0;22;0']);
+  assert.deepEqual(out, ['0;255;0;0;18;2.3.2', '0;255;3;0;22;0']);
   assert.deepEqual(seen, [2]);
 });
 

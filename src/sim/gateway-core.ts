@@ -116,17 +116,22 @@ export class SimGateway extends EventEmitter<SimGatewayEvents> {
 
   /**
    * What the gateway sends when a controller connects (or, on serial, when it boots):
-   * I_GATEWAY_READY, then its presentation as a node.
+   * I_GATEWAY_READY, then its presentation as a node. Like all its output, to every client it has
+   * (the Ethernet front ends send it to all connected clients, not just the newcomer).
    */
   announce(): void {
     this.#output(this.#internal(Internal.I_GATEWAY_READY, MSG_GW_STARTUP_COMPLETE));
     this.present();
   }
 
-  /** presentNode() on a gateway: child 255 presented as S_ARDUINO_NODE with the library version. */
+  /**
+   * presentNode() on a gateway: child 255 presented with the library version, as
+   * S_ARDUINO_REPEATER_NODE, because MySensors.h turns on MY_REPEATER_FEATURE for every gateway with
+   * a sensor network (this one has a radio); only a gateway without a radio presents S_ARDUINO_NODE.
+   */
   present(): void {
     this.#output({
-      ...this.#internal(Sensor.S_ARDUINO_NODE, this.version),
+      ...this.#internal(Sensor.S_ARDUINO_REPEATER_NODE, this.version),
       command: Command.C_PRESENTATION,
     });
   }

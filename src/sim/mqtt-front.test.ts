@@ -63,7 +63,7 @@ test('connects as mysensors-1, announces itself, answers I_VERSION', { timeout: 
   if (!s) return;
   assert.equal(s.sim.clientId, 'mysensors-1');
   await until(() => s.out.length === 2);
-  assert.deepEqual(s.out, ['mygateway1-out/0/255/3/0/14 Gateway startup complete.', 'mygateway1-out/0/255/0/0/17 2.3.2']);
+  assert.deepEqual(s.out, ['mygateway1-out/0/255/3/0/14 Gateway startup complete.', 'mygateway1-out/0/255/0/0/18 2.3.2']);
   await s.raw.publishAsync('mygateway1-in/0/255/3/0/2', '');
   await until(() => s.out.length === 3);
   assert.equal(s.out[2], 'mygateway1-out/0/255/3/0/2 2.3.2');

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { SerialPort } from 'serialport';
-import { Command, SetReq } from '../mysensors/enums.ts';
+import { Command, Sensor, SetReq } from '../mysensors/enums.ts';
 import type { MySensorsMessage } from '../mysensors/message.ts';
 import { SerialGateway } from '../gateway/serial.ts';
 import { requireTool } from '../test-helpers/require-tool.ts';
@@ -43,7 +43,7 @@ test('boot: the startup lines reach the daemon; I_VERSION is answered', { timeou
   await until(() => s.messages.length === 2);
   assert.deepEqual(s.messages, [
     { nodeId: 0, childId: 255, command: Command.C_INTERNAL, echo: false, type: 14, payload: 'Gateway startup complete.' },
-    { nodeId: 0, childId: 255, command: Command.C_PRESENTATION, echo: false, type: 17, payload: '2.3.2' },
+    { nodeId: 0, childId: 255, command: Command.C_PRESENTATION, echo: false, type: Sensor.S_ARDUINO_REPEATER_NODE, payload: '2.3.2' },
   ]);
   assert.equal(s.daemon.send({ nodeId: 0, childId: 255, command: Command.C_INTERNAL, echo: false, type: 2, payload: '' }), true);
   await until(() => s.messages.length === 3);

@@ -14,7 +14,8 @@ import type { SimTcpFrontOptions } from './tcp-front.ts';
 import { PlainVirtualNode } from './virtual-node.ts';
 
 const STARTUP = '0;255;3;0;14;Gateway startup complete.';
-const PRESENTATION = '0;255;0;0;17;2.3.2';
+/** A gateway with a radio presents itself as a repeater: S_ARDUINO_REPEATER_NODE (18). */
+const PRESENTATION = '0;255;0;0;18;2.3.2';
 
 async function setup(t: TestContext, opts: SimTcpFrontOptions = {}) {
   const relay = new PlainVirtualNode({ nodeId: 5, confirmSets: true });
@@ -141,7 +142,7 @@ test('slots (MY_GATEWAY_MAX_CLIENTS=1): a second client is accepted and closed a
   assert.equal(front.clientCount, 1);
 });
 
-test('slots, maxClients 2 (ESP examples): both are served, and the first sees the startup again', { timeout: 10_000 }, async (t) => {
+test('slots, maxClients 2 (ESP examples): both are served; a client connecting sends every client the startup lines', { timeout: 10_000 }, async (t) => {
   const { connect } = await setup(t, { maxClients: 2 });
   const first = await connect();
   await first.waitForLine(PRESENTATION);
@@ -149,6 +150,7 @@ test('slots, maxClients 2 (ESP examples): both are served, and the first sees th
   await second.waitForLine(PRESENTATION);
   await first.waitForLine(PRESENTATION, 2_000, 2);
   assert.deepEqual(first.lines, [STARTUP, PRESENTATION, STARTUP, PRESENTATION]);
+  assert.deepEqual(second.lines, [STARTUP, PRESENTATION]);
   // Node output goes to both.
   second.write('5;1;1;0;2;1\n');
   await first.waitForLine('5;1;1;0;2;1');
