@@ -40,6 +40,10 @@ export enum ErrorCode {
   BAD_BODY = 210,
   BAD_PIN = 211,
   COUNTER_EXHAUSTED = 212,
+  /**
+   * A node's result to a command MySeal did not send, or sent long before: the node refused a frame
+   * replayed or held back on the gateway link, and said so.
+   */
   UNEXPECTED_RESULT = 213,
   NOT_SEALED = 214,
   VALUE_TOO_LONG = 215,
@@ -49,6 +53,11 @@ export enum ErrorCode {
   RATE_LIMITED = 219,
   REFUSED_BY_POLICY = 220,
   RETAINED_MESSAGE = 221,
+  /**
+   * A plain C_SET or C_REQ on the gateway link from a node with a key, for a child that does not
+   * accept plain values: anyone with access to the link or the radio can forge one, so it is dropped.
+   */
+  PLAIN_FROM_SEALED_NODE = 222,
 
   // 3xx: key store, counter store, node storage
   KEY_STORE_PERMISSIONS = 300,

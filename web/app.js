@@ -416,9 +416,11 @@ function renderNode(x) {
 function renderGateway() {
   if (!state.gateway) return;
   ui.gateway.hidden = false;
-  ui.gateway.dataset.tone = state.gateway.connected ? 'ok' : 'bad';
-  ui.gateway.textContent = state.gateway.connected ? 'Gateway up' : 'Gateway down';
-  ui.gateway.title = state.gateway.description;
+  const g = state.gateway;
+  // Connected is the link (over MQTT, the broker); answering is the gateway itself.
+  ui.gateway.dataset.tone = g.connected && g.answering ? 'ok' : 'bad';
+  ui.gateway.textContent = !g.connected ? 'Gateway down' : g.answering ? 'Gateway up' : 'Gateway not answering';
+  ui.gateway.title = g.lastHeard === null ? g.description : `${g.description}, last heard ${timeOf(g.lastHeard)}`;
 }
 
 function renderCounters() {
@@ -473,11 +475,12 @@ const SECURITY_REASONS = {
   FRAME_TOO_SHORT: 'Truncated frame',
   FRAME_TOO_LONG: 'Over-long frame',
   BAD_BODY: 'Malformed frame body',
-  UNEXPECTED_RESULT: 'Result for no command sent',
+  UNEXPECTED_RESULT: 'The node refused a frame MySeal did not send (replay on the gateway link?)',
   CHALLENGE_EXPIRED: 'Expired challenge',
   CHALLENGE_USED: 'Reused challenge',
   NO_CHALLENGE: 'Missing challenge',
   LOGIN_FAILED: 'Wrong API token at the login',
+  PLAIN_FROM_SEALED_NODE: 'Plain value from a sealed node dropped (forged on the gateway link or radio?)',
   'raw sealed frame refused': 'A controller sent a raw sealed frame',
 };
 
@@ -532,6 +535,16 @@ function auditItem(e) {
   );
 }
 
+/** What a security event's detail adds: the node's own answer, how long a frame was held back, what was dropped. */
+function securityDetail(e) {
+  const d = e.detail ?? {};
+  const parts = [];
+  if (d.frame === 'held back' && d.heldSeconds !== undefined) parts.push(`frame held back ${d.heldSeconds} s`);
+  if (d.nodeAnswer !== undefined) parts.push(`the node answered ${d.nodeAnswer}`);
+  if (d.command !== undefined && d.type !== undefined) parts.push(`${d.command} ${d.type}`);
+  return parts.join(', ');
+}
+
 function securityItem(e, fresh) {
   return el(
     'li',
@@ -540,7 +553,7 @@ function securityItem(e, fresh) {
       'div',
       { class: 'sec-top' },
       el('code', { class: 'sec-code', text: e.result }),
-      el('span', { class: 'sec-what', text: SECURITY_REASONS[e.result] ?? '' }),
+      el('span', { class: 'sec-what', text: [SECURITY_REASONS[e.result] ?? '', securityDetail(e)].filter(Boolean).join(': ') }),
     ),
     el('div', { class: 'sec-meta', text: [timeOf(e.ts), where(e), `from ${e.source}`].filter(Boolean).join(' · ') }),
   );

@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config.ts';
 import type { Config } from '../config/config.ts';
 import { AuditLog } from '../daemon/audit-log.ts';
+import { GatewayWatch } from '../daemon/gateway-watch.ts';
 import { describeOutcome, ExitCode } from '../daemon/outcome.ts';
 import type { OutcomeReport } from '../daemon/outcome.ts';
 import { ErrorCode, isMySealError, MySealError } from '../errors.ts';
@@ -165,9 +166,13 @@ async function direct(config: Config, name: OperationName, node: number, p: stri
   const lock = acquireStateLock(config.stateDir, `myseal ${name}`);
   const gateway = gatewayFromConfig(config);
   const audit = AuditLog.open(config.stateDir, { maxBytes: config.log.auditMaxBytes, keep: config.log.auditKeep });
+  // A link that is up is not a gateway that answers (an MQTT gateway's broker outlives it): the
+  // gateway itself is asked first, so a dead one is named as such at once.
+  const watch = new GatewayWatch(gateway);
   try {
     gateway.start();
     await waitConnected(gateway, node);
+    if (!(await watch.confirm())) throw new MySealError(ErrorCode.GATEWAY_DOWN, 'the gateway does not answer', { node });
     if (legacy) {
       // The replay warning has been printed already (runOperationCommand): not again as a log line.
       const line = parseLine(legacyUnlockLineFromStore({ stateDir: config.stateDir, node, pin: p[0]!, logger: { warn: () => undefined } }));
@@ -191,6 +196,7 @@ async function direct(config: Config, name: OperationName, node: number, p: stri
     audit.append({ event: name === 'set-pin' ? 'set_pin' : name, node, child, source: 'cli', result: report.result });
     return report;
   } finally {
+    watch.close();
     audit.close();
     await gateway.stop();
     lock.release();

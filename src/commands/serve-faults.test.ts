@@ -276,7 +276,8 @@ test('bad input from the gateway, controllers and HTTP: counted by code, dropped
   const status = await fetch(`${s.base}/api/nodes/5/status`, { method: 'POST' });
   assert.equal(((await status.json()) as { result: string }).result, 'status');
   // The status is also announced to controllers; let that arrive before counting what comes next.
-  await until(() => a.lines.includes('5;1;1;0;47;locked') && b.lines.includes('5;1;1;0;47;locked'), 'the status announcement');
+  const announced = (lines: string[]): boolean => lines.includes('5;1;1;0;47;locked, 5 attempts left');
+  await until(() => announced(a.lines) && announced(b.lines), 'the status announcement');
   const recordedResult = relay.fromGateway.filter((l) => l.startsWith('5;1;4;0;83;')).at(-1)!;
   const recordedCommand = relay.toGateway.filter((l) => l.startsWith('5;1;4;0;83;')).at(-1)!;
   assert.ok(recordedResult && recordedCommand, 'a sealed exchange was recorded');
@@ -572,12 +573,20 @@ test('the gateway process killed (SIGKILL) and restarted on its port 3 times und
   }
 
   // ---- the controllers never dropped, and heard the gateway come back after each restart ------
+  // At least once per restart (a gateway greets every client whenever any connects, and a busy
+  // machine can add a reconnect): counts of greetings and reconnects are timing's, not the code's.
   for (const [i, c] of ctls.entries()) {
     assert.equal(c.closed, false, 'a controller connection dropped');
-    assert.equal(c.lines.filter((l) => l === STARTUP).length, startupsBefore[i]! + outages.length, "the gateway's startup lines after each reconnect");
+    assert.ok(c.lines.filter((l) => l === STARTUP).length >= startupsBefore[i]! + outages.length, "the gateway's startup lines after each reconnect");
+    const fromGateway = c.lines.filter((l) => l.startsWith('0;255;3;0;14;') || l.startsWith('0;255;0;0;'));
+    assert.deepEqual(
+      fromGateway.filter((l) => l !== STARTUP && !/^0;255;0;0;1[78];2\.3\.2$/.test(l)),
+      [],
+      'every startup line and gateway presentation well-formed',
+    );
   }
-  assert.equal(connects().length, 1 + outages.length, 'the daemon reported each reconnect');
-  assert.equal(logs.filter((l) => l.msg === 'gateway disconnected').length, outages.length, 'and each loss');
+  assert.ok(connects().length >= 1 + outages.length, 'the daemon reported each reconnect');
+  assert.ok(logs.filter((l) => l.msg === 'gateway disconnected').length >= outages.length, 'and each loss');
 
   // ---- every sealed command ended, confirmed or reported failed; none hung, none vanished ---
   assert.deepEqual(unexpected, [], 'only sealed results, gateway_down or timeout');

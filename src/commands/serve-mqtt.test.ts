@@ -1,8 +1,9 @@
 /**
  * `myseal serve` and MQTT brokers as sites run them: a broker that refuses anonymous clients (a
  * mosquitto password file), the login read from a private credentials file and never logged; an
- * mqtts:// broker trusted through a CA file; and a TCP gateway site whose controllers get the PIN
- * digit and result topics on a broker of their own (controllers.mqtt).
+ * mqtts:// broker trusted through a CA file; a TCP gateway site whose controllers get the PIN
+ * digit and result topics on a broker of their own (controllers.mqtt); and an MQTT gateway that dies
+ * while its broker stays up, which the daemon finds out from the gateway's own silence.
  */
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
@@ -16,6 +17,7 @@ import { connectAsync } from 'mqtt';
 import type { MqttClient } from 'mqtt';
 import { configFromDocument } from '../config/config.ts';
 import { createLogger } from '../daemon/logger.ts';
+import { ANSWER_TIMEOUT_MS, PROBE_AFTER_MS } from '../daemon/gateway-watch.ts';
 import { isMySealError } from '../errors.ts';
 import { SimMqttFront } from '../sim/mqtt-front.ts';
 import { startVirtualSite } from '../sim/virtual-site.ts';
@@ -244,4 +246,91 @@ test('a TCP gateway site with controllers.mqtt: PIN digits over MQTT with the co
   assert.equal(w.site.gateway.received(7).length, before, 'the message topic is not bridged');
   assert.equal(ctl.seen.some(([tp]) => tp.startsWith('myseal-out/0/255/3/0/2')), false);
   assert.equal(w.logs.join('').includes(SECRET), false);
+});
+
+test('an MQTT gateway that dies behind a live broker (it sets no last will): /api/health says it is not answering, and myseal unlock says gateway unreachable (exit 13), not a lock timeout (12); back, it works again', { timeout: 90_000 }, async (t) => {
+  if (!requireMosquittoPasswd(t)) return;
+  const broker = await startMosquitto({ users: USERS });
+  t.after(() => broker.stop());
+  const w = await world(t);
+  const gatewayOn = (): SimMqttFront =>
+    new SimMqttFront(w.site.gateway, { url: broker.url, inPrefix: 'mygateway1-in', outPrefix: 'mygateway1-out', username: 'gateway', password: 'gateway-pass-1' });
+  let front = gatewayOn();
+  await front.start();
+  t.after(() => front.close());
+  const credentials = w.privateFile('mqtt-login', `myseal\n${SECRET}\n`);
+  const s = await w.start({ gateway: `mqtt://127.0.0.1:${broker.port}?in=mygateway1-in&out=mygateway1-out`, mqttCredentialsFile: credentials });
+  const base = `http://127.0.0.1:${s.http.port}`;
+  type Health = { gatewayConnected: boolean; gatewayAnswering: boolean; gatewayLastHeard: number | null };
+  const health = async (): Promise<Health> => (await (await fetch(`${base}/api/health`)).json()) as Health;
+  // A controller on MySeal's prefixes; it also listens in on the gateway's own version answers,
+  // which (nobody else asking) answer the daemon's probes.
+  const ctl = await controller(t, broker);
+  await ctl.client.subscribeAsync('mygateway1-out/0/255/3/0/2');
+  const probeAnswers = (): number => ctl.seen.filter(([tp]) => tp === 'mygateway1-out/0/255/3/0/2').length;
+
+  await until(() => s.daemon.health().gatewayAnswering, 'the gateway to answer', 15_000);
+  assert.equal(((await (await fetch(`${base}/api/nodes/5/status`, { method: 'POST' })).json()) as { result: string }).result, 'status');
+  const alive = await health();
+  assert.deepEqual([alive.gatewayConnected, alive.gatewayAnswering, typeof alive.gatewayLastHeard], [true, true, 'number']);
+  await until(() => probeAnswers() > 0, 'the gateway to answer a probe on a quiet link', 3 * PROBE_AFTER_MS);
+
+  // The gateway dies; the broker, and the daemon's connection to it, stay.
+  await front.close();
+  const bound = 3 * (PROBE_AFTER_MS + ANSWER_TIMEOUT_MS);
+  const deadline = performance.now() + bound;
+  let dead = await health();
+  while (dead.gatewayAnswering && performance.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    dead = await health();
+  }
+  assert.equal(dead.gatewayAnswering, false, `/api/health says the gateway is not answering within ${bound} ms`);
+  assert.equal(dead.gatewayConnected, true, 'while the link to the broker is up');
+  assert.ok(w.logs.some((l) => l.includes('"gateway not answering"')), 'and the log says so');
+
+  // `myseal unlock` through the running daemon: gateway unreachable, and the lock never saw a frame.
+  const framesBefore = w.site.gateway.received(5).length;
+  const cli = await new Promise<{ code: number; stdout: string }>((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'unlock', '--node', '5', '--json', '--state-dir', w.dir, '--http', `127.0.0.1:${s.http.port}`], {
+      env: { ...process.env, MYSEAL_PIN: PIN },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout }));
+  });
+  assert.equal(cli.code, 13, `exit 13 (gateway unreachable), not 12 (no answer from the lock): ${cli.stdout}`);
+  const outcome = JSON.parse(cli.stdout) as { result: string; text: string };
+  assert.deepEqual([outcome.result, outcome.text], ['gateway_down', 'gateway unreachable']);
+  assert.equal(w.site.gateway.received(5).length, framesBefore);
+
+  // It comes back (announcing itself, as a real one does when it reaches the broker): all works again.
+  front = gatewayOn();
+  await front.start();
+  await until(() => s.daemon.health().gatewayAnswering, 'the gateway to answer again', 15_000);
+  assert.equal((await digits(base, PIN)).result, 'unlocked');
+  assert.equal(w.site.lock.node.locked, false);
+  assert.equal(ctl.seen.some(([tp]) => tp === 'myseal-out/0/255/3/0/2'), false, "the answers to MySeal's own probes reach no controller");
+  assert.equal(w.logs.join('').includes(SECRET), false);
+});
+
+test('with no daemon running, myseal unlock straight to an MQTT gateway that is not there (the broker is): gateway unreachable (exit 13), and no frame is sealed for nothing', { timeout: 60_000 }, async (t) => {
+  if (!requireTool(t, 'mosquitto')) return;
+  const broker = await startMosquitto();
+  t.after(() => broker.stop());
+  const w = await world(t);
+  const cli = await new Promise<{ code: number; stdout: string }>((resolve) => {
+    const args = ['--import', 'tsx', 'src/cli.ts', 'unlock', '--node', '5', '--json', '--state-dir', w.dir];
+    args.push('--gateway', `mqtt://127.0.0.1:${broker.port}?in=mygateway1-in&out=mygateway1-out`);
+    void freePort().then((port) => {
+      // No daemon answers on this HTTP address: the command goes straight to the gateway.
+      const child = spawn(process.execPath, [...args, '--http', `127.0.0.1:${port}`], { env: { ...process.env, MYSEAL_PIN: PIN }, stdio: ['ignore', 'pipe', 'ignore'] });
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.on('close', (code) => resolve({ code: code ?? -1, stdout }));
+    });
+  });
+  assert.equal(cli.code, 13, `exit 13 (gateway unreachable), not 12 (no answer from the lock): ${cli.stdout}`);
+  assert.deepEqual((JSON.parse(cli.stdout) as { result: string }).result, 'gateway_down');
+  assert.equal(w.site.gateway.received(5).length, 0);
 });

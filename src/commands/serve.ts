@@ -56,7 +56,7 @@ function readToken(path: string | undefined): string | undefined {
 
 function daemonNodes(config: Config): Map<number, NodeOptions> {
   const nodes = new Map<number, NodeOptions>();
-  for (const [id, node] of config.nodes) nodes.set(id, { name: node.name, children: node.children });
+  for (const [id, node] of config.nodes) nodes.set(id, { name: node.name, children: node.children, allowFirmwareUpdate: node.allowFirmwareUpdate });
   return nodes;
 }
 

@@ -26,7 +26,7 @@ function onlyMySealError(fn: () => unknown): void {
 const KEYS = [
   'gateway', 'listen', 'mqttProxy', 'http', 'stateDir', 'pinEntry', 'nodes', 'log', 'inPrefix', 'outPrefix',
   'tokenFile', 'rateLimitPerMinute', 'digitTimeoutMs', 'submitKey', 'clearKey', 'name', 'children', 'legacyEcb',
-  'kind', 'policy', 'pinLength', 'critical', 'level', 'auditMaxBytes', 'auditKeep', '1', '5', '0', '255', '__proto__',
+  'kind', 'policy', 'pinLength', 'critical', 'acceptPlain', 'allowFirmwareUpdate', 'level', 'auditMaxBytes', 'auditKeep', '1', '5', '0', '255', '__proto__',
   'controllers', 'allow', 'mqtt', 'mqttCredentialsFile', 'mqttCaFile',
   'constructor', 'toString',
 ];

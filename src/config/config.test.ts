@@ -82,9 +82,10 @@ test('docs/config.example.yaml loads, and says what it shows', () => {
   assert.ok(node);
   assert.equal(node.name, 'front door');
   assert.equal(node.legacyEcb, false);
-  assert.deepEqual(node.children.get(1), { kind: 'lock', policy: 'refuse', pinLength: 4, critical: false });
-  assert.deepEqual(node.children.get(2), { kind: 'relay', policy: 'seal', critical: true });
-  assert.deepEqual(node.children.get(3), { kind: 'contact', policy: 'pass', critical: false });
+  assert.equal(node.allowFirmwareUpdate, false);
+  assert.deepEqual(node.children.get(1), { kind: 'lock', policy: 'refuse', pinLength: 4, critical: false, acceptPlain: false });
+  assert.deepEqual(node.children.get(2), { kind: 'relay', policy: 'seal', critical: true, acceptPlain: false });
+  assert.deepEqual(node.children.get(3), { kind: 'contact', policy: 'pass', critical: false, acceptPlain: false });
 });
 
 test('a bad value names the field path and the value', () => {
@@ -121,17 +122,19 @@ test('children: defaults by kind, PIN length for locks only, critical only when 
       '      4: {kind: lock, pinLength: 8, policy: seal, critical: true}\n',
   );
   const children = c.nodes.get(7)?.children;
-  assert.deepEqual(children?.get(0), { kind: 'lock', policy: 'refuse', pinLength: 4, critical: false });
-  assert.deepEqual(children?.get(1), { kind: 'relay', policy: 'seal', critical: false });
-  assert.deepEqual(children?.get(2), { kind: 'contact', policy: 'pass', critical: false });
-  assert.deepEqual(children?.get(3), { kind: 'sensor', policy: 'pass', critical: false });
-  assert.deepEqual(children?.get(4), { kind: 'lock', policy: 'seal', pinLength: 8, critical: true });
+  assert.deepEqual(children?.get(0), { kind: 'lock', policy: 'refuse', pinLength: 4, critical: false, acceptPlain: false });
+  assert.deepEqual(children?.get(1), { kind: 'relay', policy: 'seal', critical: false, acceptPlain: false });
+  assert.deepEqual(children?.get(2), { kind: 'contact', policy: 'pass', critical: false, acceptPlain: false });
+  assert.deepEqual(children?.get(3), { kind: 'sensor', policy: 'pass', critical: false, acceptPlain: false });
+  assert.deepEqual(children?.get(4), { kind: 'lock', policy: 'seal', pinLength: 8, critical: true, acceptPlain: false });
 
   const bad: [string, string, RegExp][] = [
     ['{kind: relay, pinLength: 4}', 'nodes.7.children.1.pinLength', /only a lock has a PIN/],
     ['{kind: lock, pinLength: 9}', 'nodes.7.children.1.pinLength', /9 is not an integer 4-8/],
     ['{kind: lock, pinLength: 3}', 'nodes.7.children.1.pinLength', /3 is not an integer 4-8/],
     ['{kind: relay, policy: pass, critical: true}', 'nodes.7.children.1.critical', /needs policy seal/],
+    ['{kind: lock, acceptPlain: true}', 'nodes.7.children.1.acceptPlain', /sealed reports only/],
+    ['{kind: sensor, acceptPlain: 1}', 'nodes.7.children.1.acceptPlain', /true or false|boolean/],
     ['{kind: door}', 'nodes.7.children.1.kind', /"door" is not one of lock, relay, contact, sensor/],
     ['{policy: seal}', 'nodes.7.children.1.kind', /is missing/],
     ['{kind: relay, critical: yes}', 'nodes.7.children.1.critical', /"yes" is not true or false/],

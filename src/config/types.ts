@@ -61,6 +61,12 @@ export interface ChildConfig {
   readonly pinLength?: number;
   /** Sets to this child need a challenge (CRITICAL frames). Only meaningful with policy seal. */
   readonly critical: boolean;
+  /**
+   * Plain C_SET and C_REQ from this child reach controllers (a plain sensor on a sealed node). Off
+   * by default: anyone who can put a line on the gateway link or the radio could then make
+   * controllers show any value for the child.
+   */
+  readonly acceptPlain: boolean;
 }
 
 export interface NodeConfig {
@@ -68,6 +74,11 @@ export interface NodeConfig {
   readonly children: ReadonlyMap<number, ChildConfig>;
   /** Also accept the original script's AES-ECB PIN lines for this node (docs/migrating.md). */
   readonly legacyEcb: boolean;
+  /**
+   * Controllers may reboot the node and stream it firmware (I_REBOOT, C_STREAM firmware types):
+   * only while an update is being done. Off by default.
+   */
+  readonly allowFirmwareUpdate: boolean;
 }
 
 export interface Config {

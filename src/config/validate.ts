@@ -203,7 +203,7 @@ function readNodes(value: unknown, origin: Origin): ReadonlyMap<number, NodeConf
 }
 
 function readNode(value: unknown, path: string, origin: Origin): NodeConfig {
-  const s = new Section(value ?? {}, path, ['name', 'children', 'legacyEcb'], origin);
+  const s = new Section(value ?? {}, path, ['name', 'children', 'legacyEcb', 'allowFirmwareUpdate'], origin);
   const name = s.take('name');
   const childrenValue = s.take('children');
   const children = new Map<number, ChildConfig>();
@@ -219,17 +219,19 @@ function readNode(value: unknown, path: string, origin: Origin): NodeConfig {
     }
   }
   const legacy = s.take('legacyEcb');
+  const firmware = s.take('allowFirmwareUpdate');
   return {
     ...(name === undefined ? {} : { name: readString(name, s.field('name'), origin, 64) }),
     children,
     legacyEcb: legacy === undefined ? false : readBoolean(legacy, s.field('legacyEcb'), origin),
+    allowFirmwareUpdate: firmware === undefined ? false : readBoolean(firmware, s.field('allowFirmwareUpdate'), origin),
   };
 }
 
 const DEFAULT_POLICY: Readonly<Record<ChildKind, Policy>> = { lock: 'refuse', relay: 'seal', contact: 'pass', sensor: 'pass' };
 
 function readChild(value: unknown, path: string, origin: Origin): ChildConfig {
-  const s = new Section(value ?? {}, path, ['kind', 'policy', 'pinLength', 'critical'], origin);
+  const s = new Section(value ?? {}, path, ['kind', 'policy', 'pinLength', 'critical', 'acceptPlain'], origin);
   const kindValue = s.take('kind');
   if (kindValue === undefined) throw badConfig(s.field('kind'), `is missing (one of ${CHILD_KINDS.join(', ')})`, origin);
   const kind = readChoice(kindValue, s.field('kind'), CHILD_KINDS, origin);
@@ -246,11 +248,18 @@ function readChild(value: unknown, path: string, origin: Origin): ChildConfig {
     // protection that does not exist.
     throw badConfig(s.field('critical'), `true needs policy seal (this child's policy is ${policy})`, origin);
   }
+  const plainValue = s.take('acceptPlain');
+  const acceptPlain = plainValue === undefined ? false : readBoolean(plainValue, s.field('acceptPlain'), origin);
+  if (acceptPlain && kind === 'lock') {
+    // A lock's state from a plain line is exactly the forgery sealing exists to stop.
+    throw badConfig(s.field('acceptPlain'), 'a lock takes its state from sealed reports only', origin);
+  }
   return {
     kind,
     policy,
     ...(kind === 'lock' ? { pinLength: readInteger(pinValue ?? DEFAULTS.pinLength, s.field('pinLength'), 4, 8, origin) } : {}),
     critical,
+    acceptPlain,
   };
 }
 

@@ -24,12 +24,15 @@ import { PinEntry } from './pin-entry.ts';
 import { RateLimiter } from './rate-limit.ts';
 import type { DigitOutcome } from './pin-entry.ts';
 import type { AuditEvent, AuditInput } from './audit-log.ts';
-import { describeOutcome } from './outcome.ts';
+import { controllerText, describeOutcome } from './outcome.ts';
 import type { OutcomeReport } from './outcome.ts';
 import { HeldCommands, HOLD_MS } from './held-commands.ts';
 import { refusedLineNotice, undeliveredNotice } from './notice.ts';
 import type { UndeliveredCode } from './notice.ts';
 import { RecentSends } from './recent-sends.ts';
+import { GatewayWatch } from './gateway-watch.ts';
+import type { GatewayWatchTimings } from './gateway-watch.ts';
+import { controllerMayReach } from './controller-allow-list.ts';
 
 export type ChildPolicy = 'seal' | 'refuse' | 'pass';
 export type ChildKind = 'lock' | 'relay' | 'contact' | 'sensor';
@@ -41,11 +44,15 @@ export interface ChildOptions {
   pinLength?: number;
   /** Sets to this child go challenge-bound. */
   critical?: boolean;
+  /** Plain C_SET and C_REQ from this child reach controllers (otherwise only sealed reports do). */
+  acceptPlain?: boolean;
 }
 
 export interface NodeOptions {
   name?: string;
   children: ReadonlyMap<number, ChildOptions>;
+  /** Controllers may reboot the node and send it firmware (controller-allow-list.ts). */
+  allowFirmwareUpdate?: boolean;
 }
 
 /** Where the daemon's audit entries go (AuditLog; a list in tests). Never a PIN, a digit or a key. */
@@ -85,6 +92,8 @@ export interface DaemonOptions {
   holdMs?: number;
   /** PIN submissions per node and minute, across every way in (HTTP, MQTT, CLI). */
   pinTriesPerMinute?: number;
+  /** How soon a gateway that stopped answering is noticed (gateway-watch.ts); tests shorten it. */
+  gatewayWatch?: GatewayWatchTimings;
   clock?: () => number;
 }
 
@@ -149,6 +158,8 @@ export class Daemon {
   /** Operations waiting for the gateway link (gatewayUp), woken by the one connected handler. */
   private readonly upWaiters: Set<(up: boolean) => void>;
   private stopping = false;
+  /** Whether the gateway itself answers, beyond the link being up (an MQTT gateway behind a live broker). */
+  private readonly watch: GatewayWatch;
   /** How long a command waits for a gateway that is reconnecting. */
   private readonly holdMs: number;
 
@@ -171,6 +182,15 @@ export class Daemon {
       },
       (node, pin) => this.unlock(node, pin, 'pin-entry'),
     );
+    // Before the daemon's own listeners: a line proves the gateway alive before anything acts on it.
+    this.watch = new GatewayWatch(opts.gateway, {
+      ...opts.gatewayWatch,
+      clock: this.clock,
+      onChange: (answering) => {
+        if (answering) this.log.info({ gateway: opts.gateway.description }, 'gateway answering again');
+        else this.log.warn({ gateway: opts.gateway.description }, 'gateway not answering');
+      },
+    });
     opts.gateway.on('message', (m, raw) => this.fromGateway(m, raw));
     opts.gateway.on('invalid', (e, raw) => {
       this.count(e, 'gateway');
@@ -220,6 +240,7 @@ export class Daemon {
     this.held.drop();
     // Operations still waiting for the link end now (gateway_down), not when their wait runs out.
     for (const wake of [...this.upWaiters]) wake(false);
+    this.watch.close();
     await this.opts.gateway.stop();
   }
 
@@ -244,7 +265,9 @@ export class Daemon {
       onReport: (child, value) => this.relayReport(node, child, value),
       onRejected: (child, error) => {
         this.count(error, 'node');
-        this.audit({ event: 'security', node, child, source: `node:${node}`, result: error.codeName });
+        // The detail says what the node answered to a frame MySeal did not send; nothing secret.
+        const detail = error.code === ErrorCode.UNEXPECTED_RESULT ? { ...error.detail } : undefined;
+        this.audit({ event: 'security', node, child, source: `node:${node}`, result: error.codeName, ...(detail ? { detail } : {}) });
       },
     });
     this.sessions.set(node, session);
@@ -260,9 +283,17 @@ export class Daemon {
   }
 
   /** The gateway link and every node heard through it, for the health endpoint and status page. */
-  health(): { gatewayConnected: boolean; gateway: string; nodes: { node: number; lastSeen: number; messages: number }[] } {
+  health(): {
+    gatewayConnected: boolean;
+    gatewayAnswering: boolean;
+    gatewayLastHeard: number | null;
+    gateway: string;
+    nodes: { node: number; lastSeen: number; messages: number }[];
+  } {
     return {
       gatewayConnected: this.opts.gateway.connected,
+      gatewayAnswering: this.watch.answering,
+      gatewayLastHeard: this.watch.lastHeard,
       gateway: this.opts.gateway.description,
       nodes: [...this.heard].sort(([a], [b]) => a - b).map(([node, h]) => ({ node, ...h })),
     };
@@ -369,7 +400,10 @@ export class Daemon {
     heard.messages++;
     this.heard.set(m.nodeId, heard);
     this.recent.heard(m);
+    // The answer to MySeal's own probe is MySeal's: no controller asked (gateway-watch.ts, claimsAnswer).
+    if (this.watch.claimsAnswer(m)) return;
     if (!isSealedMessage(m)) {
+      if (this.plainForged(m)) return;
       this.broadcast({ message: m, line: raw });
       return;
     }
@@ -385,6 +419,23 @@ export class Daemon {
       return;
     }
     session.deliver(sealed.value.child, sealed.value.frame);
+  }
+
+  /**
+   * True (and counted, logged, audited) for a plain value or request from a child MySeal seals:
+   * every child of a node with a key, unless configured acceptPlain. Such a line is what anyone
+   * with access to the gateway link or the radio can forge (`5;1;1;0;36;0`, the door "unlocked"),
+   * so controllers never see it; they learn the child's state from authentic sealed reports alone.
+   * Presentations and internal messages (sketch name, battery, heartbeat) still pass.
+   */
+  private plainForged(m: MySensorsMessage): boolean {
+    if (m.command !== MsCommand.C_SET && m.command !== MsCommand.C_REQ) return false;
+    if (this.opts.keys.get(m.nodeId) === undefined) return false;
+    if (this.opts.nodes.get(m.nodeId)?.children.get(m.childId)?.acceptPlain === true) return false;
+    const detail = { command: commandName(m.command), type: typeName(m.command, m.type) };
+    this.count(new MySealError(ErrorCode.PLAIN_FROM_SEALED_NODE, 'plain value from a sealed child dropped', { node: m.nodeId, child: m.childId, ...detail }), 'gateway');
+    this.audit({ event: 'security', node: m.nodeId, child: m.childId, source: 'gateway', result: 'PLAIN_FROM_SEALED_NODE', detail });
+    return true;
   }
 
   /** An authentic, fresh report becomes the plain message the node would have sent. */
@@ -408,8 +459,14 @@ export class Daemon {
       return;
     }
     const child = this.opts.nodes.get(m.nodeId)?.children.get(m.childId);
-    const policy = child?.policy ?? (this.opts.keys.get(m.nodeId) && m.childId === this.lockChild(m.nodeId)?.child ? 'refuse' : 'pass');
+    const sealedNode = this.opts.keys.get(m.nodeId) !== undefined;
     const command = m.command === MsCommand.C_SET || m.command === MsCommand.C_REQ;
+    if (sealedNode && !command && !controllerMayReach(m, this.opts.nodes.get(m.nodeId)?.allowFirmwareUpdate === true)) {
+      this.log.info({ source, node: m.nodeId, command: commandName(m.command), type: typeName(m.command, m.type) }, 'controller message to a sealed node refused');
+      this.undelivered(m, source, 'NOT_ALLOWED', 'refused: not allowed to a sealed node');
+      return;
+    }
+    const policy = child?.policy ?? (sealedNode && m.childId === this.lockChild(m.nodeId)?.child ? 'refuse' : 'pass');
     if (policy === 'pass' || !command) {
       this.passOn(m, source);
       return;
@@ -462,6 +519,20 @@ export class Daemon {
     });
   }
 
+  /** The link is up (after a reconnect wait of holdMs at most) and the gateway answers (gateway-watch.ts). */
+  private async gatewayReady(): Promise<boolean> {
+    return (await this.gatewayUp(this.holdMs)) && (await this.watch.confirm());
+  }
+
+  /**
+   * A node that did not answer, behind a gateway that does not answer either: the gateway is the
+   * cause and is named (gateway unreachable), not the node.
+   */
+  private async blameGateway(e: unknown, node: number): Promise<unknown> {
+    if (!isMySealError(e, ErrorCode.TIMEOUT) || (await this.watch.confirm())) return e;
+    return new MySealError(ErrorCode.GATEWAY_DOWN, 'the gateway does not answer', { node });
+  }
+
   private async sealForController(m: MySensorsMessage, child: ChildOptions, source: string): Promise<void> {
     const session = this.session(m.nodeId);
     if (!session) {
@@ -486,14 +557,15 @@ export class Daemon {
       return;
     }
     // A sealed command waits for a reconnecting gateway as long as a plain one would (holdMs).
-    if (!(await this.gatewayUp(this.holdMs))) {
+    if (!(await this.gatewayReady())) {
       this.undelivered(m, source, 'GATEWAY_DOWN');
       return;
     }
     let out: OperationOutcome;
     try {
       out = await session.run(m.childId, command, { critical: child.critical });
-    } catch (e) {
+    } catch (caught) {
+      const e = await this.blameGateway(caught, m.nodeId);
       const code = isMySealError(e, ErrorCode.GATEWAY_DOWN) ? 'GATEWAY_DOWN' : isMySealError(e, ErrorCode.TIMEOUT) ? 'TIMEOUT' : 'FAILED';
       this.undelivered(m, source, code, isMySealError(e) ? e.codeName : 'error');
       return;
@@ -517,8 +589,8 @@ export class Daemon {
     this.send({ nodeId: node, childId: child, command: MsCommand.C_SET, echo: false, type: SetReq.V_LOCK_STATUS, payload: locked ? '1' : '0' });
   }
 
-  private broadcastText(node: number, child: number, text: string): void {
-    this.send({ nodeId: node, childId: child, command: MsCommand.C_SET, echo: false, type: SetReq.V_TEXT, payload: text.slice(0, 25) });
+  private broadcastText(node: number, child: number, report: OutcomeReport): void {
+    this.send({ nodeId: node, childId: child, command: MsCommand.C_SET, echo: false, type: SetReq.V_TEXT, payload: controllerText(report) });
   }
 
   // ---- operations (HTTP, CLI, PIN entry) ------------------------------------------------------
@@ -556,12 +628,12 @@ export class Daemon {
   /** The original format: sent, never confirmed (the old sketch does not answer), and replayable. */
   private async legacyUnlock(node: number, pin: string, source: string): Promise<OutcomeReport> {
     if (!this.pinTries.take(node)) return describeOutcome(node, new MySealError(ErrorCode.RATE_LIMITED, 'too many PIN tries', { node }));
-    await this.gatewayUp(this.holdMs);
+    const ready = await this.gatewayReady();
     let report: OutcomeReport;
     try {
       const parsed = parseLine(this.opts.legacy!.line(node, pin));
       if (!parsed.ok) throw parsed.error;
-      report = this.opts.gateway.send(parsed.value)
+      report = ready && this.opts.gateway.send(parsed.value)
         ? { node, result: 'sent_legacy', ok: true, text: 'sent (legacy, replayable)', httpStatus: 200, exitCode: 0 }
         : describeOutcome(node, new MySealError(ErrorCode.GATEWAY_DOWN, 'legacy line not sent', { node }));
     } catch (e) {
@@ -601,14 +673,15 @@ export class Daemon {
     }
     let out: OperationOutcome;
     try {
-      // A gateway that is reconnecting gets the same short wait as controllers' commands do.
-      // (No await at all while the link is up: this is the last digit's path to the frame.)
-      if (!this.opts.gateway.connected && !(await this.gatewayUp(this.holdMs))) throw new MySealError(ErrorCode.GATEWAY_DOWN, 'gateway is not connected', { node });
+      // A gateway that is reconnecting gets the same short wait as controllers' commands do, and one
+      // not heard from lately is asked whether it is there (gateway-watch.ts). (No await at all when
+      // it was heard just now, as after the first digit's challenge: the last digit's path to the frame.)
+      if (!this.watch.heardRecently() && !(await this.gatewayReady())) throw new MySealError(ErrorCode.GATEWAY_DOWN, 'gateway is not connected or does not answer', { node });
       out = await session.run(lock.child, command);
     } catch (e) {
-      const report = describeOutcome(node, e);
+      const report = describeOutcome(node, await this.blameGateway(e, node));
       this.audit({ event, node, child: lock.child, source, result: report.result });
-      this.broadcastText(node, lock.child, report.text);
+      this.broadcastText(node, lock.child, report);
       return finish(report);
     }
     const report = describeOutcome(node, out.result);
@@ -622,7 +695,7 @@ export class Daemon {
     if (r.status === Status.Unlocked) this.broadcastLockState(node, child, false);
     if (r.status === Status.Locked) this.broadcastLockState(node, child, true);
     if (r.status === Status.LockStatus) this.broadcastLockState(node, child, r.locked);
-    this.broadcastText(node, child, report.text);
+    this.broadcastText(node, child, report);
   }
 }
 

@@ -6,12 +6,11 @@
  * Every sealed frame from the node is opened in exactly one place: by the running operation when
  * one is in flight (its link gets the frame), otherwise here.
  */
-import { ErrorCode, isMySealError } from '../errors.ts';
-import type { MySealError } from '../errors.ts';
+import { ErrorCode, isMySealError, MySealError } from '../errors.ts';
 import { SetReq } from '../mysensors/enums.ts';
 import { Op, Status } from '../protocol/body.ts';
 import type { Command, ResultBody, SensorValue } from '../protocol/body.ts';
-import type { ControllerChannel } from '../protocol/controller-channel.ts';
+import type { ControllerChannel, ForeignAnswer } from '../protocol/controller-channel.ts';
 import { runOperation } from '../protocol/operation.ts';
 import type { OperationOutcome } from '../protocol/operation.ts';
 import { InboxLink } from './inbox-link.ts';
@@ -26,7 +25,10 @@ export interface NodeSessionOptions {
   clock?: () => number;
   /** An authentic, fresh report: relay it to controllers. */
   onReport?: (child: number, value: SensorValue) => void;
-  /** A frame from the node that was refused: a security event. */
+  /**
+   * A frame from the node that was refused, or the node's answer to a frame MySeal did not send
+   * (UNEXPECTED_RESULT): a security event.
+   */
   onRejected?: (child: number, error: MySealError) => void;
 }
 
@@ -91,9 +93,24 @@ export class NodeSession {
     this.state.lastSeen = this.clock();
     if (opened.value.kind === 'report') {
       this.reported(child, opened.value.value);
+    } else if (opened.value.foreign) {
+      this.foreignResult(child, opened.value.result, opened.value.foreign);
     } else {
       this.learn(opened.value.result); // a late answer to a command that timed out
     }
+  }
+
+  /**
+   * The node answered a frame MySeal did not send, or sent long ago: someone replayed a recorded
+   * frame, or held one back and released it, on the gateway link. The node refused it (or the
+   * protocol is broken): either way its owner should hear of it.
+   */
+  private foreignResult(child: number, result: ResultBody, foreign: ForeignAnswer): void {
+    const detail: Record<string, string | number> =
+      foreign.why === 'not-sent'
+        ? { nodeAnswer: Status[result.status], frame: 'not sent by MySeal' }
+        : { nodeAnswer: Status[result.status], frame: 'held back', heldSeconds: Math.round(foreign.ageMs / 1000) };
+    this.rejected(child, new MySealError(ErrorCode.UNEXPECTED_RESULT, 'the node answered a frame MySeal did not send: replay on the gateway link?', { node: this.nodeId, ...detail }));
   }
 
   private rejected(child: number, error: MySealError): void {
@@ -156,6 +173,7 @@ export class NodeSession {
             this.reported(c, v);
           },
           onRejected: (e) => this.rejected(child, e),
+          onForeignResult: (r, foreign) => this.foreignResult(child, r, foreign),
         });
         this.state.lastSeen = this.clock();
         this.learn(outcome.result);

@@ -25,6 +25,7 @@ export const UNDELIVERED = {
   GATEWAY_DOWN: 'not delivered: gateway down',
   LINK_LOST: 'may not have arrived: gateway link lost',
   REFUSED_BY_POLICY: 'not delivered: refused by policy',
+  NOT_ALLOWED: 'not delivered: not allowed',
   NEEDS_PIN: 'not delivered: unlocking needs the PIN',
   NO_KEY: 'not delivered: no key for this node',
   TIMEOUT: 'not confirmed: no answer from the node',

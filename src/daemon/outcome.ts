@@ -35,6 +35,41 @@ export interface OutcomeReport {
   detail?: Record<string, string | number | boolean>;
 }
 
+/** A controller's V_TEXT holds 25 characters; every status text fits in it. */
+export const MAX_TEXT_CHARS = 25;
+
+/** "50 s", "3 min", "2 h", "5 d": a duration, rounded up, short enough for a V_TEXT. */
+function shortDuration(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 120 * 60) return `${Math.ceil(seconds / 60)} min`;
+  if (seconds < 100 * 3600) return `${Math.ceil(seconds / 3600)} h`;
+  return `${Math.ceil(seconds / 86_400)} d`;
+}
+
+/**
+ * A lock's status as every place shows it (the CLI, the API, the web page, controllers' V_TEXT):
+ * the bolt, and then the lockout and its time left, or the PIN attempts left. A status that said
+ * only "locked" while the lock refused every PIN would hide the one thing its owner needs to know.
+ * The longest form within maxChars is chosen (a V_TEXT holds 25).
+ */
+export function lockStatusText(locked: boolean, attemptsLeft: number, lockoutSeconds: number, maxChars = Number.POSITIVE_INFINITY): string {
+  const bolt = locked ? 'locked' : 'unlocked';
+  const time = shortDuration(lockoutSeconds);
+  const forms =
+    lockoutSeconds > 0
+      ? [`${bolt}, locked out for ${time}`, `${bolt}, locked out ${time}`, `${bolt}, out for ${time}`]
+      : [`${bolt}, ${attemptsLeft} ${attemptsLeft === 1 ? 'attempt' : 'attempts'} left`, `${bolt}, ${attemptsLeft} left`];
+  return forms.find((f) => f.length <= maxChars) ?? forms[forms.length - 1]!;
+}
+
+/** A report's text as controllers get it in a V_TEXT: the same words, within 25 characters. */
+export function controllerText(report: OutcomeReport): string {
+  if (report.result === 'status' && report.locked !== undefined) {
+    return lockStatusText(report.locked, report.attemptsLeft ?? 0, report.secondsLeft ?? 0, MAX_TEXT_CHARS);
+  }
+  return report.text.slice(0, MAX_TEXT_CHARS);
+}
+
 export function describeOutcome(node: number, r: ResultBody | unknown): OutcomeReport {
   if (typeof r === 'object' && r !== null && 'status' in r && 'commandCounter' in r) return describeResult(node, r as ResultBody);
   const code = isMySealError(r) ? r.codeName : 'ERROR';
@@ -70,7 +105,7 @@ function describeResult(node: number, r: ResultBody): OutcomeReport {
         ...base,
         result: 'status',
         ok: true,
-        text: r.locked ? 'locked' : 'unlocked',
+        text: lockStatusText(r.locked, r.attemptsLeft, r.lockoutSeconds),
         locked: r.locked,
         attemptsLeft: r.attemptsLeft,
         secondsLeft: r.lockoutSeconds,

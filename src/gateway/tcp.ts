@@ -96,6 +96,11 @@ export class TcpGateway extends EventEmitter<GatewayEvents> implements GatewayTr
     return true;
   }
 
+  abandon(reason: string): void {
+    // The reason arrives as the socket's error, so the close reports it like any other cause.
+    if (this.#connected) this.#socket?.destroy(new Error(reason));
+  }
+
   #open(): void {
     if (!this.#running || this.#socket) return;
     const socket = net.connect({ host: this.host, port: this.port });

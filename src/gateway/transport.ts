@@ -44,4 +44,11 @@ export interface GatewayTransport extends EventEmitter<GatewayEvents> {
    * Throws MySealError for a message a real gateway would mangle (validateMessage's rules).
    */
   send(message: MySensorsMessage): boolean;
+  /**
+   * Ends the current connection because the gateway stopped answering on it (the daemon's
+   * gateway-watch.ts): it is reported 'disconnected' with the reason and reconnected with backoff, as
+   * after any loss. Only where a new connection reaches the gateway itself (TCP: a half-open link to
+   * a gateway that lost power); over MQTT the connection is the broker's, which is still there.
+   */
+  abandon?(reason: string): void;
 }

@@ -10,7 +10,7 @@ import { ErrorCode, MySealError, ok } from '../errors.ts';
 import type { Result } from '../errors.ts';
 import type { ControllerCounters, ControllerKeyStore } from '../store/types.ts';
 import { CHALLENGE_CONTROLLER_MARGIN_MS, CHALLENGE_WINDOW_MS, GATEWAY_NODE_ID, ROTATION_SEED_LENGTH } from './constants.ts';
-import { challengeOf, decodeReport, decodeResult, encodeCommand, Op, requiresChallenge } from './body.ts';
+import { challengeOf, decodeReport, decodeResult, encodeCommand, Op, requiresChallenge, Status } from './body.ts';
 import type { Command, ResultBody, SensorValue } from './body.ts';
 import { deriveRotatedKey } from './derive.ts';
 import { FrameKind } from './frame.ts';
@@ -35,9 +35,21 @@ export interface SealedCommand {
   command: Command;
 }
 
+/**
+ * Why a result does not answer a command this channel is waiting on: `not-sent`, its command
+ * counter is none this channel sealed and left unanswered (a frame recorded earlier and replayed,
+ * or forged with the key's counters); `held-back`, a refusal of a command sealed longer ago than a
+ * challenge lives (the frame was held back and released). Either way someone else put the frame
+ * on the gateway link.
+ */
+export type ForeignAnswer = { why: 'not-sent' } | { why: 'held-back'; ageMs: number };
+
 export type FromNode =
-  /** underOldKey: a rotated key awaited confirmation, and the node answered under the old one. */
-  | { kind: 'result'; child: number; counter: number; result: ResultBody; underOldKey: boolean }
+  /**
+   * underOldKey: a rotated key awaited confirmation, and the node answered under the old one.
+   * foreign: the result answers a frame MySeal did not send (or sent long ago): see ForeignAnswer.
+   */
+  | { kind: 'result'; child: number; counter: number; result: ResultBody; underOldKey: boolean; foreign?: ForeignAnswer }
   | { kind: 'report'; child: number; counter: number; value: SensorValue };
 
 interface HeldChallenge {
@@ -45,6 +57,16 @@ interface HeldChallenge {
   child: number;
   receivedAt: number;
 }
+
+/**
+ * Commands sealed and not yet answered, remembered to tell the node's answers to them from answers
+ * to frames someone else replayed. Bounded: the oldest are forgotten first (a node answers a
+ * command within seconds, and an operation sends a few at most).
+ */
+const MAX_AWAITED = 64;
+
+/** Results that refuse the command they answer: what a replayed or held-back frame earns. */
+const REFUSALS: ReadonlySet<Status> = new Set([Status.StaleCounter, Status.ChallengeExpired, Status.BadRequest]);
 
 /** Which key to seal with while a rotation awaits the node's confirmation. */
 export type KeyChoice = 'current' | 'pending';
@@ -56,6 +78,8 @@ export class ControllerChannel {
   private readonly clock: () => number;
   private readonly usableMs: number;
   private challenge: HeldChallenge | null = null;
+  /** Command counter -> when it was sealed, until the node answers it. */
+  private readonly awaited = new Map<number, number>();
 
   constructor(opts: ControllerChannelOptions) {
     this.nodeId = opts.nodeId;
@@ -106,6 +130,8 @@ export class ControllerChannel {
     const key = opts.key === 'pending' && keys.pendingKey ? keys.pendingKey : keys.key;
     if (command.op === Op.RotateKey) this.keys.setPending(this.nodeId, deriveRotatedKey(key, this.nodeId, command.seed));
     const counter = this.counters.nextSend(this.nodeId);
+    this.awaited.set(counter, this.clock());
+    if (this.awaited.size > MAX_AWAITED) this.awaited.delete(this.awaited.keys().next().value!);
     const frame = sealFrame(
       {
         key,
@@ -150,7 +176,26 @@ export class ControllerChannel {
     if (!result.ok) return result;
     const challenge = challengeOf(result.value);
     if (challenge) this.challenge = { bytes: challenge, child, receivedAt: this.clock() };
-    return ok({ kind: 'result', child, counter, result: result.value, underOldKey: keys.pendingKey !== undefined && keyIndex === 1 });
+    const foreign = this.answered(result.value);
+    return ok({
+      kind: 'result',
+      child,
+      counter,
+      result: result.value,
+      underOldKey: keys.pendingKey !== undefined && keyIndex === 1,
+      ...(foreign ? { foreign } : {}),
+    });
+  }
+
+  /** Marks a command answered; says why not, for a result to a frame this channel did not send now. */
+  private answered(result: ResultBody): ForeignAnswer | undefined {
+    const sealedAt = this.awaited.get(result.commandCounter);
+    if (sealedAt === undefined) return { why: 'not-sent' };
+    this.awaited.delete(result.commandCounter);
+    // A late answer to a command that timed out is normal on a lossy radio; a refusal of one sealed
+    // longer ago than a challenge lives is a frame that was held back and released.
+    const ageMs = this.clock() - sealedAt;
+    return REFUSALS.has(result.status) && ageMs > this.usableMs + CHALLENGE_CONTROLLER_MARGIN_MS ? { why: 'held-back', ageMs } : undefined;
   }
 
   /** After a stale-counter result: the next command goes out above the node's last accepted counter. */

@@ -8,7 +8,7 @@
 import { ErrorCode, MySealError } from '../errors.ts';
 import { Op, requiresChallenge, Status } from './body.ts';
 import type { Command, ResultBody, SensorValue } from './body.ts';
-import type { ControllerChannel, KeyChoice } from './controller-channel.ts';
+import type { ControllerChannel, ForeignAnswer, KeyChoice } from './controller-channel.ts';
 
 export interface NodeFrame {
   child: number;
@@ -33,6 +33,8 @@ export interface OperationOptions {
   onReport?: (child: number, value: SensorValue) => void;
   /** A frame from the node that was refused (forged, replayed, stale): for counters and logs. */
   onRejected?: (error: MySealError) => void;
+  /** The node's authentic answer to a frame MySeal did not send (or sent long ago): a security event. */
+  onForeignResult?: (result: ResultBody, foreign: ForeignAnswer) => void;
 }
 
 export interface OperationOutcome {
@@ -143,6 +145,10 @@ async function awaitResult(
     const msg = opened.value;
     if (msg.kind === 'report') {
       opts.onReport?.(msg.child, msg.value);
+      continue;
+    }
+    if (msg.foreign) {
+      opts.onForeignResult?.(msg.result, msg.foreign);
       continue;
     }
     // A late answer to an earlier try: authentic and recorded (its challenge kept), but not ours.

@@ -6,6 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { GatewayEvents, GatewayTransport } from '../gateway/transport.ts';
+import { Command, Internal } from '../mysensors/enums.ts';
 import { assertValidMessage } from '../mysensors/message.ts';
 import type { MySensorsMessage } from '../mysensors/message.ts';
 import { frameToMessage, messageToFrame } from '../protocol/carriage.ts';
@@ -14,6 +15,12 @@ import type { SealedNode } from '../protocol/sealed-node.ts';
 export class FakeGateway extends EventEmitter<GatewayEvents> implements GatewayTransport {
   readonly description = 'fake://gateway';
   connected = true;
+  /**
+   * False plays a gateway that died behind a link that stays up (an MQTT broker): whatever is sent
+   * is taken by the link and lost, and nothing comes back.
+   */
+  alive = true;
+  /** Messages for nodes, in order (not the version requests the gateway answers itself). */
   readonly sent: MySensorsMessage[] = [];
   private readonly nodes = new Map<number, SealedNode>();
   plainHandler: ((m: MySensorsMessage) => MySensorsMessage[]) | undefined;
@@ -33,6 +40,12 @@ export class FakeGateway extends EventEmitter<GatewayEvents> implements GatewayT
   send(message: MySensorsMessage): boolean {
     assertValidMessage(message);
     if (!this.connected) return false;
+    if (!this.alive) return true;
+    if (message.nodeId === 0 && message.command === Command.C_INTERNAL && message.type === Internal.I_VERSION) {
+      // As every MySensors gateway does (core/MyGatewayTransport.cpp): MySeal asks it whether it is there.
+      setImmediate(() => this.fromNode({ ...message, payload: '2.3.2' }));
+      return true;
+    }
     this.sent.push(message);
     const node = this.nodes.get(message.nodeId);
     const sealed = messageToFrame(message);

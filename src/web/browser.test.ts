@@ -19,7 +19,7 @@ import { tempDir } from '../test-helpers/fixtures.ts';
 import { requireTool } from '../test-helpers/require-tool.ts';
 import { makeTestCertificates } from '../test-helpers/test-cert.ts';
 import { HSTS_HEADER } from '../http/tls.ts';
-import { injectForgedFrame, PIN, startWorld } from './test-helpers/world.ts';
+import { injectForgedFrame, injectPlainUnlocked, PIN, startWorld } from './test-helpers/world.ts';
 
 /** Where screenshots go; MYSEAL_TEST_OUTPUT (relative to the working directory) overrides test-output. */
 const SHOTS = resolve(process.env.MYSEAL_TEST_OUTPUT || 'test-output', 'screenshots');
@@ -128,6 +128,12 @@ test('the keypad in a browser: unlock, wrong PIN, live node list, security event
   await page.locator('#audit li.security', { hasText: 'Forged' }).waitFor(WAIT);
   await page.locator('#counters', { hasText: 'node:AUTH_FAILED' }).waitFor(WAIT);
   await page.locator('#nodes li[data-node="5"] .counts .alert', { hasText: 'Rejected' }).waitFor(WAIT);
+  // A plain "unlocked" for the sealed lock, put on the gateway link: dropped, and shown as such.
+  injectPlainUnlocked(w.site);
+  const plain = page.locator('#security li', { hasText: 'PLAIN_FROM_SEALED_NODE' });
+  await plain.waitFor(WAIT);
+  assert.match((await plain.textContent()) ?? '', /Plain value from a sealed node dropped.*C_SET V_LOCK_STATUS/);
+  await page.locator('#counters', { hasText: 'gateway:PLAIN_FROM_SEALED_NODE' }).waitFor(WAIT);
   await page.locator('#security').scrollIntoViewIfNeeded();
   await shot(t, page, 'status-security-event-phone.png');
   await shot(t, page, 'full-page-phone.png', true);

@@ -228,7 +228,7 @@ export class WebRoutes {
 
   overview(): {
     now: number;
-    gateway: { connected: boolean; description: string };
+    gateway: { connected: boolean; answering: boolean; lastHeard: number | null; description: string };
     onlineWindowMs: number;
     nodes: NodeSummary[];
     counters: Record<string, number>;
@@ -237,7 +237,7 @@ export class WebRoutes {
     const heard = this.heardMap(health.nodes);
     return {
       now: this.clock(),
-      gateway: { connected: health.gatewayConnected, description: health.gateway },
+      gateway: { connected: health.gatewayConnected, answering: health.gatewayAnswering, lastHeard: health.gatewayLastHeard, description: health.gateway },
       onlineWindowMs: this.opts.onlineWindowMs ?? ONLINE_WINDOW_MS,
       nodes: this.daemon.nodeIds().map((n) => this.nodeSummary(n, heard)),
       counters: Object.fromEntries(this.daemon.counters),

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { configFromDocument } from '../../config/config.ts';
 import { createLogger } from '../../daemon/logger.ts';
-import { PayloadType, SetReq } from '../../mysensors/enums.ts';
+import { Command, PayloadType, SetReq } from '../../mysensors/enums.ts';
 import { frameToMessage } from '../../protocol/carriage.ts';
 import { startDaemon } from '../../commands/serve.ts';
 import type { RunningDaemon } from '../../commands/serve.ts';
@@ -198,4 +198,9 @@ export function injectForgedFrame(site: VirtualSite): void {
   const frame = genuineLockReport(site);
   frame[frame.length - 1]! ^= 0x01;
   fromLock(site, frame);
+}
+
+/** A plain "unlocked" for the sealed lock, as anyone on the gateway link or the radio can send it. */
+export function injectPlainUnlocked(site: VirtualSite): void {
+  site.gateway.fromNode(site.lock.nodeId, [{ nodeId: site.lock.nodeId, childId: 1, command: Command.C_SET, echo: false, type: SetReq.V_LOCK_STATUS, payload: '0' }]);
 }
