@@ -62,7 +62,7 @@ test('usage errors exit 2 with a message naming the problem', async (t) => {
   const cases: [string[], RegExp][] = [
     [[], /--node N is required/],
     [['--node'], /argument missing/],
-    [['--node', '0'], /gateway/],
+    [['--node', '256'], /out of range/],
     [['--node', '255'], /broadcast/],
     [['--node', '300'], /out of range/],
     [['--node', 'abc'], /must be a number/],
@@ -104,6 +104,31 @@ test('keygen stores a key, writes the header 0600 with the same key, and never p
   assert.ok(sameBytes(headerKey(header), key), 'the header holds the stored key');
   assert.equal(FileCounters.open(dir).nextSend(12), 1);
   if (key) assertNoKeyPrinted(key);
+});
+
+test('node 0 (a lock in the gateway\'s own sketch) gets a key; --lock-child names the lock\'s child in the header and says what to configure', async (t) => {
+  const dir = tempDir(t, 'myseal-keygen-');
+  const r = await keygen(['--node', '0', '--state-dir', dir]);
+  assert.equal(r.code, 0, r.err);
+  const header = readFileSync(join(dir, 'arduino', 'myseal_node_0.h'), 'utf8');
+  assert.ok(/^#define MYSEAL_NODE_ID 0$/m.test(header) && /^#define MYSEAL_LOCK_CHILD 1$/m.test(header));
+  assert.ok(sameBytes(headerKey(join(dir, 'arduino', 'myseal_node_0.h')), keyOf(dir, 0)));
+  assert.equal(FileCounters.open(dir).nextSend(0), 1);
+  assert.doesNotMatch(r.out, /kind: lock/, 'the default child needs no configuration');
+
+  const other = await keygen(['--node', '9', '--lock-child', '3', '--state-dir', dir]);
+  assert.equal(other.code, 0, other.err);
+  assert.ok(/^#define MYSEAL_LOCK_CHILD 3$/m.test(readFileSync(join(dir, 'arduino', 'myseal_node_9.h'), 'utf8')));
+  assert.match(other.out, /configure nodes\.9\.children\.3 with kind: lock/);
+  for (const bad of ['255', 'x', '-1']) {
+    const refused = await keygen(['--node', '10', '--lock-child', bad, '--state-dir', dir]);
+    assert.equal(refused.code, 2, bad);
+    assert.match(refused.err, /--lock-child must be a number 0-254|argument is ambiguous/);
+  }
+  for (const node of [0, 9]) {
+    const key = keyOf(dir, node);
+    if (key) assertNoKeyPrinted(key);
+  }
 });
 
 test('an existing key is not replaced without --force (exit 1, nothing changed)', async (t) => {

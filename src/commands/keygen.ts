@@ -8,20 +8,25 @@ import { join } from 'node:path';
 import { lstatSync } from 'node:fs';
 import { ErrorCode, MySealError, isMySealError } from '../errors.ts';
 import { defaultHeaderName, writeArduinoHeader } from '../store/arduino-header.ts';
-import { FileKeyStore, KEY_STORE_FILE, MAX_NODE_ID, MIN_NODE_ID } from '../store/key-store.ts';
+import { DEFAULT_LOCK_CHILD } from '../protocol/constants.ts';
+import { MAX_NODE_ID, MIN_NODE_ID, NODE_ID_RANGE } from '../protocol/node-id.ts';
+import { FileKeyStore, KEY_STORE_FILE } from '../store/key-store.ts';
 import { provisionNodeKey } from '../store/provision.ts';
 import { acquireStateLock } from '../store/state-lock.ts';
 import { STATE_DIR_ENV, ensurePrivateDir, ensureStateDir, resolveStateDir } from '../store/state-dir.ts';
 
-export const HELP = `Usage: myseal keygen --node N [--state-dir DIR] [--header PATH] [--force]
+export const HELP = `Usage: myseal keygen --node N [--lock-child C] [--state-dir DIR] [--header PATH] [--force]
 
-Generates a new random AES-128 key for MySensors node N (${MIN_NODE_ID}-${MAX_NODE_ID}; 0 is the gateway,
-255 the broadcast address), stores it in the controller's key store, starts the node's counters
-afresh and writes an Arduino header (mode 0600) to include in the node's sketch.
+Generates a new random AES-128 key for MySensors node N (${NODE_ID_RANGE}; 0 is a lock or relay in the
+gateway's own sketch, 255 the broadcast address), stores it in the controller's key store, starts
+the node's counters afresh and writes an Arduino header (mode 0600) to include in the node's sketch.
 The key is never printed.
 
 Options:
   --node N          the node id (required)
+  --lock-child C    the lock's child id, written into the header as MYSEAL_LOCK_CHILD
+                    (default ${DEFAULT_LOCK_CHILD}). The daemon sends lock commands to the child
+                    configured \`kind: lock\` (else ${DEFAULT_LOCK_CHILD}): configure the same one.
   --state-dir DIR   where keys and counters live (default: $${STATE_DIR_ENV},
                     else $XDG_STATE_HOME/myseal, else ~/.local/state/myseal)
   --header PATH     where to write the header (default: DIR/arduino/myseal_node_N.h)
@@ -53,6 +58,7 @@ interface KeygenArgs {
   stateDir: string | undefined;
   header: string | undefined;
   force: boolean;
+  lockChild: number;
 }
 
 /** Exit status: 0 done, 2 usage error, 1 anything else (storage, permissions, existing key). */
@@ -79,6 +85,7 @@ export function parseKeygenArgs(argv: string[]): KeygenArgs {
       args: argv,
       options: {
         node: { type: 'string' },
+        'lock-child': { type: 'string' },
         'state-dir': { type: 'string' },
         header: { type: 'string' },
         force: { type: 'boolean' },
@@ -91,7 +98,7 @@ export function parseKeygenArgs(argv: string[]): KeygenArgs {
     throw usage(describeParseError(e));
   }
   const help = values.help === true;
-  if (help) return { help, node: 0, stateDir: undefined, header: undefined, force: false };
+  if (help) return { help, node: 0, stateDir: undefined, header: undefined, force: false, lockChild: DEFAULT_LOCK_CHILD };
   if (values.node === undefined) throw usage('--node N is required');
   if (values['state-dir'] === '') throw usage('--state-dir needs a directory');
   if (values.header === '') throw usage('--header needs a path');
@@ -101,17 +108,23 @@ export function parseKeygenArgs(argv: string[]): KeygenArgs {
     stateDir: values['state-dir'],
     header: values.header,
     force: values.force === true,
+    lockChild: values['lock-child'] === undefined ? DEFAULT_LOCK_CHILD : parseLockChild(values['lock-child']),
   };
 }
 
 function parseNodeId(text: string): number {
   // Only echo the value when it is a short number: the message must not carry arbitrary text.
-  if (!/^[0-9]{1,6}$/.test(text)) throw usage(`--node must be a number ${MIN_NODE_ID}-${MAX_NODE_ID}`);
+  if (!/^[0-9]{1,6}$/.test(text)) throw usage(`--node must be a number ${NODE_ID_RANGE}`);
   const node = Number(text);
-  if (node === 0) throw usage('--node 0 is the gateway, which has no key; nodes are 1-254');
-  if (node === 255) throw usage('--node 255 is the broadcast address; nodes are 1-254');
-  if (node < MIN_NODE_ID || node > MAX_NODE_ID) throw usage(`--node ${node} is out of range; nodes are 1-254`);
+  if (node === 255) throw usage(`--node 255 is the broadcast address; nodes are ${NODE_ID_RANGE}`);
+  if (node < MIN_NODE_ID || node > MAX_NODE_ID) throw usage(`--node ${node} is out of range; nodes are ${NODE_ID_RANGE}`);
   return node;
+}
+
+function parseLockChild(text: string): number {
+  // Child 255 is the node itself, never a lock.
+  if (!/^[0-9]{1,3}$/.test(text) || Number(text) > 254) throw usage('--lock-child must be a number 0-254');
+  return Number(text);
 }
 
 /** Does the work and returns what to print. */
@@ -153,7 +166,7 @@ function keygenLocked(args: KeygenArgs, stateDir: string): string {
   if (args.header === undefined) ensurePrivateDir(headerDir);
   const key = provisionNodeKey(stateDir, args.node, { force: args.force });
   try {
-    writeArduinoHeader(header, args.node, key, { force: args.force });
+    writeArduinoHeader(header, args.node, key, { force: args.force, lockChild: args.lockChild });
   } catch (e) {
     if (!isMySealError(e)) throw e;
     throw new MySealError(
@@ -169,7 +182,11 @@ function keygenLocked(args: KeygenArgs, stateDir: string): string {
     `myseal keygen: new key for node ${args.node} stored in ${join(stateDir, KEY_STORE_FILE)}\n` +
     `Arduino header written to ${header} (mode 0600).\n` +
     `Include it in node ${args.node}'s sketch and flash the node. The header is a secret: ` +
-    `do not commit it to version control or share it.\n`
+    `do not commit it to version control or share it.\n` +
+    (args.lockChild === DEFAULT_LOCK_CHILD
+      ? ''
+      : `The lock is on child ${args.lockChild}: configure nodes.${args.node}.children.${args.lockChild} with ` +
+        `kind: lock, so that the daemon sends lock commands there.\n`)
   );
 }
 

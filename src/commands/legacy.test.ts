@@ -72,7 +72,7 @@ test('the key cannot be given on the command line, and such attempts are not ech
 });
 
 test('usage: action, node id range, help', async (t) => {
-  for (const argv of [[], ['set-key'], ['set-key', '--node', '0'], ['set-key', '--node', '255'], ['remove-key', '--node', '5', '--force'], ['frob', '--node', '5']]) {
+  for (const argv of [[], ['set-key'], ['set-key', '--node', '256'], ['set-key', '--node', '255'], ['remove-key', '--node', '5', '--force'], ['frob', '--node', '5']]) {
     const s = setup(t);
     assert.equal(await run(argv, s.io), 2, argv.join(' '));
   }

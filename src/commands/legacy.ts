@@ -13,7 +13,7 @@ import { ErrorCode, MySealError, isMySealError } from '../errors.ts';
 import { checkLegacyKey, LEGACY_KEY_LENGTH } from '../legacy/ecb.ts';
 import { LEGACY_KEY_ENV, removeLegacyKey, writeLegacyKey } from '../legacy/key-file.ts';
 import { LEGACY_REPLAY_WARNING } from '../legacy/sender.ts';
-import { MAX_NODE_ID, MIN_NODE_ID } from '../store/key-store.ts';
+import { NODE_ID_RANGE, parseNodeId } from '../protocol/node-id.ts';
 import { STATE_DIR_ENV } from '../store/state-dir.ts';
 
 export const HELP = `Usage: myseal legacy set-key --node N [--state-dir DIR] [--config PATH] [--force]
@@ -29,7 +29,7 @@ for the time a migration takes.
   remove-key   deletes DIR/legacy/node-N.key, once the node runs MySeal.
 
 Options:
-  --node N          the node id (${MIN_NODE_ID}-${MAX_NODE_ID}, required)
+  --node N          the node id (${NODE_ID_RANGE}, required)
   --state-dir DIR   the state directory (default: $${STATE_DIR_ENV}, else the config file's
                     stateDir, else $XDG_STATE_HOME/myseal, else ~/.local/state/myseal)
   --config PATH     the config file to take stateDir from
@@ -125,12 +125,11 @@ export function parseLegacyArgs(argv: string[]): LegacyArgs {
     throw usage(`${action} takes options only; the key is read from stdin, never from the command line`);
   }
   if (values.node === undefined) throw usage('--node N is required');
-  if (!/^[0-9]{1,3}$/.test(values.node) || Number(values.node) < MIN_NODE_ID || Number(values.node) > MAX_NODE_ID) {
-    throw usage(`--node must be a number ${MIN_NODE_ID}-${MAX_NODE_ID}`);
-  }
+  const node = parseNodeId(values.node);
+  if (node === null) throw usage(`--node must be a number ${NODE_ID_RANGE}`);
   if (values['state-dir'] === '') throw usage('--state-dir needs a directory');
   if (values.force === true && action === 'remove-key') throw usage('--force is for set-key');
-  return { help: false, action, node: Number(values.node), ...base };
+  return { help: false, action, node, ...base };
 }
 
 function usage(message: string): MySealError {

@@ -83,7 +83,7 @@ test('corrupt lines are reported on stderr, the rest printed', async (t) => {
 });
 
 test('usage errors exit 2 without echoing what was typed; unreadable logs exit 1', async (t) => {
-  for (const argv of [['--node', '0'], ['--node', 'abc'], ['--lines', '-1'], ['s3cr3t'], ['--bogus']]) {
+  for (const argv of [['--node', '255'], ['--node', 'abc'], ['--lines', '-1'], ['s3cr3t'], ['--bogus']]) {
     const s = setup(t);
     assert.equal(await run(argv, s.io), 2, argv.join(' '));
     assert.match(s.err(), /^myseal log: USAGE: /);

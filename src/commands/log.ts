@@ -8,6 +8,7 @@ import { loadConfig } from '../config/config.ts';
 import { ErrorCode, MySealError, isMySealError } from '../errors.ts';
 import { AuditFollower, readAuditLog } from '../daemon/audit-log.ts';
 import type { AuditRecord } from '../daemon/audit-log.ts';
+import { NODE_ID_RANGE, parseNodeId } from '../protocol/node-id.ts';
 import { STATE_DIR_ENV } from '../store/state-dir.ts';
 
 export const HELP = `Usage: myseal log [--state-dir DIR] [--config PATH] [--node N] [--lines N] [--json] [--follow]
@@ -20,7 +21,7 @@ Options:
                     stateDir, else $XDG_STATE_HOME/myseal, else ~/.local/state/myseal)
   --config PATH     the config file to take stateDir from (default: ~/.config/myseal/config.yaml
                     if it exists)
-  --node N          only entries about node N (1-254)
+  --node N          only entries about node N (${NODE_ID_RANGE})
   --lines N         how many of the last entries to print (default 50; 0 for all)
   --json            print the raw JSON lines instead of a table
   --follow, -f      keep printing new entries as they are written, until Ctrl-C
@@ -164,10 +165,9 @@ export function parseLogArgs(argv: string[]): LogArgs {
   if (values.config === '') throw usage('--config needs a path');
   let node: number | undefined;
   if (values.node !== undefined) {
-    if (!/^[0-9]{1,3}$/.test(values.node) || Number(values.node) < 1 || Number(values.node) > 254) {
-      throw usage('--node must be a number 1-254');
-    }
-    node = Number(values.node);
+    const parsed = parseNodeId(values.node);
+    if (parsed === null) throw usage(`--node must be a number ${NODE_ID_RANGE}`);
+    node = parsed;
   }
   let lines = 50;
   if (values.lines !== undefined) {

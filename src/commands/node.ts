@@ -22,6 +22,7 @@ import { loadConfig } from '../config/config.ts';
 import { ExitCode } from '../daemon/outcome.ts';
 import { errorCodeName, ErrorCode, isMySealError, MySealError } from '../errors.ts';
 import { parseGatewayUrl } from '../gateway/parse-url.ts';
+import { NODE_ID_RANGE, parseNodeId } from '../protocol/node-id.ts';
 import { SealedNode, provisionNode } from '../protocol/sealed-node.ts';
 import { SimGateway } from '../sim/gateway-core.ts';
 import { SimMqttFront } from '../sim/mqtt-front.ts';
@@ -84,10 +85,10 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     process.stderr.write('myseal node: bad arguments (see myseal node --help)\n');
     return ExitCode.USAGE;
   }
-  const nodeId = Number(values.node);
+  const nodeId = parseNodeId(values.node);
   const lockChild = Number(values['lock-child']);
-  if (!/^[0-9]{1,3}$/.test(values.node ?? '') || nodeId < 1 || nodeId > 254 || !(lockChild >= 0 && lockChild <= 254) || !values.gateway) {
-    process.stderr.write('myseal node: give --node N (1-254) and --gateway URL\n');
+  if (nodeId === null || !(lockChild >= 0 && lockChild <= 254) || !values.gateway) {
+    process.stderr.write(`myseal node: give --node N (${NODE_ID_RANGE}) and --gateway URL\n`);
     return ExitCode.USAGE;
   }
   try {

@@ -29,6 +29,7 @@ import { Op } from '../protocol/body.ts';
 import type { Command } from '../protocol/body.ts';
 import { ControllerChannel } from '../protocol/controller-channel.ts';
 import { runOperation } from '../protocol/operation.ts';
+import { NODE_ID_RANGE, parseNodeId } from '../protocol/node-id.ts';
 import { FileCounters } from '../store/counter-store.ts';
 import { FileKeyStore } from '../store/key-store.ts';
 import { acquireStateLock } from '../store/state-lock.ts';
@@ -229,9 +230,9 @@ export async function runOperationCommand(name: OperationName, argv: string[], e
     process.stderr.write(`myseal ${name}: bad arguments (see myseal ${name} --help)\n`);
     return ExitCode.USAGE;
   }
-  const node = Number(values.node);
-  if (!values.node || !/^[0-9]{1,3}$/.test(values.node) || node < 1 || node > 254) {
-    process.stderr.write(`myseal ${name}: --node N is required (1-254)\n`);
+  const node = parseNodeId(values.node);
+  if (node === null) {
+    process.stderr.write(`myseal ${name}: --node N is required (${NODE_ID_RANGE})\n`);
     return ExitCode.USAGE;
   }
   let report: OutcomeReport;

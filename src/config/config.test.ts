@@ -119,9 +119,9 @@ test('children: defaults by kind, PIN length for locks only, critical only when 
   const c = fromText(
     'nodes:\n  7:\n    children:\n' +
       '      0: {kind: lock}\n      1: {kind: relay}\n      2: {kind: contact}\n      3: {kind: sensor}\n' +
-      '      4: {kind: lock, pinLength: 8, policy: seal, critical: true}\n',
+      '  8:\n    children:\n      4: {kind: lock, pinLength: 8, policy: seal, critical: true}\n',
   );
-  const children = c.nodes.get(7)?.children;
+  const children = new Map([...(c.nodes.get(7)?.children ?? []), ...(c.nodes.get(8)?.children ?? [])]);
   assert.deepEqual(children?.get(0), { kind: 'lock', policy: 'refuse', pinLength: 4, critical: false, acceptPlain: false });
   assert.deepEqual(children?.get(1), { kind: 'relay', policy: 'seal', critical: false, acceptPlain: false });
   assert.deepEqual(children?.get(2), { kind: 'contact', policy: 'pass', critical: false, acceptPlain: false });
@@ -144,12 +144,16 @@ test('children: defaults by kind, PIN length for locks only, critical only when 
     assert.equal(e.detail.field, field, child);
     assert.match(e.message, message);
   }
+  // One lock per node: the daemon sends lock commands to it, the node library drives one.
+  const twoLocks = configError(() => fromText('nodes:\n  7:\n    children:\n      1: {kind: lock}\n      3: {kind: lock}\n'));
+  assert.equal(twoLocks.detail.field, 'nodes.7.children');
+  assert.match(twoLocks.message, /2 lock children \(1, 3\); a node has one lock/);
 });
 
-test('node and child ids: 1-254 and 0-254, canonical', () => {
+test('node and child ids: 0-254, canonical', () => {
   for (const [text, field] of [
-    ['nodes: {0: {}}', 'nodes.0'],
     ['nodes: {255: {}}', 'nodes.255'],
+    ['nodes: {"00": {}}', 'nodes.00'],
     ['nodes: {"05": {}}', 'nodes.05'],
     ['nodes: {front: {}}', 'nodes.front'],
     ['nodes: {5: {children: {255: {kind: lock}}}}', 'nodes.5.children.255'],
@@ -162,6 +166,8 @@ test('node and child ids: 1-254 and 0-254, canonical', () => {
   // A number and the same number as a string name one node: refused rather than merged.
   assert.match(configError(() => fromText('nodes: {5: {}, "5": {}}')).message, /appears twice/);
   assert.equal(fromText('nodes: {254: {children: {0: {kind: sensor}}}}').nodes.get(254)?.children.size, 1);
+  // Node 0: a lock in the gateway's own sketch.
+  assert.equal(fromText('nodes: {0: {children: {1: {kind: lock}}}}').nodes.get(0)?.children.get(1)?.kind, 'lock');
 });
 
 test('gateway URLs: the three schemes, and what each refuses', () => {

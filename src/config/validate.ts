@@ -25,6 +25,7 @@ import type { AddressRange } from './address-range.ts';
 import { checkTopicPrefix, parseBrokerUrl, parseGatewayUrl } from './gateway-url.ts';
 import { parseHostPort } from './host-port.ts';
 import { CHILD_KINDS, LOG_LEVELS, POLICIES } from './types.ts';
+import { MAX_NODE_ID, MIN_NODE_ID } from '../protocol/node-id.ts';
 import type { ChildConfig, ChildKind, Config, NodeConfig, Policy, TlsFiles } from './types.ts';
 
 export const DEFAULTS = {
@@ -42,8 +43,6 @@ export const DEFAULTS = {
   auditKeep: 5,
 } as const;
 
-export const MIN_NODE = 1;
-export const MAX_NODE = 254;
 /** Child 255 is the node itself. */
 export const MAX_CHILD = 254;
 
@@ -195,7 +194,7 @@ function readNodes(value: unknown, origin: Origin): ReadonlyMap<number, NodeConf
   if (entries === undefined) throw badConfig('nodes', `${show(value)} is not a map of node id to node`, origin);
   for (const [key, raw] of entries) {
     const path = join('nodes', key);
-    const id = readIdKey(key, path, MIN_NODE, MAX_NODE, 'node', origin);
+    const id = readIdKey(key, path, MIN_NODE_ID, MAX_NODE_ID, 'node', origin);
     if (nodes.has(id)) throw badConfig(path, `node ${id} appears twice`, origin);
     nodes.set(id, readNode(raw, path, origin));
   }
@@ -217,6 +216,9 @@ function readNode(value: unknown, path: string, origin: Origin): NodeConfig {
       if (children.has(id)) throw badConfig(childPath, `child ${id} appears twice`, origin);
       children.set(id, readChild(raw, childPath, origin));
     }
+    // The node library drives one lock, and the daemon sends lock commands to one child.
+    const locks = [...children].filter(([, c]) => c.kind === 'lock').map(([id]) => id);
+    if (locks.length > 1) throw badConfig(field, `has ${locks.length} lock children (${locks.join(', ')}); a node has one lock`, origin);
   }
   const legacy = s.take('legacyEcb');
   const firmware = s.take('allowFirmwareUpdate');

@@ -8,6 +8,10 @@
  *
  * A node whose owner is updating its firmware (nodes.N.allowFirmwareUpdate) also takes I_REBOOT,
  * which starts the bootloader's check, and the firmware-update stream.
+ *
+ * Node 0 with a key is a lock in the gateway's own sketch: the gateway itself still answers the
+ * version question and takes inclusion mode (core/MyGatewayTransport.cpp), which controllers send
+ * it all the time (Domoticz and openHAB ask for the version as their heartbeat), so those pass too.
  */
 import { Command, Internal, Stream } from '../mysensors/enums.ts';
 import type { MySensorsMessage } from '../mysensors/message.ts';
@@ -21,6 +25,10 @@ const ALWAYS: ReadonlySet<number> = new Set([
   Internal.I_HEARTBEAT_REQUEST, // "are you there?"
 ]);
 
+/** Internal messages the gateway handles itself, before its sketch could see them. */
+const GATEWAY_ITSELF: ReadonlySet<number> = new Set([Internal.I_VERSION, Internal.I_INCLUSION_MODE]);
+const GATEWAY_NODE = 0;
+
 /** The controller's side of MySensors' firmware update, and the reboot that starts it. */
 const FIRMWARE_STREAM: ReadonlySet<number> = new Set([Stream.ST_FIRMWARE_CONFIG_RESPONSE, Stream.ST_FIRMWARE_RESPONSE, Stream.ST_FIRMWARE_RESPONSE_RLE]);
 
@@ -28,7 +36,7 @@ const FIRMWARE_STREAM: ReadonlySet<number> = new Set([Stream.ST_FIRMWARE_CONFIG_
 export function controllerMayReach(m: MySensorsMessage, firmwareUpdate: boolean): boolean {
   switch (m.command) {
     case Command.C_INTERNAL:
-      return ALWAYS.has(m.type) || (firmwareUpdate && m.type === Internal.I_REBOOT);
+      return ALWAYS.has(m.type) || (m.nodeId === GATEWAY_NODE && GATEWAY_ITSELF.has(m.type)) || (firmwareUpdate && m.type === Internal.I_REBOOT);
     case Command.C_STREAM:
       return firmwareUpdate && FIRMWARE_STREAM.has(m.type);
     default:

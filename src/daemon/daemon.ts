@@ -14,6 +14,7 @@ import type { MySensorsMessage } from '../mysensors/message.ts';
 import { Op, Status } from '../protocol/body.ts';
 import type { Command, ResultBody, SensorValue } from '../protocol/body.ts';
 import { frameToMessage, isSealedMessage, messageToFrame } from '../protocol/carriage.ts';
+import { DEFAULT_LOCK_CHILD } from '../protocol/constants.ts';
 import { ControllerChannel } from '../protocol/controller-channel.ts';
 import type { OperationOutcome } from '../protocol/operation.ts';
 import { textToValue, valueToText } from '../protocol/value-text.ts';
@@ -122,8 +123,8 @@ export interface Downstream {
 /** Refusals of MySeal's strict line rules that are still legal output of a real gateway. */
 const PASSED_ON_AS_IS: ReadonlySet<ErrorCode> = new Set([ErrorCode.PAYLOAD_FORBIDDEN_CHAR]);
 
-/** The original sketch's lock child, and the default lock child of a sealed node without configuration. */
-const LEGACY_LOCK_CHILD = 1;
+/** The original sketch's lock child, and the lock child of a sealed node without one configured. */
+const LEGACY_LOCK_CHILD = DEFAULT_LOCK_CHILD;
 
 const noopLogger: LoggerLike = { info() {}, warn() {}, error() {}, debug() {} };
 
@@ -563,7 +564,8 @@ export class Daemon {
     }
     let out: OperationOutcome;
     try {
-      out = await session.run(m.childId, command, { critical: child.critical });
+      // `critical` binds sets and locks to a challenge; a status request stays a plain COMMAND.
+      out = await session.run(m.childId, command, { critical: child.critical === true && command.op !== Op.Status });
     } catch (caught) {
       const e = await this.blameGateway(caught, m.nodeId);
       const code = isMySealError(e, ErrorCode.GATEWAY_DOWN) ? 'GATEWAY_DOWN' : isMySealError(e, ErrorCode.TIMEOUT) ? 'TIMEOUT' : 'FAILED';
@@ -677,7 +679,8 @@ export class Daemon {
       // not heard from lately is asked whether it is there (gateway-watch.ts). (No await at all when
       // it was heard just now, as after the first digit's challenge: the last digit's path to the frame.)
       if (!this.watch.heardRecently() && !(await this.gatewayReady())) throw new MySealError(ErrorCode.GATEWAY_DOWN, 'gateway is not connected or does not answer', { node });
-      out = await session.run(lock.child, command);
+      // A lock child configured critical gets every LOCK challenge-bound, whichever way it came.
+      out = await session.run(lock.child, command, { critical: command.op === Op.Lock && lock.options.critical === true });
     } catch (e) {
       const report = describeOutcome(node, await this.blameGateway(e, node));
       this.audit({ event, node, child: lock.child, source, result: report.result });

@@ -61,7 +61,8 @@ test('bad input gets a clear error with a code; the server keeps serving', async
   const { api, base } = await start();
   t.after(() => api.close());
   const cases: [string, RequestInit | undefined, number, string][] = [
-    ['/digit?node=0&d=1', undefined, 400, 'BAD_NODE_ID'],
+    ['/digit?node=255&d=1', undefined, 400, 'BAD_NODE_ID'],
+    ['/digit?node=0&d=1', undefined, 404, 'NO_KEY'],
     ['/digit?node=5&d=x', undefined, 400, 'BAD_PIN'],
     ['/digit?node=9&d=1', undefined, 404, 'NO_KEY'],
     ['/api/nodes/5/unlock', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{nope' }, 400, 'BAD_JSON'],

@@ -36,6 +36,7 @@ import type { Daemon } from '../daemon/daemon.ts';
 import type { OutcomeReport } from '../daemon/outcome.ts';
 import type { DigitOutcome } from '../daemon/pin-entry.ts';
 import { listenOn } from '../util/listen.ts';
+import { NODE_ID_RANGE, parseNodeId } from '../protocol/node-id.ts';
 import { HSTS_HEADER } from './tls.ts';
 
 /** Request bodies are a few bytes of JSON; anything bigger is refused before it is read. */
@@ -213,10 +214,9 @@ function isDigitRoute(method: string | undefined, pathname: string): boolean {
 }
 
 function nodeId(text: string | null | undefined): number {
-  if (!text || !/^[0-9]{1,3}$/.test(text) || Number(text) < 1 || Number(text) > 254) {
-    throw new HttpError(400, 'BAD_NODE_ID', 'node is a number 1-254');
-  }
-  return Number(text);
+  const node = parseNodeId(text);
+  if (node === null) throw new HttpError(400, 'BAD_NODE_ID', `node is a number ${NODE_ID_RANGE}`);
+  return node;
 }
 
 function stringField(body: Record<string, unknown>, name: string): string {

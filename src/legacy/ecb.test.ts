@@ -63,7 +63,8 @@ test('the exact line: node;1;1;0;47; and 24 base64 characters, like the referenc
   assert.ok(reference.ok);
   assert.deepEqual(reference.value, { nodeId: 1, childId: 1, command: 1, echo: false, type: 47, payload: 'uKvGG7z440r/1pln4IJbNQ==' });
   assert.equal(legacyLine(254, 'uKvGG7z440r/1pln4IJbNQ=='), '254;1;1;0;47;uKvGG7z440r/1pln4IJbNQ==\n');
-  assert.throws(() => legacyLine(0, b64), (e) => isMySealError(e, ErrorCode.USAGE));
+  assert.equal(legacyLine(0, b64).slice(0, 13), '0;1;1;0;47;Bq', 'node 0: a lock in the gateway\'s sketch');
+  assert.throws(() => legacyLine(256, b64), (e) => isMySealError(e, ErrorCode.USAGE));
   assert.throws(() => legacyLine(255, b64), (e) => isMySealError(e, ErrorCode.USAGE));
 });
 

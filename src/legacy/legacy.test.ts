@@ -110,7 +110,7 @@ test('key lookup: the node file, else $MYSEAL_LEGACY_KEY, else LEGACY_NO_KEY', (
   );
   symlinkSync(join(dir, 'legacy', 'node-6.key'), join(dir, 'legacy', 'node-8.key'));
   assert.throws(() => loadLegacyKey(dir, 8, {}), (e) => isMySealError(e, ErrorCode.KEY_STORE_PERMISSIONS));
-  assert.throws(() => loadLegacyKey(dir, 0, {}), (e) => isMySealError(e, ErrorCode.USAGE));
+  assert.throws(() => loadLegacyKey(dir, 255, {}), (e) => isMySealError(e, ErrorCode.USAGE));
 });
 
 test('a line from the stored key reaches a node flashed with the same key', (t) => {

@@ -16,6 +16,11 @@ export const SEALED_STREAM_TYPE = 83;
 export const MAX_FRAME_LENGTH = 25;
 /** The node id of the gateway; the controller's frames reach nodes with this sender. */
 export const GATEWAY_NODE_ID = 0;
+/**
+ * The lock's child when nothing names another: the C library's default, the header keygen writes
+ * (MYSEAL_LOCK_CHILD), and the daemon's rule for a node without a `kind: lock` child configured.
+ */
+export const DEFAULT_LOCK_CHILD = 1;
 
 // ---- Frame layout -----------------------------------------------------------------------------
 

@@ -37,8 +37,9 @@ export interface SealedCommand {
 
 /**
  * Why a result does not answer a command this channel is waiting on: `not-sent`, its command
- * counter is none this channel sealed and left unanswered (a frame recorded earlier and replayed,
- * or forged with the key's counters); `held-back`, a refusal of a command sealed longer ago than a
+ * counter is none this channel sealed and left unanswered, or it came on another child than that
+ * command went to (a frame recorded earlier and replayed, or forged with the key's counters; a node
+ * sends a result on its command's child, docs/protocol.md section 8.2); `held-back`, a refusal of a command sealed longer ago than a
  * challenge lives (the frame was held back and released). Either way someone else put the frame
  * on the gateway link.
  */
@@ -78,8 +79,8 @@ export class ControllerChannel {
   private readonly clock: () => number;
   private readonly usableMs: number;
   private challenge: HeldChallenge | null = null;
-  /** Command counter -> when it was sealed, until the node answers it. */
-  private readonly awaited = new Map<number, number>();
+  /** Command counter -> when it was sealed and for which child, until the node answers it. */
+  private readonly awaited = new Map<number, { sealedAt: number; child: number }>();
 
   constructor(opts: ControllerChannelOptions) {
     this.nodeId = opts.nodeId;
@@ -130,7 +131,7 @@ export class ControllerChannel {
     const key = opts.key === 'pending' && keys.pendingKey ? keys.pendingKey : keys.key;
     if (command.op === Op.RotateKey) this.keys.setPending(this.nodeId, deriveRotatedKey(key, this.nodeId, command.seed));
     const counter = this.counters.nextSend(this.nodeId);
-    this.awaited.set(counter, this.clock());
+    this.awaited.set(counter, { sealedAt: this.clock(), child });
     if (this.awaited.size > MAX_AWAITED) this.awaited.delete(this.awaited.keys().next().value!);
     const frame = sealFrame(
       {
@@ -176,7 +177,7 @@ export class ControllerChannel {
     if (!result.ok) return result;
     const challenge = challengeOf(result.value);
     if (challenge) this.challenge = { bytes: challenge, child, receivedAt: this.clock() };
-    const foreign = this.answered(result.value);
+    const foreign = this.answered(result.value, child);
     return ok({
       kind: 'result',
       child,
@@ -188,10 +189,11 @@ export class ControllerChannel {
   }
 
   /** Marks a command answered; says why not, for a result to a frame this channel did not send now. */
-  private answered(result: ResultBody): ForeignAnswer | undefined {
-    const sealedAt = this.awaited.get(result.commandCounter);
-    if (sealedAt === undefined) return { why: 'not-sent' };
+  private answered(result: ResultBody, child: number): ForeignAnswer | undefined {
+    const awaited = this.awaited.get(result.commandCounter);
+    if (awaited === undefined || awaited.child !== child) return { why: 'not-sent' };
     this.awaited.delete(result.commandCounter);
+    const { sealedAt } = awaited;
     // A late answer to a command that timed out is normal on a lossy radio; a refusal of one sealed
     // longer ago than a challenge lives is a frame that was held back and released.
     const ageMs = this.clock() - sealedAt;

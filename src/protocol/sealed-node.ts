@@ -14,6 +14,7 @@ import {
   DEFAULT_LOCKOUT_BASE_S,
   DEFAULT_LOCKOUT_CAP_S,
   DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_LOCK_CHILD,
   GATEWAY_NODE_ID,
   KEY_LENGTH,
   MAX_COUNTER,
@@ -37,8 +38,9 @@ import { cloneState } from './node-storage.ts';
 import type { NodeState, NodeStorage } from './node-storage.ts';
 
 /**
- * Node counters are reserved this many at a time: one EEPROM write per 16 frames sent, and at most
- * 15 counters skipped by a reset.
+ * Node counters are reserved in aligned blocks of this many (a power of two): one EEPROM write per
+ * 16 frames sent, at most 15 counters skipped by a reset, and after a reset the node goes on at the
+ * next multiple of 16, as the C library does (docs/protocol.md, section 6).
  */
 export const NODE_SEND_RESERVE = 16;
 
@@ -55,9 +57,11 @@ export interface SealedNodeOptions {
   lockoutBaseS?: number;
   lockoutCapS?: number;
   challengeWindowMs?: number;
+  /** Lock again this long after the last change of the lock (0 or absent: never); see poll(). */
+  relockMs?: number;
   /** A sealed set arrived for a child; return false when the child cannot take that value. */
   onSet?: (child: number, value: SensorValue) => boolean;
-  /** The lock changed state because of a command. */
+  /** The lock changed state because of a command or auto-relock. */
   onLockChange?: (locked: boolean) => void;
 }
 
@@ -113,6 +117,8 @@ export class SealedNode {
   private lockoutUntil = 0;
   /** Highest stale counter answered since boot: each recorded frame gets one answer per boot at most. */
   private staleAnswered = 0;
+  /** When the lock last changed (or the node booted): auto-relock counts from here. */
+  private lockChangedAt: number;
 
   constructor(opts: SealedNodeOptions) {
     this.opts = opts;
@@ -126,6 +132,7 @@ export class SealedNode {
     this.sendNext = state.sendReserved + 1;
     // A lockout running at reset starts over in full: pulling the power must not shorten it.
     if (state.inLockout) this.lockoutUntil = this.clock() + this.lockoutDurationMs(state.lockoutLevel);
+    this.lockChangedAt = this.clock();
   }
 
   get locked(): boolean {
@@ -143,7 +150,7 @@ export class SealedNode {
   }
 
   private get lockChild(): number {
-    return this.opts.lockChild ?? 1;
+    return this.opts.lockChild ?? DEFAULT_LOCK_CHILD;
   }
 
   private get maxAttempts(): number {
@@ -157,7 +164,8 @@ export class SealedNode {
   private nextSendCounter(): number {
     if (this.sendNext > MAX_COUNTER) throw new MySealError(ErrorCode.COUNTER_EXHAUSTED, 'node counters used up');
     if (this.sendNext > this.state.sendReserved) {
-      this.state.sendReserved = Math.min(MAX_COUNTER, this.sendNext + NODE_SEND_RESERVE - 1);
+      // To the end of the aligned block that holds the counter (counter | 15).
+      this.state.sendReserved = (this.sendNext | (NODE_SEND_RESERVE - 1)) >>> 0;
       this.persist();
     }
     return this.sendNext++;
@@ -226,12 +234,28 @@ export class SealedNode {
   /** The lock was turned by hand or by its button: change state and seal a V_LOCK_STATUS report. */
   setLockedByHand(locked: boolean): OutgoingFrame {
     this.state.locked = locked;
+    this.lockChangedAt = this.clock();
     this.persist();
+    return this.lockReport(locked);
+  }
+
+  private lockReport(locked: boolean): OutgoingFrame {
     return this.report(this.lockChild, {
       type: SetReq.V_LOCK_STATUS,
       payloadType: PayloadType.P_BYTE,
       data: new Uint8Array([locked ? 1 : 0]),
     });
+  }
+
+  /**
+   * Call often (a node's loop()): auto-relock. An unlocked lock relocks relockMs after its last
+   * change, or after boot when it booted unlocked, and reports it sealed on the lock's child.
+   */
+  poll(): OutgoingFrame | null {
+    const relockMs = this.opts.relockMs ?? 0;
+    if (relockMs <= 0 || this.state.locked || this.clock() - this.lockChangedAt < relockMs) return null;
+    this.changeLock(true);
+    return this.lockReport(true);
   }
 
   receive(incoming: IncomingFrame): ReceiveOutcome {
@@ -347,6 +371,7 @@ export class SealedNode {
 
   private changeLock(locked: boolean): void {
     this.state.locked = locked;
+    this.lockChangedAt = this.clock();
     this.persist();
     this.opts.onLockChange?.(locked);
   }

@@ -18,6 +18,7 @@ import { GATEWAY_NODE_ID } from './constants.ts';
 import { deriveChallenge, deriveRotatedKey } from './derive.ts';
 import { buildNonce, FrameKind } from './frame.ts';
 import { encodePin } from './pin.ts';
+import { buildExchanges } from './exchange-vectors.ts';
 import { checkFrameAtController, checkFrameAtNode } from './receive.ts';
 import { sealFrame } from './seal.ts';
 
@@ -27,12 +28,18 @@ export const VECTOR_KEYS = {
   node5: h('6d7973656131c0ffee5eed0123456789'),
   node6: h('f00dfacecafebabe0011223344556677'),
   other: h('000102030405060708090a0b0c0d0e0f'),
+  /** A lock in the gateway's own sketch. */
+  node0: h('6761746577617930c0ffee0123456789'),
 };
 const NODE = 5;
 const LOCK = 1;
 const CHALLENGE = deriveChallenge(VECTOR_KEYS.node5, NODE, LOCK, 7);
 const NEWER_CHALLENGE = deriveChallenge(VECTOR_KEYS.node5, NODE, LOCK, 9);
 const SEED = h('5eed5eed0102030405060a');
+/** The challenge node 0 hands out in its result with counter 1. */
+const CHALLENGE_NODE0 = deriveChallenge(VECTOR_KEYS.node0, 0, LOCK, 1);
+/** Node 0's key for both ends: the receiver of a node-0 vector holds it. */
+const AT_NODE0: Partial<Spec> = { node: 0, key: VECTOR_KEYS.node0, receiver: { keys: [VECTOR_KEYS.node0] } };
 const ROTATED = deriveRotatedKey(VECTOR_KEYS.node5, NODE, SEED);
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
@@ -210,7 +217,7 @@ export function buildSealV1Vectors(): { [k: string]: Json } {
     res('result locked', { status: Status.Locked, commandCounter: 3, }, 11, { status: 'locked', command_counter: 3 }),
     res('result unlocked', { status: Status.Unlocked, commandCounter: 8 }, 12, { status: 'unlocked', command_counter: 8 }),
     res('result wrong PIN, 4 attempts left, next challenge', { status: Status.WrongPin, commandCounter: 8, attemptsLeft: 4, challenge: NEWER_CHALLENGE }, 9, { status: 'wrong_pin', command_counter: 8, attempts_left: 4, challenge: toHex(NEWER_CHALLENGE) }),
-    res('result locked out, 60 s left', { status: Status.LockedOut, commandCounter: 8, secondsLeft: 60 }, 13, { status: 'locked_out', command_counter: 8, seconds_left: 60 }),
+    res('result locked out, 60 s left', { status: Status.LockedOut, commandCounter: 8, secondsLeft: 60 }, 13, { status: 'locked_out', command_counter: 8, seconds_left: 60 }, { note: 'the answer to a wrong PIN on the last attempt: LOCKED_OUT, never WRONG_PIN with 0 left' }),
     res('result stale counter, node accepted up to 8', { status: Status.StaleCounter, commandCounter: 5, lastAccepted: 8 }, 14, { status: 'stale_counter', command_counter: 5, last_accepted: 8 }),
     res('result bad request: challenge required', { status: Status.BadRequest, commandCounter: 9, reason: BadRequestReason.ChallengeRequired }, 15, { status: 'bad_request', command_counter: 9, reason: 'challenge_required' }),
     res('result challenge expired, with a new one', { status: Status.ChallengeExpired, commandCounter: 10, challenge: NEWER_CHALLENGE }, 9, { status: 'challenge_expired', command_counter: 10, challenge: toHex(NEWER_CHALLENGE) }),
@@ -219,6 +226,13 @@ export function buildSealV1Vectors(): { [k: string]: Json } {
     rep('report V_TRIPPED=1 (door contact)', { type: SetReq.V_TRIPPED, payloadType: PayloadType.P_BYTE, data: h('01') }, 18, { child: 4 }),
     rep('report V_TEMP=21.5 (P_FLOAT32, little-endian)', { type: SetReq.V_TEMP, payloadType: PayloadType.P_FLOAT32, data: h('0000ac41') }, 19, { child: 5 }),
     rep('report V_TEXT, 10 chars (the largest report)', { type: SetReq.V_TEXT, payloadType: PayloadType.P_STRING, data: new TextEncoder().encode('door:ajar!') }, 20, { child: 6 }),
+
+    // ---- node 0: a lock in the gateway's own sketch (sender 0 and destination 0 both ways) ----
+    cmd('node 0: command get-challenge (sender 0, destination 0)', { op: Op.GetChallenge }, 1, { op: 'get_challenge' }, AT_NODE0),
+    res('node 0: result challenge (sender 0, destination 0, direction bit 1)', { status: Status.Challenge, commandCounter: 1, challenge: CHALLENGE_NODE0 }, 1, { status: 'challenge', command_counter: 1, challenge: toHex(CHALLENGE_NODE0) }, { ...AT_NODE0, note: 'the same counter as the command it answers: only the header byte (direction, kind) tells their nonces apart' }),
+    cmd('node 0: critical unlock, PIN 1234', UNLOCK, 2, UNLOCK_BODY, { ...AT_NODE0, challenge: CHALLENGE_NODE0, receiver: { keys: [VECTOR_KEYS.node0], challenge: CHALLENGE_NODE0 } }),
+    res('node 0: result unlocked', { status: Status.Unlocked, commandCounter: 2 }, 2, { status: 'unlocked', command_counter: 2 }, AT_NODE0),
+    rep('node 0: report V_LOCK_STATUS=1 (relocked)', { type: SetReq.V_LOCK_STATUS, payloadType: PayloadType.P_BYTE, data: h('01') }, 3, AT_NODE0),
 
     // ---- refused: wrong key, tampering --------------------------------------------------------
     cmd('wrong key', UNLOCK, 8, UNLOCK_BODY, { key: VECTOR_KEYS.other }),
@@ -248,9 +262,12 @@ export function buildSealV1Vectors(): { [k: string]: Json } {
     // ---- refused: wrong node, child, direction ----------------------------------------------
     cmd('wrong node: sealed for node 5, delivered to node 6 holding the same key', UNLOCK, 8, UNLOCK_BODY, { arrival: { destination: 6 } }),
     cmd('wrong node: sealed for node 5, delivered to node 6 under its own key', UNLOCK, 8, UNLOCK_BODY, { arrival: { destination: 6 }, receiver: { keys: [VECTOR_KEYS.node6] } }),
+    cmd('wrong node: sealed for node 5, delivered to node 0 holding the same key', UNLOCK, 8, UNLOCK_BODY, { arrival: { destination: 0 } }),
+    cmd('wrong node: sealed for node 0, delivered to node 5 holding the same key', { op: Op.Status }, 4, { op: 'status' }, { ...AT_NODE0, arrival: { destination: 5 } }),
     cmd('wrong child: sealed for child 1, delivered to child 2', UNLOCK, 8, UNLOCK_BODY, { arrival: { child: 2 } }),
     { ...res('wrong direction: a node result reflected back to the node', { status: Status.Unlocked, commandCounter: 8 }, 12, { status: 'unlocked', command_counter: 8 }), arrival: { sender: 0, destination: NODE }, receiver: { node_id: NODE, last_counter: 0 }, receivedBy: 'node' },
     { ...cmd('wrong direction: a command reflected to the controller as if from the node', { op: Op.Status }, 2, { op: 'status' }), arrival: { sender: NODE, destination: 0 }, receiver: { node_id: NODE, last_counter: 0 }, receivedBy: 'controller' },
+    { ...res('wrong direction: a node-0 result reflected back to node 0 (same sender and destination)', { status: Status.Unlocked, commandCounter: 2 }, 2, { status: 'unlocked', command_counter: 2 }, AT_NODE0), receiver: { node_id: 0, keys: [VECTOR_KEYS.node0], last_counter: 0 }, receivedBy: 'node' },
 
     // ---- refused: length ---------------------------------------------------------------------
     cmd('truncated: 13 bytes (no body)', { op: Op.Status }, 2, { op: 'status' }, { mutate: (f) => f.slice(0, 13) }),
@@ -264,6 +281,7 @@ export function buildSealV1Vectors(): { [k: string]: Json } {
     rep('controller: report from node 5 claimed by node 6', { type: SetReq.V_LOCK_STATUS, payloadType: PayloadType.P_BYTE, data: h('01') }, 21, { arrival: { sender: 6 }, receiver: { keys: [VECTOR_KEYS.node6] } }),
     rep('controller: report moved to another child', { type: SetReq.V_LOCK_STATUS, payloadType: PayloadType.P_BYTE, data: h('01') }, 21, { arrival: { child: 9 } }),
     res('controller: result under the old key after the rotation committed', { status: Status.Done, commandCounter: 8 }, 16, { status: 'done', command_counter: 8 }, { receiver: { keys: [ROTATED] } }),
+    rep('controller: report from node 0 claimed by node 5 (the same key)', { type: SetReq.V_LOCK_STATUS, payloadType: PayloadType.P_BYTE, data: h('01') }, 3, { ...AT_NODE0, arrival: { sender: 5 } }),
   ];
 
   const challenges = [
@@ -288,6 +306,8 @@ export function buildSealV1Vectors(): { [k: string]: Json } {
   const pins = ['0000', '1234', '98765', '20261125', '0123456'].map((pin) => ({ pin, encoded: toHex(encodePin(pin)) }));
   const badPins = ['123fffff', 'f1234fff', '12a4ffff', '123ffff4', 'ffffffff'].map((encoded) => ({ encoded, verdict: 'BAD_PIN' }));
 
+  const built = specs.map((s) => build(s));
+  const firstLine = built[0]!.line;
   return {
     protocol: 'MySeal sealed frames v1',
     spec: 'docs/protocol.md',
@@ -301,7 +321,20 @@ export function buildSealV1Vectors(): { [k: string]: Json } {
       'verdict is what the receive rules of docs/protocol.md section 9 give for that arrival and receiver: "ok" or an error code name. ' +
       'In a refused entry the receiver differs from the sender as its name says (another key, node, child or direction, an older counter, a used or expired challenge), ' +
       'so the receiver must rebuild the nonce from arrival and receiver, never take `nonce` from the entry.',
-    vectors: specs.map((s) => build(s) as unknown as Json),
+    vectors: built as unknown as Json,
+    line_case: {
+      note:
+        'MySeal writes stream hex in upper case, as a gateway prints it; a gateway reads either case, and a receiver of gateway lines or MQTT payloads MUST accept either',
+      sent: firstLine,
+      also_accepted: firstLine.replace(/;([0-9A-F]+)$/, (_, hex: string) => `;${hex.toLowerCase()}`),
+    },
+    exchanges_fields:
+      'Each exchange starts its node from blank storage with node.key and the first-boot node.pin, the settings of `node`, at time 0. ' +
+      'Steps in order: at_ms is the time since that start; "frame": the node receives `frame` from `sender` on `child` and must answer exactly `reply` ("": nothing), ' +
+      'its receive verdict (checks 1-7 of section 9) being `verdict`; "poll": the node\'s loop() (auto-relock) must send exactly `reply`; ' +
+      '"reset": power off and on, the sketch flashed with `key` and first-boot `pin` (another key than before: a reflash with a new key). ' +
+      'reply_child and reply_body (the reply\'s plaintext) are for reading: both are bound in the reply\'s bytes.',
+    exchanges: buildExchanges(VECTOR_KEYS) as unknown as Json,
     challenges,
     rotations,
     pins,

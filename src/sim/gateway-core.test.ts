@@ -47,6 +47,22 @@ test('I_PRESENTATION and I_HEARTBEAT_REQUEST to node 0 are answered; other messa
   assert.deepEqual(seen, [2]);
 });
 
+test('node 0 is the gateway\'s own sketch: it gets messages to node 0 without the radio, answers and reports as sender 0, and hears no broadcast', () => {
+  // A radio that loses everything: node 0's traffic never crosses it.
+  const gw = new SimGateway({ radio: { dropRate: 1 } });
+  const out = collect(gw);
+  const own = new PlainVirtualNode({ nodeId: 0, confirmSets: true });
+  gw.addNode(own);
+  gw.controllerLine('0;1;1;0;2;1');
+  assert.equal(own.value(1, SetReq.V_STATUS), '1');
+  assert.equal(gw.received(0)[0]?.sender, 0);
+  gw.controllerLine('0;255;3;0;2;');
+  gw.controllerLine('255;1;1;0;2;0');
+  own.change(2, SetReq.V_TEMP, '21.5');
+  assert.deepEqual(out, ['0;1;1;0;2;1', '0;255;3;0;2;2.3.2', '0;2;1;0;0;21.5']);
+  assert.equal(gw.received(0).length, 1, 'internal messages are the gateway\'s, broadcasts go over the radio');
+});
+
 test('messages are routed by destination; unknown nodes are dropped like a failed radio send', () => {
   const relay = new PlainVirtualNode({ nodeId: 7, initial: [{ child: 1, type: SetReq.V_STATUS, value: '0' }] });
   const gw = new SimGateway({ nodes: [relay] });
@@ -139,10 +155,10 @@ test('radio faults: a seeded loss pattern repeats exactly; delays hold messages 
   assert.equal(gw.received(2).length, 1);
 });
 
-test('node ids must be 1-254 and unique', () => {
+test('node ids must be 0-254 and unique', () => {
   const gw = new SimGateway();
-  assert.throws(() => gw.addNode(new PlainVirtualNode({ nodeId: 0 })), RangeError);
   assert.throws(() => gw.addNode(new PlainVirtualNode({ nodeId: 255 })), RangeError);
+  assert.throws(() => gw.addNode(new PlainVirtualNode({ nodeId: -1 })), RangeError);
   gw.addNode(new PlainVirtualNode({ nodeId: 1 }));
   assert.throws(() => gw.addNode(new PlainVirtualNode({ nodeId: 1 })));
 });

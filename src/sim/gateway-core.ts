@@ -18,6 +18,7 @@ import type { NodeMessage, RadioMessage } from './radio-message.ts';
 import { Radio } from './radio.ts';
 import type { RadioFaults } from './radio.ts';
 import type { VirtualNode } from './virtual-node.ts';
+import { isNodeId, NODE_ID_RANGE } from '../protocol/node-id.ts';
 
 /** MYSENSORS_LIBRARY_VERSION of the release simulated. */
 export const SIM_GATEWAY_VERSION = '2.3.2';
@@ -62,8 +63,9 @@ export interface SimGatewayEvents {
 export interface SimGatewayOptions {
   version?: string;
   radio?: RadioFaults;
+  /** Nodes behind the radio; node 0 is the gateway's own sketch (a lock wired to the gateway). */
   nodes?: readonly VirtualNode[];
-  /** Non-internal messages to node 0 reach the gateway sketch's receive(): this one. */
+  /** Non-internal messages to node 0 reach the gateway sketch's receive(): this one, when no node 0 is added. */
   onGatewayMessage?: (message: RadioMessage) => void;
   /** Milliseconds since boot, for heartbeat answers. */
   clock?: () => number;
@@ -94,11 +96,11 @@ export class SimGateway extends EventEmitter<SimGatewayEvents> {
 
   addNode(node: VirtualNode): void {
     const id = node.nodeId;
-    if (!Number.isInteger(id) || id < 1 || id > 254) throw new RangeError(`node id ${id} is not 1-254`);
+    if (!isNodeId(id)) throw new RangeError(`node id ${id} is not ${NODE_ID_RANGE}`);
     if (this.#nodes.has(id)) throw new Error(`node ${id} is already on this gateway`);
     this.#nodes.set(id, node);
     this.#received.set(id, []);
-    node.attach?.((messages) => this.fromNode(id, messages));
+    node.attach?.((messages) => (id === GATEWAY_ADDRESS ? this.#fromOwnSketch(messages) : this.fromNode(id, messages)));
   }
 
   removeNode(nodeId: number): void {
@@ -161,6 +163,14 @@ export class SimGateway extends EventEmitter<SimGatewayEvents> {
     for (const m of messages) this.#uplink(fromNodeMessage(nodeId, m));
   }
 
+  /**
+   * What the gateway's own sketch sends (node 0): _sendRoute() hands a message whose destination is
+   * the gateway itself straight to the gateway transport, sender 0, no radio.
+   */
+  #fromOwnSketch(messages: readonly MySensorsMessage[]): void {
+    for (const m of messages) this.#output(fromNodeMessage(GATEWAY_ADDRESS, m));
+  }
+
   /** Drops whatever is still in the air. */
   close(): void {
     this.radio.close();
@@ -185,12 +195,15 @@ export class SimGateway extends EventEmitter<SimGatewayEvents> {
         // The gateway echoes for itself: a copy flagged as echo, without the request.
         this.#output({ ...m, sender: GATEWAY_ADDRESS, destination: m.sender, requestEcho: false, isEcho: true });
       }
+      const own = this.#nodes.get(GATEWAY_ADDRESS);
       if (m.command === Command.C_INTERNAL) this.#internalForGateway(m);
+      else if (own) this.#toOwnSketch(own, m);
       else this.#onGatewayMessage?.(m);
       return;
     }
     if (m.destination === BROADCAST_ADDRESS) {
-      for (const node of this.#nodes.values()) this.#downlink(node, m);
+      // Sent over the radio: the gateway's own sketch does not receive it.
+      for (const node of this.#nodes.values()) if (node.nodeId !== GATEWAY_ADDRESS) this.#downlink(node, m);
       return;
     }
     const node = this.#nodes.get(m.destination);
@@ -219,6 +232,14 @@ export class SimGateway extends EventEmitter<SimGatewayEvents> {
       default:
         break;
     }
+  }
+
+  /** A controller's message for the gateway's own sketch: its receive(), without a radio in between. */
+  #toOwnSketch(node: VirtualNode, m: RadioMessage): void {
+    const seen = asNodeMessage(m);
+    this.#received.get(GATEWAY_ADDRESS)?.push(seen);
+    this.emit('delivered', seen);
+    this.#fromOwnSketch(node.receive(seen));
   }
 
   /** Gateway to node, over the radio; then the node stack: echo first, then the sketch's receive(). */

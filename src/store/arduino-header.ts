@@ -1,11 +1,13 @@
 /**
- * The C header that carries a node's id and key into its sketch (`#include "myseal_node_12.h"`).
+ * The C header that carries a node's id, its lock's child and its key into its sketch
+ * (`#include "myseal_node_12.h"`).
  * It is as secret as the key itself, so it is written 0600, atomically, and never over an existing
  * file unless asked: overwriting would silently replace the key a node may already have been
  * flashed with.
  */
 import { ErrorCode, MySealError } from '../errors.ts';
 import { writeFileAtomic } from './atomic-file.ts';
+import { DEFAULT_LOCK_CHILD } from '../protocol/constants.ts';
 import { KEY_BYTES, checkNodeId } from './key-store.ts';
 
 /** The header's file name under `<stateDir>/arduino/` when keygen is not given --header. */
@@ -13,8 +15,27 @@ export function defaultHeaderName(nodeId: number): string {
   return `myseal_node_${nodeId}.h`;
 }
 
-export function renderArduinoHeader(nodeId: number, key: Uint8Array): string {
+/** Child 255 is the node itself, never a lock. */
+const MAX_LOCK_CHILD = 254;
+
+export interface ArduinoHeader {
+  nodeId: number;
+  key: Uint8Array;
+  lockChild: number;
+}
+
+function checkLockChild(child: number): void {
+  if (!Number.isInteger(child) || child < 0 || child > MAX_LOCK_CHILD) {
+    throw new MySealError(ErrorCode.USAGE, `the lock child must be an integer 0-${MAX_LOCK_CHILD}`, {
+      child: Number.isFinite(child) ? child : String(child),
+    });
+  }
+}
+
+/** The header's text, byte for byte as docs/protocol.md (section 14.1) specifies it. */
+export function renderArduinoHeader(nodeId: number, key: Uint8Array, lockChild = DEFAULT_LOCK_CHILD): string {
   checkNodeId(nodeId);
+  checkLockChild(lockChild);
   if (key.length !== KEY_BYTES) throw new MySealError(ErrorCode.BAD_KEY, `a key must be ${KEY_BYTES} bytes`);
   const bytes = Array.from(key, (b) => `0x${b.toString(16).padStart(2, '0')}`).join(', ');
   return [
@@ -30,6 +51,7 @@ export function renderArduinoHeader(nodeId: number, key: Uint8Array): string {
     '#define MYSEAL_NODE_KEY_H',
     '',
     `#define MYSEAL_NODE_ID ${nodeId}`,
+    `#define MYSEAL_LOCK_CHILD ${lockChild}`,
     `#define MYSEAL_KEY { ${bytes} }`,
     '',
     '#endif /* MYSEAL_NODE_KEY_H */',
@@ -41,19 +63,28 @@ export function renderArduinoHeader(nodeId: number, key: Uint8Array): string {
  * Writes the header 0600. FILE_EXISTS when `path` exists and !force; the check and the write are
  * one atomic step (link(2)), so a header written meanwhile by another run is not clobbered either.
  */
-export function writeArduinoHeader(path: string, nodeId: number, key: Uint8Array, options: { force?: boolean } = {}): void {
-  writeFileAtomic(path, renderArduinoHeader(nodeId, key), 0o600, { overwrite: options.force === true });
+export function writeArduinoHeader(
+  path: string,
+  nodeId: number,
+  key: Uint8Array,
+  options: { force?: boolean; lockChild?: number } = {},
+): void {
+  writeFileAtomic(path, renderArduinoHeader(nodeId, key, options.lockChild), 0o600, { overwrite: options.force === true });
 }
 
 /**
- * The node id and key in a header written by renderArduinoHeader (for `myseal node`, a virtual node
- * flashed with the same file a real one would be). BAD_KEY when it does not hold exactly that.
+ * The node id, lock child and key in a header written by renderArduinoHeader (for `myseal node`, a
+ * virtual node flashed with the same file a real one would be). A header from before
+ * MYSEAL_LOCK_CHILD existed has the lock on child 1. BAD_KEY when it does not hold exactly that.
  */
-export function parseArduinoHeader(text: string): { nodeId: number; key: Uint8Array } {
+export function parseArduinoHeader(text: string): ArduinoHeader {
   const id = /^#define MYSEAL_NODE_ID (\d{1,3})$/m.exec(text);
+  const child = /^#define MYSEAL_LOCK_CHILD (\d{1,3})$/m.exec(text);
   const key = /^#define MYSEAL_KEY \{ ((?:0x[0-9a-f]{2}, ){15}0x[0-9a-f]{2}) \}$/m.exec(text);
   if (!id || !key) throw new MySealError(ErrorCode.BAD_KEY, 'not a MySeal key header (MYSEAL_NODE_ID and MYSEAL_KEY with 16 bytes)');
   const nodeId = Number(id[1]);
   checkNodeId(nodeId);
-  return { nodeId, key: Uint8Array.from(key[1]!.split(', '), (b) => parseInt(b, 16)) };
+  const lockChild = child ? Number(child[1]) : DEFAULT_LOCK_CHILD;
+  checkLockChild(lockChild);
+  return { nodeId, key: Uint8Array.from(key[1]!.split(', '), (b) => parseInt(b, 16)), lockChild };
 }

@@ -148,9 +148,11 @@ test('a node without a counter file is refused, never started afresh (a nonce co
   assert.deepEqual(readdirSync(join(dir, COUNTERS_DIR)).sort(), untouched.filter((n) => n !== '1.json'), 'nothing written for a refused node');
 });
 
-test('node ids outside 1-254 are USAGE errors', (t) => {
+test('node ids outside 0-254 are USAGE errors', (t) => {
   const counters = FileCounters.open(tempDir(t, 'myseal-counters-'));
-  for (const bad of [0, 255, -1, 2.5]) {
+  counters.resetNode(0); // as keygen does for a new key
+  assert.equal(counters.nextSend(0), 1, 'node 0, a lock in the gateway\'s sketch, has counters');
+  for (const bad of [255, -1, 2.5]) {
     throwsCode(() => counters.nextSend(bad), ErrorCode.USAGE);
     throwsCode(() => counters.resetNode(bad), ErrorCode.USAGE);
   }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { ErrorCode, MySealError, isMySealError } from '../errors.ts';
 import { toHex } from '../util/bytes.ts';
-import { FileKeyStore, KEY_STORE_FILE, parseKeyStore } from './key-store.ts';
+import { FileKeyStore, KEY_STORE_FILE, parseKeyStore, serializeKeyTable } from './key-store.ts';
 import { tempDir, throwsCode } from '../test-helpers/fixtures.ts';
 
 /** Compares keys without ever putting their bytes into an assertion message. */
@@ -81,9 +81,12 @@ test('create refuses a node that has a key (KEY_EXISTS) unless forced', (t) => {
   assert.equal(reopened?.pendingKey, undefined, 'force drops a pending key too');
 });
 
-test('node ids outside 1-254 are USAGE errors for changes', (t) => {
-  const store = FileKeyStore.open(tempDir(t, 'myseal-keys-'));
-  for (const bad of [0, 255, -1, 1.5, Number.NaN, 1000]) {
+test('node ids outside 0-254 are USAGE errors for changes; node 0 (a lock in the gateway\'s sketch) has a key', (t) => {
+  const dir = tempDir(t, 'myseal-keys-');
+  const store = FileKeyStore.open(dir);
+  assert.equal(store.create(0).length, 16);
+  assert.deepEqual(FileKeyStore.open(dir).list(), [0], 'stored as "0" and read back');
+  for (const bad of [255, -1, 1.5, Number.NaN, 1000]) {
     throwsCode(() => store.create(bad), ErrorCode.USAGE);
     throwsCode(() => store.setPending(bad, new Uint8Array(16)), ErrorCode.USAGE);
   }
@@ -206,7 +209,8 @@ test('corrupt or unexpected contents are KEY_STORE_CORRUPT, never an empty store
     ['no nodes', JSON.stringify({ version: 1 })],
     ['nodes is an array', JSON.stringify({ version: 1, nodes: [] })],
     ['unknown top-level field', JSON.stringify({ version: 1, nodes: {}, extra: 1 })],
-    ['node 0', JSON.stringify({ version: 1, nodes: { '0': { key, created } } })],
+    ['node 255', JSON.stringify({ version: 1, nodes: { '255': { key, created } } })],
+    ['node 00', JSON.stringify({ version: 1, nodes: { '00': { key, created } } })],
     ['node 255', JSON.stringify({ version: 1, nodes: { '255': { key, created } } })],
     ['node 07', JSON.stringify({ version: 1, nodes: { '07': { key, created } } })],
     ['node -1', JSON.stringify({ version: 1, nodes: { '-1': { key, created } } })],
@@ -317,4 +321,21 @@ test('property: loading arbitrary contents returns a table or throws KEY_STORE_C
     }),
     { numRuns: 200 },
   );
+});
+
+test('the file\'s text, byte for byte, as docs/protocol.md section 14.2 gives it: ids ascending, node 0 included', () => {
+  const key = Uint8Array.from({ length: 16 }, (_, i) => i);
+  const created = '2025-01-02T03:04:05.000Z';
+  const table = new Map([
+    [5, { key: new Uint8Array(16).fill(0xab), pendingKey: key, created }],
+    [0, { key, created }],
+  ]);
+  const text = serializeKeyTable(table);
+  const expected =
+    '{\n  "version": 1,\n  "nodes": {\n' +
+    '    "0": {\n      "key": "000102030405060708090a0b0c0d0e0f",\n      "created": "2025-01-02T03:04:05.000Z"\n    },\n' +
+    '    "5": {\n      "key": "abababababababababababababababab",\n      "pendingKey": "000102030405060708090a0b0c0d0e0f",\n' +
+    '      "created": "2025-01-02T03:04:05.000Z"\n    }\n  }\n}\n';
+  assert.ok(text === expected, 'the serialized store differs from the specified layout');
+  assert.deepEqual([...parseKeyStore(text).keys()], [0, 5]);
 });

@@ -16,15 +16,13 @@ import { ErrorCode, MySealError } from '../errors.ts';
 import { fromHex, toHex } from '../util/bytes.ts';
 import { removeStaleTempFiles, writeFileAtomic } from './atomic-file.ts';
 import { parseJsonDocument } from './json-document.ts';
+import { isNodeId, NODE_ID_RANGE } from '../protocol/node-id.ts';
 import { readPrivateFile } from './state-dir.ts';
 import type { ControllerKeyStore, NodeKeys } from './types.ts';
 
 export const KEY_STORE_FILE = 'keys.json';
 export const KEY_BYTES = 16;
-/** Node ids that can hold a key: 0 is the gateway, 255 the broadcast address. */
-export const MIN_NODE_ID = 1;
-export const MAX_NODE_ID = 254;
-/** 254 entries of ~150 bytes; anything far larger is not a key store. */
+/** 255 entries of ~150 bytes; anything far larger is not a key store. */
 const MAX_FILE_BYTES = 256 * 1024;
 const FILE_VERSION = 1;
 
@@ -169,8 +167,8 @@ export function parseKeyStore(data: Uint8Array | string, file = KEY_STORE_FILE):
   const table: KeyTable = new Map();
   for (const [id, raw] of Object.entries(nodes)) {
     // Canonical decimal only ("7", not "07" or "7.0"), so one node cannot appear twice.
-    if (!/^[1-9][0-9]{0,2}$/.test(id) || Number(id) < MIN_NODE_ID || Number(id) > MAX_NODE_ID) {
-      throw corrupt(`a node id is not ${MIN_NODE_ID}-${MAX_NODE_ID}`);
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(id) || !isNodeId(Number(id))) {
+      throw corrupt(`a node id is not ${NODE_ID_RANGE}`);
     }
     const node = Number(id);
     const bad = (what: string): MySealError => corrupt(`node ${node}: ${what}`, { node });
@@ -203,8 +201,8 @@ export function serializeKeyTable(table: KeyTable): string {
 }
 
 export function checkNodeId(nodeId: number): void {
-  if (!Number.isInteger(nodeId) || nodeId < MIN_NODE_ID || nodeId > MAX_NODE_ID) {
-    throw new MySealError(ErrorCode.USAGE, `node id must be an integer ${MIN_NODE_ID}-${MAX_NODE_ID}`, {
+  if (!isNodeId(nodeId)) {
+    throw new MySealError(ErrorCode.USAGE, `node id must be an integer ${NODE_ID_RANGE}`, {
       node: Number.isFinite(nodeId) ? nodeId : String(nodeId),
     });
   }

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { pollUntil } from '../util/poll.ts';
-import { killProcess } from './mosquitto.ts';
+import { killAbruptly, killProcess } from './mosquitto.ts';
 
 const MAIN = fileURLToPath(new URL('./gateway-process-main.ts', import.meta.url));
 /** tsx compiling on a busy two-core machine: generous, and only ever waited for by polling. */
@@ -69,11 +69,7 @@ export async function startGatewayProcess(port: number, imageFile: string): Prom
   const kill = async (): Promise<void> => {
     const proc = child;
     child = null;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    // 'close', not 'exit': the last lines it wrote may still sit in the pipe when it exits.
-    const closed = new Promise<void>((resolve) => proc.once('close', () => resolve()));
-    proc.kill('SIGKILL');
-    await closed;
+    if (proc) await killAbruptly(proc);
   };
 
   await start();

@@ -71,6 +71,18 @@ export async function waitForPort(port: number, host: string, timeoutMs: number,
   }
 }
 
+/**
+ * SIGKILL, a crash or a power cut: nothing of the process says goodbye. Resolves once it is gone
+ * and everything it wrote has been read ('close', not 'exit': its last lines may still sit in the
+ * pipes when it exits).
+ */
+export async function killAbruptly(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  child.kill('SIGKILL');
+  await closed;
+}
+
 export async function killProcess(child: ChildProcess, graceMs = STOP_GRACE_MS): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -7,11 +7,14 @@ import assert from 'node:assert/strict';
 import { createCipheriv } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ErrorCode } from '../../src/errors.ts';
+import { parseLine } from '../../src/mysensors/line.ts';
+import { messageToFrame } from '../../src/protocol/carriage.ts';
 import { buildSealV1Vectors } from '../../src/protocol/vectors.ts';
 import type { SealVector } from '../../src/protocol/vectors.ts';
 
 const file = JSON.parse(readFileSync(new URL('./seal-v1.json', import.meta.url), 'utf8')) as {
   vectors: SealVector[];
+  line_case: { sent: string; also_accepted: string };
   challenges: { key: string; node: number; child: number; result_counter: number; challenge: string }[];
   rotations: { key: string; node: number; seed: string; new_key: string }[];
 };
@@ -113,4 +116,31 @@ test('challenge and key-rotation derivations recheck with a stock AES block', ()
     hex(r.seed).copy(block, 2);
     assert.equal(stockAesBlock(r.key, block).toString('hex'), r.new_key);
   }
+});
+
+test('hex case: MySeal writes upper case; the lower-case line carries the same frame and is accepted', () => {
+  assert.match(file.line_case.sent, /^\d+;\d+;4;0;83;[0-9A-F]+$/);
+  assert.notEqual(file.line_case.also_accepted, file.line_case.sent);
+  const frames = [file.line_case.sent, file.line_case.also_accepted].map((line) => {
+    const m = parseLine(line);
+    assert.ok(m.ok, line);
+    const f = messageToFrame(m.value);
+    assert.ok(f.ok, line);
+    return Buffer.from(f.value.frame).toString('hex');
+  });
+  assert.equal(frames[0], frames[1]);
+  assert.equal(frames[0], file.vectors[0]!.frame);
+});
+
+test('node 0 frames: sender and destination 0 both ways; the two directions differ in the header byte of the nonce alone', () => {
+  const ask = file.vectors.find((v) => v.name.startsWith('node 0: command get-challenge'));
+  const answer = file.vectors.find((v) => v.name.startsWith('node 0: result challenge'));
+  assert.ok(ask && answer);
+  for (const v of [ask, answer]) {
+    assert.equal(v.verdict, 'ok');
+    assert.deepEqual([v.sealed_as.sender, v.sealed_as.destination, v.receiver.node_id], [0, 0, 0]);
+    assert.match(v.line, /^0;1;4;0;83;/);
+  }
+  assert.equal(ask.nonce.slice(2), answer.nonce.slice(2), 'the same sender, destination, child, counter');
+  assert.notEqual(ask.nonce.slice(0, 2), answer.nonce.slice(0, 2));
 });
