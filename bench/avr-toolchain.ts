@@ -117,7 +117,7 @@ export function scratchDir(label: string): string {
   return dir;
 }
 
-/** The library's translation units: C++ and AVR assembly. */
+/** The library's translation units: C++ and assembly (AES and CCM on the classic AVR cores). */
 export function librarySources(): string[] {
   return readdirSync(LIBRARY_SRC)
     .filter((f) => f.endsWith('.cpp') || f.endsWith('.S'))
@@ -146,9 +146,10 @@ export function nodeHarnessSources(): string[] {
 
 /**
  * The node test harness of the host (nodeHarnessSources() without node_serve.cpp) for a simulated
- * ATmega1284P (the 328P's core with room for the harness), against the node as the chip runs it:
- * the library built with MYSEAL_EEPROM_LIBC, so the in-memory EEPROM of the tests (which can lose
- * power after any byte) stands in for avr-libc's; the PIN comparison wrapped as on the host.
+ * ATmega1284P (the 328P's core with room for the harness), against the node as the chip runs it,
+ * storing through MySeal.h and the MySensors stand-in (test/host/node_storage.cpp) into the
+ * in-memory EEPROM of the tests (which can lose power after any byte), which stands in for
+ * avr-libc's; the PIN comparison wrapped as on the host.
  */
 export const ONCHIP_NODE_MCU = 'atmega1284p';
 export function buildOnchipNode(defines: readonly string[] = []): string {
@@ -158,11 +159,12 @@ export function buildOnchipNode(defines: readonly string[] = []): string {
     mcu: ONCHIP_NODE_MCU,
     sources: [
       ...nodeHarnessSources().filter((f) => !f.endsWith('node_serve.cpp')),
+      join(host, 'node_storage.cpp'),
       join(TEST_DIR, 'stubs', 'host', 'eeprom_host.cpp'),
       join(TEST_DIR, 'avr', 'avr_io.cpp'),
       join(TEST_DIR, 'avr', 'node_onchip.cpp'),
     ],
-    defines: ['MYSEAL_EEPROM_LIBC', ...defines],
+    defines: [...defines],
     includes: [join(TEST_DIR, 'stubs'), host, join(TEST_DIR, 'avr')],
     linkFlags: ['-Wl,--wrap=myseal_ct_equal'],
   });

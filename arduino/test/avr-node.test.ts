@@ -2,7 +2,7 @@
  * MySeal end to end on the ATmega328P: the TypeScript controller (ControllerChannel, runOperation)
  * talks gateway lines (src/mysensors/line.ts, src/protocol/carriage.ts) over the simulated chip's
  * UART to a firmware built as the Arduino IDE builds a sketch: the MySeal lock (the library, its
- * assembly node, AES and CCM, MySeal.h on the MySensors stand-in) behind a stand-in serial gateway
+ * node, AES and CCM in assembly, MySeal.h on the MySensors stand-in) behind a stand-in serial gateway
  * (test/avr/node_gateway.cpp). The node unlocks with the right PIN; a replayed frame, a tampered
  * frame and a frame held back past the challenge window (delayed release) are all refused there,
  * and the bolt never moves for them.

@@ -19,7 +19,7 @@ import type { TestContext } from 'node:test';
 import { requireTool } from '../../src/test-helpers/require-tool.ts';
 import { parseLine } from '../../src/mysensors/line.ts';
 import { Command, SetReq } from '../../src/mysensors/enums.ts';
-import { SEALED_STREAM_TYPE } from '../../src/protocol/constants.ts';
+import { DEFAULT_LOCK_CHILD, SEALED_STREAM_TYPE } from '../../src/protocol/constants.ts';
 import { isSealedMessage, messageToFrame } from '../../src/protocol/carriage.ts';
 import { ControllerChannel } from '../../src/protocol/controller-channel.ts';
 import { MemoryCounters, MemoryKeyStore } from '../../src/store/types.ts';
@@ -172,7 +172,7 @@ for (const where of ['host', 'chip'] as const) {
   test(`SecureLock (${where}): a button held down from power-on turns nothing; released, then pressed, it turns the lock once`, (t) => {
     const button = exampleSetting('SecureLock', 'BUTTON_PIN');
     const led = exampleSetting('SecureLock', 'LED_PIN');
-    const child = exampleSetting('SecureLock', 'LOCK_CHILD');
+    const child = DEFAULT_LOCK_CHILD; // the key header's MYSEAL_LOCK_CHILD, written without --lock-child
     const debounce = exampleSetting('SecureLock', 'DEBOUNCE_MS');
     const releaseMs = 1000;
     const pressMs = 1300;

@@ -2,8 +2,8 @@
  * The node harness's lines (arduino/test/host), on the host (node.test.ts) and on the simulated
  * chip (node-onchip.test.ts): the golden vectors (test/vectors/seal-v1.json) as the lines its
  * "vectors" mode reads (every vector, each result and report vector with the state and input the
- * node makes it from, the challenges, rotations, PINs and bad PINs of the file), and what its
- * modes print when every check passes.
+ * node makes it from, every exchange step by step, the challenges, rotations, PINs and bad PINs
+ * of the file), and what its modes print when every check passes.
  */
 import assert from 'node:assert/strict';
 import { createCipheriv } from 'node:crypto';
@@ -16,6 +16,7 @@ import { deriveChallenge } from '../../src/protocol/derive.ts';
 import { FrameKind } from '../../src/protocol/frame.ts';
 import { sealFrame } from '../../src/protocol/seal.ts';
 import { VECTOR_KEYS } from '../../src/protocol/vectors.ts';
+import type { Exchange } from '../../src/protocol/exchange-vectors.ts';
 import { REPO_ROOT } from '../../bench/avr-toolchain.ts';
 
 export interface Vector {
@@ -32,8 +33,12 @@ export interface Vector {
   receiver: { node_id: number; keys: string[]; last_counter: number; challenge: string; challenge_used: boolean; challenge_expired: boolean };
 }
 
+/** A multi-step exchange (src/protocol/exchange-vectors.ts, the one definition of its shape). */
+export type { Exchange };
+
 export interface VectorFile {
   vectors: Vector[];
+  exchanges: Exchange[];
   challenges: { key: string; node: number; child: number; result_counter: number; challenge: string }[];
   rotations: { key: string; node: number; seed: string; new_key: string }[];
   pins: { pin: string; encoded: string }[];
@@ -134,9 +139,42 @@ function nodeMadeScenarios(): string[] {
   return lines;
 }
 
+const mask = (children: number[]): number => children.reduce((m, c) => m | (1 << c), 0);
+
+/** An exchange as the harness's lines: "exchange" (the node's settings), then one "step" a step. */
+export function exchangeLines(e: Exchange): string[] {
+  const n = e.node;
+  const lines = [
+    [
+      'exchange',
+      `name=${slug(e.name)}`,
+      `node=${n.node_id}`,
+      `key=${n.key}`,
+      `pin=${n.pin}`,
+      `lock_child=${n.lock_child ?? 'none'}`,
+      `relock=${n.relock_ms}`,
+      `guarded=${mask(n.guarded)}`,
+      `sets=${mask(n.sets_taken_on)}`,
+      `attempts=${n.max_attempts}`,
+      `lockout_first=${n.lockout_base_s}`,
+      `lockout_cap=${n.lockout_cap_s}`,
+      `window=${n.challenge_window_ms}`,
+    ].join(' '),
+  ];
+  for (const step of e.steps) {
+    const fields = [`step at=${step.at_ms}`, `do=${step.do}`];
+    if (step.do === 'frame') fields.push(`sender=${step.sender}`, `child=${step.child}`, `frame=${step.frame}`, `verdict=${step.verdict}`);
+    if (step.do === 'reset') fields.push(`key=${step.key}`, `pin=${step.pin}`);
+    else fields.push(`reply=${step.reply || '-'}`);
+    lines.push(fields.join(' '));
+  }
+  return lines;
+}
+
 export function vectorInput(): string {
   const lines = VECTORS.vectors.map(vectorLine);
   lines.push(...nodeMadeScenarios());
+  for (const e of VECTORS.exchanges) lines.push(...exchangeLines(e));
   for (const c of VECTORS.challenges) {
     lines.push(`challenge key=${c.key} node=${c.node} child=${c.child} counter=${c.result_counter} expect=${c.challenge}`);
   }
@@ -152,6 +190,7 @@ export function vectorsPassed(): string[] {
     `ok vectors ${VECTORS.vectors.length}`,
     `ok vectors-resealed ${VECTORS.vectors.length}`,
     'ok vectors-node-made 14',
+    `ok vectors-exchanges ${VECTORS.exchanges.length}`,
     `ok vectors-challenges ${VECTORS.challenges.length}`,
     `ok vectors-rotations ${VECTORS.rotations.length}`,
     `ok vectors-pins ${VECTORS.pins.length}`,

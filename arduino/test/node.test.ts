@@ -1,14 +1,16 @@
 /**
  * The MySeal node (the C++ library's protocol side) on the host, under AddressSanitizer and UBSan:
  *
- * - every entry of test/vectors/seal-v1.json against the node's receive path, and every result
- *   and report vector made byte for byte by the node from the command (or button, or sensor)
- *   that leads to it; the challenges, rotations, PINs and bad PINs of the file;
+ * - every entry of test/vectors/seal-v1.json against the node's receive path (node 0, a lock in a
+ *   gateway's own sketch, among them), every result and report vector made byte for byte by the
+ *   node from the command (or button, or sensor) that leads to it, every exchange step by step
+ *   (exact replies and verdicts); the challenges, rotations, PINs and bad PINs of the file;
  * - the lock's state machine (lockout and its survival across a reset, counters, challenges,
  *   every command) and the EEPROM wear it costs;
- * - a power cut at every byte of every EEPROM write of a lock's life, three ways;
+ * - a power cut at every byte of every EEPROM write of a lock's life, three ways, with the EEPROM
+ *   writing each block last byte first (avr-libc) and first to last;
  * - cross-implementation: the TypeScript controller (ControllerChannel, runOperation) talking to
- *   the C++ node through the sketch API and the MySensors stand-in.
+ *   the C++ node through the sketch API and the MySensors stand-in, as node 5 and as node 0.
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -26,7 +28,7 @@ import { VECTOR_KEYS } from '../../src/protocol/vectors.ts';
 import { PayloadType, SetReq } from '../../src/mysensors/enums.ts';
 import { buildNodeHost, run, scratchDir } from '../../bench/avr-toolchain.ts';
 import { LineFrameLink, LineProcess } from './line-link.ts';
-import { LOCK_PASSED, VECTORS, bytes, hex, honest, vectorInput, vectorLine, vectorsPassed, wearOf } from './harness-lines.ts';
+import { LOCK_PASSED, VECTORS, bytes, exchangeLines, hex, honest, vectorInput, vectorLine, vectorsPassed, wearOf } from './harness-lines.ts';
 
 let nodeHost = '';
 function host(t: TestContext): string | null {
@@ -35,10 +37,11 @@ function host(t: TestContext): string | null {
   return nodeHost;
 }
 
-test('every golden vector against the C++ node; result and report vectors made by the node byte for byte', (t) => {
+test('every golden vector and exchange against the C++ node; result and report vectors made by the node byte for byte', (t) => {
   const exe = host(t);
   if (!exe) return;
-  assert.equal(VECTORS.vectors.length, 63);
+  assert.ok(VECTORS.vectors.length >= 63 && VECTORS.exchanges.length > 0);
+  assert.ok(VECTORS.vectors.some((v) => v.receiver.node_id === 0), 'node 0 is among the vectors');
   const input = join(scratchDir('vectors'), 'vectors.txt');
   writeFileSync(input, vectorInput());
   const r = run(exe, ['vectors', input], { allowFailure: true });
@@ -62,6 +65,25 @@ test('the vector check fails when the node is wrong (a vector with the wrong ver
   assert.match(r.stdout, /^FAIL vectors 1 of 1/m);
 });
 
+test('the exchange check fails when the node answers otherwise (a reply one bit off, a verdict changed)', (t) => {
+  const exe = host(t);
+  if (!exe) return;
+  const e = VECTORS.exchanges.find((x) => x.steps.some((s) => s.do === 'frame' && s.reply));
+  assert.ok(e);
+  const at = e.steps.findIndex((s) => s.do === 'frame' && s.reply);
+  const step = e.steps[at]!;
+  assert.ok(step.do === 'frame');
+  const flipped = `${step.reply.slice(0, -1)}${(parseInt(step.reply.slice(-1), 16) ^ 1).toString(16)}`;
+  for (const changed of [{ ...step, reply: flipped }, { ...step, verdict: 'AUTH_FAILED' }]) {
+    const steps = e.steps.map((s, i) => (i === at ? changed : s));
+    const input = join(scratchDir('exchange-wrong'), 'vectors.txt');
+    writeFileSync(input, `${exchangeLines({ ...e, steps }).join('\n')}\n`);
+    const r = run(exe, ['vectors', input], { allowFailure: true });
+    assert.equal(r.status, 1);
+    assert.match(r.stdout, /^FAIL vectors-exchanges 1 of 1/m);
+  }
+});
+
 test('lock state machine: lockout (survives a reset, restarts in full), counters, challenges, commands, wear', (t) => {
   const exe = host(t);
   if (!exe) return;
@@ -76,15 +98,15 @@ test('lock state machine: lockout (survives a reset, restarts in full), counters
   assert.deepEqual(lines.slice(1), LOCK_PASSED);
 });
 
-test('power cut after every byte of every EEPROM write, three ways: no old counter, no reused counter, key kept, never bricked, lockout never shortened', (t) => {
+test('power cut after every byte of every EEPROM write, three ways, both write orders: no old counter, no reused counter, key kept, never bricked, lockout never shortened', (t) => {
   const exe = host(t);
   if (!exe) return;
   const r = run(exe, ['powercut'], { allowFailure: true, timeoutMs: 120_000 });
   assert.equal(r.status, 0, r.stdout.slice(-3000) + r.stderr.slice(-3000));
   assert.equal(r.stderr, '');
-  const m = /^powercut bytes-written (\d+)\nok powercut (\d+)$/.exec(r.stdout.trim());
+  const m = /^powercut bytes-written (\d+) orders 2\nok powercut (\d+)$/.exec(r.stdout.trim());
   assert.ok(m, r.stdout.slice(-2000));
-  assert.equal(Number(m[2]), 3 * Number(m[1]));
+  assert.equal(Number(m[2]), 2 * 3 * Number(m[1]));
   assert.ok(Number(m[1]) > 300);
 });
 
@@ -259,5 +281,61 @@ describe('cross-implementation: the TypeScript controller and the C++ node', () 
     if (!requireTool(t, 'g++') || !proc) return;
     t.diagnostic(`cross-implementation operations: ${operations}`);
     assert.ok(operations >= 30, `${operations}`);
+  });
+});
+
+describe('cross-implementation, node 0: a lock in a gateway\'s own sketch', () => {
+  // Frames to the gateway's own sketch come from the controller as sender 0 to destination 0, and
+  // its frames go out from sender 0 to destination 0: the direction bit alone tells them apart.
+  const KEY = VECTOR_KEYS.node5;
+  let link: LineFrameLink;
+  let proc: LineProcess | null = null;
+  let channel: ControllerChannel;
+
+  before(() => {
+    if (!hasTool('g++')) return;
+    nodeHost ||= buildNodeHost();
+    proc = new LineProcess(nodeHost, ['serve', '0', hex(KEY), '1234']);
+    link = new LineFrameLink(
+      proc,
+      '.',
+      (child, frame) => `F 0 ${child} ${hex(frame)}`,
+      (line) => {
+        const m = /^R (\d+) ([0-9A-F]+)$/.exec(line);
+        return m ? { child: Number(m[1]), frame: bytes(m[2] ?? '') } : null;
+      },
+    );
+    channel = new ControllerChannel({ nodeId: 0, keys: new MemoryKeyStore([[0, KEY]]), counters: new MemoryCounters() });
+  });
+
+  after(async () => {
+    if (proc) assert.equal(await proc.close(), 0, proc.stderr.join(''));
+  });
+
+  const op = async (command: Command): Promise<ResultBody> =>
+    (await runOperation(channel, link, 1, command, { timeoutMs: 200, retries: 2 })).result;
+
+  test('status, unlock, wrong PIN, lock; every answer from sender 0 to destination 0 opens at the controller', async (t) => {
+    if (!requireTool(t, 'g++') || !proc) return;
+    assert.equal((await op({ op: Op.Status })).status, Status.LockStatus);
+    assert.equal((await op({ op: Op.Unlock, pin: '1234' })).status, Status.Unlocked);
+    assert.ok(link.events.includes('L 0'));
+    const wrong = await op({ op: Op.Unlock, pin: '0000' });
+    assert.deepEqual([wrong.status, 'attemptsLeft' in wrong && wrong.attemptsLeft], [Status.WrongPin, 4]);
+    assert.equal((await op({ op: Op.Lock })).status, Status.Locked);
+    assert.ok(!link.events.includes('BAD-MESSAGE'), 'every message the node sent: C_STREAM 83 from node 0 to the gateway');
+  });
+
+  test('a frame of node 0 reflected back to it is refused unanswered; a replayed command answered once', async (t) => {
+    if (!requireTool(t, 'g++') || !proc) return;
+    const lines = await link.command('B'); // the button: a sealed report from node 0 to node 0
+    const report = lines.map((l) => /^R (\d+) ([0-9A-F]+)$/.exec(l)).find((m) => m !== null);
+    assert.ok(report?.[2]);
+    assert.deepEqual(await link.deliver(Number(report[1]), bytes(report[2])), ['V WRONG_DIRECTION']);
+    const sent = link.sent.at(-1);
+    assert.ok(sent);
+    const replay = await link.deliver(sent.child, sent.frame);
+    assert.ok(replay.includes('V REPLAYED_COUNTER') && replay.some((l) => l.startsWith('R ')), 'answered STALE_COUNTER');
+    assert.deepEqual(await link.deliver(sent.child, sent.frame), ['V REPLAYED_COUNTER']);
   });
 });

@@ -6,10 +6,10 @@
  *
  * Made for an ATmega328P (2 KB RAM): the caller keeps one 16-byte key and each call expands
  * it round by round in one 16-byte buffer; there is no 176-byte key schedule in RAM and no
- * static state.
- * The 256-byte S-box lives in flash on AVR. On AVR the cipher is assembly (myseal_avr.S): about
- * 5 000 cycles per block at 16 MHz (5 600 through this entry, which saves the caller's registers
- * and wipes what it used), 107 bytes of stack, 354 bytes of code plus the S-box.
+ * static state. The 256-byte S-box lives in flash on AVR. On the classic AVR cores the cipher is
+ * assembly (myseal_crypto_avr.S): about 5 000 cycles per block at 16 MHz (5 500 through this
+ * entry, which saves the caller's registers and wipes what it used); elsewhere the C of
+ * myseal_aes128.cpp runs (myseal_crypto_avr.h says which and why).
  *
  * Timing: on AVR the cipher takes the same number of cycles for every key and block. There is
  * no data cache, LPM (the flash table read) takes 3 cycles whatever the address, and the code

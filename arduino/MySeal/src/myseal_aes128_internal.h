@@ -1,21 +1,16 @@
 /*
- * MySeal: private to the AES files (C and AVR assembly versions share the S-box).
+ * MySeal: private to the AES files: the S-box they share.
  */
 #ifndef MYSEAL_AES128_INTERNAL_H
 #define MYSEAL_AES128_INTERNAL_H
 
+#include "myseal_crypto_avr.h"
+
 #include <stdint.h>
 
-#if defined(__AVR__)
-#include <avr/pgmspace.h>
-#define MYSEAL_PROGMEM PROGMEM
-#define MYSEAL_SBOX(i) pgm_read_byte(&myseal_aes128_sbox[(uint8_t)(i)])
-#else
-#define MYSEAL_PROGMEM
-#define MYSEAL_SBOX(i) (myseal_aes128_sbox[(uint8_t)(i)])
-#endif
+#include "myseal_platform.h"
 
-#include "myseal_config.h"
+#define MYSEAL_SBOX(i) MYSEAL_FLASH_BYTE(&myseal_aes128_sbox[(uint8_t)(i)])
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,8 +1,6 @@
 /*
- * MySeal: AES-128-CCM (RFC 3610, M = 8, L = 2), portable C. See myseal_ccm.h.
- *
- * On AVR the same core is in assembly (myseal_avr.S) and this file compiles to nothing unless
- * MYSEAL_C_ONLY is defined; the two follow the same steps in the same order.
+ * MySeal: AES-128-CCM (RFC 3610, M = 8, L = 2), the C core. See myseal_ccm.h. Its twin on the
+ * classic AVR cores is in myseal_crypto_avr.S; the two follow the same steps in the same order.
  *
  * One pass over the data, one block at a time, for both directions: the output is the input
  * XORed with the keystream, and the CBC-MAC takes the plaintext (the input when sealing, the
@@ -11,9 +9,10 @@
  */
 #include "myseal_ccm.h"
 #include "myseal_ccm_internal.h"
+#include "myseal_crypto_avr.h"
 #include "myseal_ct.h"
 
-#if !MYSEAL_AVR_ASM
+#if !MYSEAL_CRYPTO_AVR  // on the classic AVR cores: myseal_crypto_avr.S
 
 /* block = AES(key, flags | nonce | 0x00 | low): B0 (low = length) or A_i (low = counter i). */
 static void encrypt_block(const uint8_t *key, const uint8_t *nonce, uint8_t flags, uint8_t low,
@@ -118,4 +117,4 @@ bool myseal_ccm_open_mac(const uint8_t key[MYSEAL_AES128_KEY_BYTES],
 	return ccm(key, nonce, ct, len, pt, (uint8_t *)(uintptr_t)tag, mac, true);
 }
 
-#endif /* !MYSEAL_AVR_ASM */
+#endif /* !MYSEAL_CRYPTO_AVR */

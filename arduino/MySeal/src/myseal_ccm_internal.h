@@ -7,7 +7,6 @@
 #include <stdint.h>
 
 #include "myseal_ccm.h"
-#include "myseal_config.h"
 
 /*
  * First byte of the blocks (RFC 3610 sections 2.2 and 2.3). Bits 2-0 hold L-1 = 1; B0 also holds
@@ -23,8 +22,7 @@ extern "C" {
 
 /*
  * Sealing and opening with the CBC-MAC already run over B0 and the associated data: mac is that
- * state (myseal_ccm_aad.cpp makes it); the core goes on with the plaintext as for a frame. In C in
- * myseal_ccm.cpp, in assembly on AVR (myseal_avr.S), where all four entries share one core.
+ * state (myseal_ccm_aad.cpp makes it); the core goes on with the plaintext as for a frame.
  */
 void myseal_ccm_seal_mac(const uint8_t key[MYSEAL_AES128_KEY_BYTES],
                          const uint8_t nonce[MYSEAL_CCM_NONCE_BYTES], const uint8_t *pt,

@@ -9,6 +9,9 @@
 #define MYSEAL_FRAME_H
 
 #include <stdint.h>
+#ifndef __cplusplus
+#include <stdbool.h>
+#endif
 
 #include "myseal_ccm.h"
 #include "myseal_protocol.h"
@@ -40,6 +43,16 @@ void myseal_nonce(uint8_t nonce[MYSEAL_CCM_NONCE_BYTES], const uint8_t *frame, u
 uint8_t myseal_frame_seal(const uint8_t key[MYSEAL_AES128_KEY_BYTES], uint8_t *frame, uint8_t n,
                           uint8_t sender, uint8_t destination, uint8_t child,
                           const uint8_t *challenge);
+
+/* A 16-byte block of RAM for a nonce or a derivation block, built, used and wiped in one go. */
+uint8_t *myseal_work_block(void);
+
+/* Counters travel and are kept big-endian (byte order is number order): compared and counted
+ * byte by byte, never assembled into 32-bit numbers, which cost an 8-bit core dearly. */
+bool myseal_above(const uint8_t a[4], const uint8_t b[4]);  // a > b
+void myseal_count_up(uint8_t c[4]);                          // c + 1 (modulo 2^32)
+void myseal_counter_copy(uint8_t to[4], const uint8_t from[4]);
+bool myseal_counter_zero(const uint8_t c[4]);
 
 uint32_t myseal_be32(const uint8_t *p);
 void myseal_put_be32(uint8_t *p, uint32_t v);

@@ -3,10 +3,6 @@
  */
 #include "myseal_pin.h"
 
-#include "myseal_config.h"
-
-#if !MYSEAL_AVR_ASM  // on AVR: in myseal_avr.S
-
 bool myseal_pin_well_formed(const uint8_t p[4])
 {
 	// All 8 nibbles are looked at whatever they hold: how long this takes says nothing about
@@ -24,5 +20,3 @@ bool myseal_pin_well_formed(const uint8_t p[4])
 	}
 	return !bad && digits >= 4;
 }
-
-#endif /* !MYSEAL_AVR_ASM */

@@ -51,7 +51,7 @@ static uint8_t command(uint8_t *frame, uint8_t child, const uint8_t *body, uint8
 	frame[0] = critical ? MYSEAL_HEADER_CRITICAL : MYSEAL_HEADER_COMMAND;
 	myseal_put_be32(frame + 1, ++controller_counter);
 	memcpy(frame + 5, body, n);
-	return myseal_frame_seal(key, frame, n, 0, 5, child, critical ? myseal.challenge : NULL);
+	return myseal_frame_seal(key, frame, n, 0, 5, child, critical ? myseal_challenge() : NULL);
 }
 
 static const uint8_t SET_TEXT[12] = { MYSEAL_OP_SET, 47, 0, 'H', 'E', 'L', 'L', 'O', '-', '1', '2', '3' };
@@ -64,7 +64,7 @@ int main(void)
 	myseal_stub_init_timer();
 	myseal_stub_set_node_id(5);
 	memcpy_P(key, bench_key, sizeof key);
-	seal.autoRelock(5000).begin(5, bench_key, MYSEAL_PIN("1234"));
+	seal.lockChild(1).autoRelock(5000).begin(5, bench_key, MYSEAL_PIN("1234"));
 	bool fine = true;
 	uint8_t frame[MYSEAL_FRAME_MAX], body[MYSEAL_BODY_MAX], io[MYSEAL_FRAME_MAX];
 
@@ -96,7 +96,7 @@ int main(void)
 	AVRIO_SECTION_BEGIN(13);
 	uint8_t out = myseal_receive(millis(), 0, 2, frame, len, io);
 	AVRIO_SECTION_END(13);
-	fine &= out == 18 && myseal.verdict == MYSEAL_OK && sets == 1;
+	fine &= out == 18 && myseal_verdict() == MYSEAL_OK && sets == 1;
 
 	// The same through the sketch API: a message as MySensors hands it to receive().
 	len = command(frame, 2, SET_TEXT, sizeof SET_TEXT, false);
@@ -107,13 +107,13 @@ int main(void)
 	AVRIO_SECTION_BEGIN(14);
 	myseal_stub_deliver(message);
 	AVRIO_SECTION_END(14);
-	fine &= myseal.verdict == MYSEAL_OK && sets == 2 && myseal_stub_sent_count() == 1;
+	fine &= myseal_verdict() == MYSEAL_OK && sets == 2 && myseal_stub_sent_count() == 1;
 
 	len = command(frame, 1, GET_CHALLENGE, 1, false);
 	AVRIO_SECTION_BEGIN(15);
 	out = myseal_receive(millis(), 0, 1, frame, len, io);
 	AVRIO_SECTION_END(15);
-	fine &= out == 23 && myseal.challenge_state == MYSEAL_CHALLENGE_FRESH;
+	fine &= out == 23 && myseal_challenge_state() == MYSEAL_CHALLENGE_FRESH;
 
 	len = command(frame, 1, UNLOCK, sizeof UNLOCK, true);
 	AVRIO_SECTION_BEGIN(16);
@@ -126,14 +126,14 @@ int main(void)
 	const uint16_t unlocks = 368;
 	uint32_t now = millis();
 	for (uint16_t i = 0; i < unlocks; i++) {
-		const uint8_t before = myseal.hot_seq;
+		const uint8_t before = myseal_store_sequence();
 		now += 6000;
 		myseal_poll(now, io);  // relocks the previous unlock
 		len = command(frame, 1, GET_CHALLENGE, 1, false);
 		myseal_receive(now, 0, 1, frame, len, io);
 		len = command(frame, 1, UNLOCK, sizeof UNLOCK, true);
 		fine &= myseal_receive(now, 0, 1, frame, len, io) == 18;
-		records = (uint16_t)(records + (uint8_t)(myseal.hot_seq - before));
+		records = (uint16_t)(records + (uint8_t)(myseal_store_sequence() - before));
 	}
 	avrio_puts_P(PSTR("eeprom records "));
 	avrio_put_u32(records);

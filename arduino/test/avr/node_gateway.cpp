@@ -136,7 +136,7 @@ int main(void)
 	myseal_stub_init_timer();
 	myseal_stub_set_node_id(5);
 	myseal_stub_on_send = print_message;
-	seal.begin(5, node_key, MYSEAL_PIN("1234"));
+	seal.lockChild(1).begin(5, node_key, MYSEAL_PIN("1234"));
 	avrio_puts_P(PSTR("#READY\n"));
 	char line[110];
 	for (;;) {

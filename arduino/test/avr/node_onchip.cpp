@@ -1,8 +1,9 @@
 /*
- * The node test suites of the host (arduino/test/host: golden vectors, the lock's state machine,
- * power cuts) on a simulated ATmega1284P, against the node as the chip runs it (the assembly of
- * myseal_avr.S, or the C with MYSEAL_C_ONLY). The 1284P has the same core as the 328P and the
- * room (16 KB RAM) for the harness and an EEPROM in RAM that can lose power after any byte.
+ * The node test suites of the host (arduino/test/host: golden vectors and exchanges, the lock's
+ * state machine, power cuts) on a simulated ATmega1284P, against the node as avr-gcc builds it for
+ * the chip (AES and CCM in assembly), storing through MySeal.h (test/host/node_storage.cpp). The
+ * 1284P has the same core as the 328P and the room (16 KB RAM) for the harness and an EEPROM in
+ * RAM that can lose power after any byte.
  *
  * Input on UART0: a line "vectors" (then the vector lines, then "END"), "lock" or "powercut".
  * Output: the harness's lines, then the simulator's exit status is the harness's.

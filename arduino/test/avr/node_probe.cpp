@@ -59,7 +59,7 @@ int main(void)
 {
 	myseal_stub_init_timer();
 #if MYSEAL_PROBE_WITH
-	seal.autoRelock(5000).guard(3).begin(5, probe_key, MYSEAL_PIN("1234"));
+	seal.lockChild(1).autoRelock(5000).guard(3).begin(5, probe_key, MYSEAL_PIN("1234"));
 #endif
 	present(1, S_LOCK);
 	for (;;) {

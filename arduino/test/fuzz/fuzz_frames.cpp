@@ -23,10 +23,9 @@
  *   - the last accepted counter never goes down, and a frame is accepted only above it;
  *   - the verdict is one of the enum's.
  *
- * The seed corpus (test/fuzz/frames-corpus) holds the golden vectors' frames, one per file
- * (settings 0x02), and a few sealed command sequences.
+ * The seed corpus (test/fuzz/frames-corpus) holds a few sealed command sequences; fuzz.test.ts adds
+ * the golden vectors' frames from the vector file, one per seed (settings 0x02).
  */
-#include <avr/eeprom.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +33,7 @@
 #include "myseal_ccm.h"
 #include "myseal_frame.h"
 #include "myseal_node.h"
+#include "eeprom_stub.h"
 
 static const uint8_t KEY[16] = { 0x6d, 0x79, 0x73, 0x65, 0x61, 0x31, 0xc0, 0xff,
                                  0xee, 0x5e, 0xed, 0x01, 0x23, 0x45, 0x67, 0x89 };
@@ -48,6 +48,11 @@ bool mysealSet(uint8_t child, uint8_t type, uint8_t payloadType, const uint8_t *
                uint8_t length)
 {
 	return child == 2 && length <= 9 && (type ^ payloadType ^ (length ? value[0] : 0)) != 0xff;
+}
+
+static const uint8_t *last_received(void)
+{
+	return myseal_store_hot() + MYSEAL_HOT_LAST_RECEIVED;
 }
 
 static void check(bool condition)
@@ -70,7 +75,7 @@ static void check_sent(const uint8_t *io, uint8_t len, uint8_t child)
 	uint8_t nonce[13], body[12];
 	myseal_nonce(nonce, io, 5, 0, child, NULL);
 	const uint8_t n = (uint8_t)(len - MYSEAL_OVERHEAD);
-	check(myseal_ccm_open(myseal.key, nonce, io + 5, n, io + 5 + n, body));
+	check(myseal_ccm_open(myseal_store_key(), nonce, io + 5, n, io + 5 + n, body));
 	const uint32_t counter = myseal_be32(io + 1);
 	check(counter > last_sent);
 	last_sent = counter;
@@ -87,21 +92,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	last_sent = 0;
 
 	myseal_stub_eeprom_erase();
-	myseal_settings.node_id = 5;
-	myseal_settings.lock_child = 1;
-	myseal_settings.guarded = (settings & 8) ? (1u << 3) : 0;
-	myseal_settings.max_attempts = 5;
-	myseal_settings.lockout_base_ms = 60000;
-	myseal_settings.lockout_cap_ms = 86400000;
+	myseal_lock_enable(1);
+	myseal_guard_children((settings & 8) ? (1u << 3) : 0);
+	myseal_lock_max_attempts(5);
+	myseal_lock_lockout(60000, 86400000);
 	static const uint16_t windows[4] = { 10000, 2000, 1, 65000 };
-	myseal_settings.challenge_window_ms = windows[(settings >> 4) & 3];
-	myseal_settings.relock_ms = (settings & 4) ? 5000 : 0;
-	myseal_settings.eeprom_base = 669;
-	myseal_begin(now, KEY, 0x1234ffffUL);
+	myseal_challenge_window(windows[(settings >> 4) & 3]);
+	myseal_lock_relock((settings & 4) ? 5000 : 0);
+	myseal_begin(5, now, KEY, 0x1234ffffUL);
 	if (settings & 2) {
-		memcpy(myseal.challenge, VECTOR_CHALLENGE, 5);
-		myseal.challenge_state = MYSEAL_CHALLENGE_FRESH;
-		myseal.challenge_time = now;
+		myseal_challenge_hold(VECTOR_CHALLENGE, now, MYSEAL_CHALLENGE_FRESH);
 	}
 
 	while (at < size) {
@@ -131,8 +131,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				}
 				memcpy(frame + 5, data + at, n);
 				at += n;
-				len = myseal_frame_seal(myseal.key, frame, n, sender, 5, child,
-				                        critical ? myseal.challenge : NULL);
+				len = myseal_frame_seal(myseal_store_key(), frame, n, sender, 5, child,
+				                        critical ? myseal_challenge() : NULL);
 			} else {
 				if (n > sizeof frame || size - at < n) {
 					return 0;
@@ -141,16 +141,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				at += n;
 				len = n;
 			}
-			uint8_t before[E2END + 1], last_before[4];
+			uint8_t before[MYSEAL_STUB_EEPROM_BYTES], last_before[4];
 			memcpy(before, myseal_stub_eeprom(), sizeof before);
-			memcpy(last_before, myseal.last_received, 4);
+			memcpy(last_before, last_received(), 4);
 			const uint8_t out = myseal_receive(now, sender, child, frame, len, io);
-			const uint8_t v = myseal.verdict;
+			const uint8_t v = myseal_verdict();
 			check(v <= CHALLENGE_EXPIRED);
-			check(memcmp(myseal.last_received, last_before, 4) >= 0);
+			check(memcmp(last_received(), last_before, 4) >= 0);
 			if (v == MYSEAL_OK || v == CHALLENGE_USED || v == CHALLENGE_EXPIRED) {
 				check(memcmp(frame + 1, last_before, 4) > 0);  // accepted only above the last
-				check(memcmp(myseal.last_received, frame + 1, 4) == 0);
+				check(memcmp(last_received(), frame + 1, 4) == 0);
 			} else if (v != REPLAYED_COUNTER || out == 0) {
 				check(out == 0);
 				check(memcmp(before, myseal_stub_eeprom(), sizeof before) == 0);
@@ -160,23 +160,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		case 1:
 			now += (uint32_t)(action >> 2) * 997u;
-			check_sent(io, myseal_poll(now, io), myseal_settings.lock_child);
+			check_sent(io, myseal_poll(now, io), myseal_lock_child());
 			break;
 		case 2:
 			if (action & 4) {
-				check_sent(io, myseal_set_locked(now, !(myseal.flags & MYSEAL_FLAG_LOCKED), io),
-				           myseal_settings.lock_child);
+				check_sent(io, myseal_set_locked(now, !myseal_is_locked(), io), myseal_lock_child());
 			} else if (at < size) {
 				const uint8_t value = data[at++];
-				check_sent(io, myseal_report(now, 4, 16, 1, &value, 1, io), 4);
+				check_sent(io, myseal_report(4, 16, 1, &value, 1, io), 4);
 			}
 			break;
 		default: {
 			uint8_t last_before[4];
-			memcpy(last_before, myseal.last_received, 4);
-			myseal_begin(now, KEY, 0x1234ffffUL);
-			check(memcmp(myseal.last_received, last_before, 4) >= 0);
-			check(myseal_be32(myseal.send_next) > last_sent || myseal_be32(myseal.send_next) == 0);
+			memcpy(last_before, last_received(), 4);
+			myseal_begin(5, now, KEY, 0x1234ffffUL);
+			check(memcmp(last_received(), last_before, 4) >= 0);
+			const uint32_t next = myseal_be32(myseal_send_next());
+			check(next > last_sent || next == 0);
 			break;
 		}
 		}

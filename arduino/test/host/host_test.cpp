@@ -95,6 +95,17 @@ static void group_node_random(struct selftest_totals *totals, const char *path)
 }
 
 /* The MySensors stand-in behaves like MySensors 2.3.2 where sketches can see it. */
+/* The addresses the EEPROM image was written at, in order. */
+static uint16_t written[8];
+static uint8_t written_count;
+static void note_write(uint16_t address, uint8_t value)
+{
+	(void)value;
+	if (written_count < 8) {
+		written[written_count++] = address;
+	}
+}
+
 static void group_stubs(struct selftest_totals *totals)
 {
 	uint32_t checks = 0, failures = 0;
@@ -163,6 +174,21 @@ static void group_stubs(struct selftest_totals *totals)
 	EXPECT(myseal_stub_eeprom_writes() == 1);
 	eeprom_update_dword((uint32_t *)16, 0x01020304UL);
 	EXPECT(eeprom_read_dword((const uint32_t *)16) == 0x01020304UL && myseal_stub_eeprom()[16] == 4);
+	// MySensors' hardware layer, as MySeal.h stores through it: a block lands where it is sent,
+	// last byte first (avr-libc's order) unless told otherwise; unchanged bytes are not rewritten.
+	uint8_t block[3] = { 7, 8, 9 }, back[3];
+	void *const at = reinterpret_cast<void *>(static_cast<uintptr_t>(700));
+	written_count = 0;
+	myseal_stub_eeprom_before_write = note_write;
+	hwWriteConfigBlock(block, at, sizeof block);
+	hwReadConfigBlock(back, at, sizeof back);
+	EXPECT(memcmp(back, block, 3) == 0 && written_count == 3 && written[0] == 702 && written[2] == 700);
+	block[0] = 6;
+	myseal_stub_eeprom_first_to_last = true;
+	hwWriteConfigBlock(block, at, sizeof block);
+	myseal_stub_eeprom_first_to_last = false;
+	myseal_stub_eeprom_before_write = NULL;
+	EXPECT(written_count == 4 && written[3] == 700 && myseal_stub_eeprom()[700] == 6);
 
 	uint32_t t0 = millis();
 	wait(1500);

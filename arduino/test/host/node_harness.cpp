@@ -3,7 +3,6 @@
  */
 #include "node_harness.h"
 
-#include <avr/eeprom.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -153,30 +152,47 @@ bool mysealSet(uint8_t child, uint8_t type, uint8_t payloadType, const uint8_t *
 	return taken;
 }
 
-void reset_config(uint8_t node_id)
+void reset_config(void)
 {
-	myseal_settings.node_id = node_id;
-	myseal_settings.lock_child = 1;
-	myseal_settings.guarded = 0;
-	myseal_settings.max_attempts = MYSEAL_DEFAULT_MAX_ATTEMPTS;
-	myseal_settings.lockout_base_ms = MYSEAL_DEFAULT_LOCKOUT_BASE_S * 1000UL;
-	myseal_settings.lockout_cap_ms = MYSEAL_DEFAULT_LOCKOUT_CAP_S * 1000UL;
-	myseal_settings.challenge_window_ms = MYSEAL_DEFAULT_CHALLENGE_WINDOW_MS;
-	myseal_settings.relock_ms = 0;
-	myseal_settings.eeprom_base = 413 + 256;  // MySensors 2.3.2's EEPROM_LOCAL_CONFIG_ADDRESS + 256
+	myseal_lock_enable(1);
+	myseal_guard_children(0);
+	myseal_lock_max_attempts(MYSEAL_DEFAULT_MAX_ATTEMPTS);
+	myseal_lock_lockout(MYSEAL_DEFAULT_LOCKOUT_BASE_S * 1000UL, MYSEAL_DEFAULT_LOCKOUT_CAP_S * 1000UL);
+	myseal_challenge_window(MYSEAL_DEFAULT_CHALLENGE_WINDOW_MS);
+	myseal_lock_relock(0);
 }
 
 void fresh_node(uint8_t node_id, const uint8_t key[16], uint32_t pin)
 {
 	myseal_stub_eeprom_erase();
-	reset_config(node_id);
-	myseal_begin(harness_now, key, pin);
+	reset_config();
+	myseal_begin(node_id, harness_now, key, pin);
+}
+
+void forget_ram(void)
+{
+	// RAM does not survive: begin() must forget what a reset forgets (a challenge held, fresh,
+	// would be a fail-open), and load the rest from EEPROM.
+	static const uint8_t junk[5] = { 0xa5, 0xa5, 0xa5, 0xa5, 0xa5 };
+	myseal_challenge_hold(junk, harness_now, MYSEAL_CHALLENGE_FRESH);
+	memset(myseal_store_hot(), 0xa5, MYSEAL_HOT_PAYLOAD);
+	memset(myseal_store_key(), 0xa5, 16);
 }
 
 void reboot_node(const uint8_t key[16], uint32_t pin)
 {
-	memset(&myseal, 0xa5, sizeof myseal);  // RAM does not survive: begin() must set it all
-	myseal_begin(harness_now, key, pin);
+	forget_ram();
+	myseal_begin(myseal_node_id(), harness_now, key, pin);
+}
+
+uint32_t last_received(void)
+{
+	return myseal_be32(myseal_store_hot() + MYSEAL_HOT_LAST_RECEIVED);
+}
+
+uint32_t send_next(void)
+{
+	return myseal_be32(myseal_send_next());
 }
 
 /* ---- a controller -------------------------------------------------------------------------- */

@@ -13,9 +13,10 @@
 #include "myseal_node.h"
 
 /*
- * The same harness runs on the host (node_host, ASan and UBSan, the C node) and on a simulated
- * ATmega1284P (arduino/test/avr/node_onchip.cpp, the assembly node), where it does less of the
- * slowest work: fewer unlocks for the wear figure, every MYSEAL_CUT_STRIDE-th power cut.
+ * The same harness runs on the host (node_host, ASan and UBSan) and on a simulated ATmega1284P
+ * (arduino/test/avr/node_onchip.cpp, the node as avr-gcc builds it, with the AES block function in
+ * assembly), where it does less of the slowest work: fewer unlocks for the wear figure, every
+ * MYSEAL_CUT_STRIDE-th power cut.
  */
 #if defined(__AVR__)
 #define MYSEAL_WEAR_UNLOCKS (23 * 16)
@@ -66,7 +67,16 @@ int field_hex(const char *line, const char *name, uint8_t *out, int max);
 
 /* ---- the node ------------------------------------------------------------------------------ */
 
+/* Where MySeal.h puts MySeal's area on MySensors 2.3.2 (EEPROM_LOCAL_CONFIG_ADDRESS + 256): the
+ * storage of every harness program is MySeal.h's (node_serve.cpp checks the number). */
+#define HARNESS_EEPROM_BASE (413 + 256)
+
 extern uint32_t harness_now;  // the node's millis()
+
+/* The lock's fields of the store's hot payload. */
+#define NODE_ATTEMPTS (myseal_store_hot()[MYSEAL_HOT_ATTEMPTS])
+#define NODE_LEVEL (myseal_store_hot()[MYSEAL_HOT_LEVEL])
+#define NODE_FLAGS (myseal_store_hot()[MYSEAL_HOT_FLAGS])
 
 /* What the node's hooks saw (mysealLockChanged, mysealSet), and what mysealSet answers. */
 struct hooks {
@@ -80,12 +90,17 @@ struct hooks {
 };
 extern struct hooks hooks;
 
-/* Settings back to the defaults of a MySeal lock on node `node_id`, child 1. */
-void reset_config(uint8_t node_id);
-/* Blank EEPROM, default settings, first boot with key and PIN. */
+/* Settings back to the defaults of a MySeal lock on child 1. */
+void reset_config(void);
+/* Blank EEPROM, default settings, first boot of node `node_id` with key and PIN. */
 void fresh_node(uint8_t node_id, const uint8_t key[16], uint32_t pin);
-/* A reset: RAM is lost, EEPROM stays. */
+/* A reset: RAM is lost (forget_ram() scribbles over what it can reach), EEPROM stays; the same
+ * node starts again. */
+void forget_ram(void);
 void reboot_node(const uint8_t key[16], uint32_t pin);
+/* A counter as a number (the node keeps them as big-endian bytes). */
+uint32_t last_received(void);
+uint32_t send_next(void);
 
 /* ---- a controller -------------------------------------------------------------------------- */
 

@@ -12,7 +12,6 @@
  *                      auto-relock, the button, reports, a node without a lock
  *   lock-wear          EEPROM writes per unlock, per cell, and the lifetime they give
  */
-#include <avr/eeprom.h>
 #include <string.h>
 
 #include "myseal_frame.h"
@@ -68,7 +67,7 @@ static void group_pin_lockout(struct group *g)
 	fresh_node(5, KEY, PIN);
 	struct controller c = new_controller(5, KEY);
 	struct result r = critical_exchange(&c, 1, UNLOCK_RIGHT, sizeof UNLOCK_RIGHT);
-	CHECK(g, r.status == MYSEAL_UNLOCKED && hooks.last_locked == false && !(myseal.flags & 1));
+	CHECK(g, r.status == MYSEAL_UNLOCKED && hooks.last_locked == false && !(NODE_FLAGS & 1));
 	r = exchange(&c, 1, LOCK, 1, false);
 	CHECK(g, r.status == MYSEAL_LOCKED && hooks.last_locked == true);
 	item_end(g);
@@ -111,7 +110,7 @@ static void group_pin_lockout(struct group *g)
 	CHECK(g, lock_out(g, &c) == 120);
 	harness_now += 120000;
 	r = critical_exchange(&c, 1, UNLOCK_RIGHT, sizeof UNLOCK_RIGHT);
-	CHECK(g, r.status == MYSEAL_UNLOCKED && myseal.level == 0);
+	CHECK(g, r.status == MYSEAL_UNLOCKED && NODE_LEVEL == 0);
 	CHECK(g, lock_out(g, &c) == 60);
 	item_end(g);
 
@@ -123,7 +122,7 @@ static void group_pin_lockout(struct group *g)
 		expected = expected * 2 > 86400 ? 86400 : expected * 2;
 		CHECK(g, lock_out(g, &c) == expected);
 	}
-	CHECK(g, expected == 86400 && myseal.level == 13);
+	CHECK(g, expected == 86400 && NODE_LEVEL == 13);
 	reboot_node(KEY, PIN);
 	CHECK(g, lockout_of(status(&c)) == 86400);
 	item_end(g);
@@ -136,10 +135,10 @@ static void group_pin_lockout(struct group *g)
 	for (int i = 0; i < 4; i++) {
 		critical_exchange(&c, 1, UNLOCK_WRONG, sizeof UNLOCK_WRONG);
 	}
-	CHECK(g, myseal.attempts == 1);
-	const uint8_t seq_before = myseal.hot_seq;
+	CHECK(g, NODE_ATTEMPTS == 1);
+	const uint8_t seq_before = myseal_store_sequence();
 	r = critical_exchange(&c, 1, UNLOCK_WRONG, sizeof UNLOCK_WRONG);
-	CHECK(g, r.status == MYSEAL_LOCKED_OUT && (uint8_t)(myseal.hot_seq - seq_before) == 1);
+	CHECK(g, r.status == MYSEAL_LOCKED_OUT && (uint8_t)(myseal_store_sequence() - seq_before) == 1);
 	item_end(g);
 }
 
@@ -157,29 +156,29 @@ static void group_counters(struct group *g)
 		CHECK(g, r.status == MYSEAL_LOCK_STATUS && r.answers == (uint32_t)i + 1);
 		highest_sent = r.counter;
 	}
-	CHECK(g, myseal_be32(myseal.last_received) == 6);
+	CHECK(g, last_received() == 6);
 	item_end(g);
 
 	// After a reset: old frames are refused; each authentic stale one is answered once per boot
 	// with the last counter accepted; never one below a stale frame already answered.
 	item_begin(g);
 	reboot_node(KEY, PIN);
-	CHECK(g, myseal_be32(myseal.last_received) == 6);
-	CHECK(g, myseal_be32(myseal.send_next) > highest_sent);  // send counters never reused
-	CHECK(g, myseal_be32(myseal.send_next) - highest_sent <= MYSEAL_SEND_RESERVE);
+	CHECK(g, last_received() == 6);
+	CHECK(g, send_next() > highest_sent);  // send counters never reused
+	CHECK(g, send_next() - highest_sent <= MYSEAL_SEND_RESERVE);
 	uint8_t out = myseal_receive(harness_now, 0, 1, frames[4], lens[4], io);
 	struct result r = open_from_node(&c, 1, io, out);
-	CHECK(g, myseal.verdict == REPLAYED_COUNTER && r.status == MYSEAL_STALE_COUNTER);
+	CHECK(g, myseal_verdict() == REPLAYED_COUNTER && r.status == MYSEAL_STALE_COUNTER);
 	CHECK(g, r.answers == 5 && myseal_be32(r.data) == 6 && r.counter > highest_sent);
 	out = myseal_receive(harness_now, 0, 1, frames[4], lens[4], io);
-	CHECK(g, myseal.verdict == REPLAYED_COUNTER && out == 0);
+	CHECK(g, myseal_verdict() == REPLAYED_COUNTER && out == 0);
 	out = myseal_receive(harness_now, 0, 1, frames[2], lens[2], io);
-	CHECK(g, myseal.verdict == REPLAYED_COUNTER && out == 0);
+	CHECK(g, myseal_verdict() == REPLAYED_COUNTER && out == 0);
 	out = myseal_receive(harness_now, 0, 1, frames[5], lens[5], io);
-	CHECK(g, myseal.verdict == REPLAYED_COUNTER && out != 0);
+	CHECK(g, myseal_verdict() == REPLAYED_COUNTER && out != 0);
 	reboot_node(KEY, PIN);
 	out = myseal_receive(harness_now, 0, 1, frames[5], lens[5], io);
-	CHECK(g, myseal.verdict == REPLAYED_COUNTER && out != 0);  // once per boot
+	CHECK(g, myseal_verdict() == REPLAYED_COUNTER && out != 0);  // once per boot
 	item_end(g);
 
 	// Node counters across many resets: strictly increasing, never reused.
@@ -202,12 +201,11 @@ static void group_counters(struct group *g)
 	const uint8_t *image = myseal_stub_eeprom();
 	bool outside = false;
 	for (long a = 0; a < MYSEAL_STUB_EEPROM_BYTES; a++) {
-		const bool mine = a >= (long)myseal_settings.eeprom_base &&
-		                  a < (long)myseal_settings.eeprom_base + MYSEAL_EEPROM_BYTES;
+		const bool mine = a >= (long)HARNESS_EEPROM_BASE &&
+		                  a < (long)HARNESS_EEPROM_BASE + MYSEAL_EEPROM_BYTES;
 		outside |= !mine && image[a] != 0xff;
 	}
-	CHECK(g, !outside &&
-	             myseal_settings.eeprom_base + MYSEAL_EEPROM_BYTES <= MYSEAL_STUB_EEPROM_BYTES);
+	CHECK(g, !outside && HARNESS_EEPROM_BASE + MYSEAL_EEPROM_BYTES <= MYSEAL_STUB_EEPROM_BYTES);
 	item_end(g);
 }
 
@@ -221,7 +219,7 @@ static void group_challenges(struct group *g)
 	reboot_node(KEY, PIN);  // forgets it
 	uint8_t len = seal_command(&c, 1, UNLOCK_RIGHT, sizeof UNLOCK_RIGHT, true, frame);
 	uint8_t out = myseal_receive(harness_now, 0, 1, frame, len, io);
-	CHECK(g, myseal.verdict == NO_CHALLENGE && out == 0);
+	CHECK(g, myseal_verdict() == NO_CHALLENGE && out == 0);
 	item_end(g);
 
 	// Single use: a second frame bound to the same challenge is refused, answered with a new one.
@@ -233,11 +231,11 @@ static void group_challenges(struct group *g)
 	memcpy(c.challenge, held, 5);
 	const uint8_t len2 = seal_command(&c, 1, UNLOCK_RIGHT, sizeof UNLOCK_RIGHT, true, second);
 	out = myseal_receive(harness_now, 0, 1, frame, len, io);
-	CHECK(g, myseal.verdict == MYSEAL_OK && open_from_node(&c, 1, io, out).status == MYSEAL_WRONG_PIN);
+	CHECK(g, myseal_verdict() == MYSEAL_OK && open_from_node(&c, 1, io, out).status == MYSEAL_WRONG_PIN);
 	// The WRONG_PIN answer issued a new challenge: the second frame, bound to the old one, no
 	// longer even authenticates.
 	out = myseal_receive(harness_now, 0, 1, second, len2, io);
-	CHECK(g, myseal.verdict == AUTH_FAILED && out == 0);
+	CHECK(g, myseal_verdict() == AUTH_FAILED && out == 0);
 	item_end(g);
 
 	item_begin(g);
@@ -248,10 +246,10 @@ static void group_challenges(struct group *g)
 	const uint8_t len3 = seal_command(&c, 1, LOCK, sizeof LOCK, true, second);
 	out = myseal_receive(harness_now, 0, 1, frame, len, io);
 	struct result r = open_from_node(&c, 1, io, out);
-	CHECK(g, myseal.verdict == MYSEAL_OK && r.status == MYSEAL_UNLOCKED && !c.has_challenge);
+	CHECK(g, myseal_verdict() == MYSEAL_OK && r.status == MYSEAL_UNLOCKED && !c.has_challenge);
 	out = myseal_receive(harness_now, 0, 1, second, len3, io);  // same challenge, fresh counter
 	r = open_from_node(&c, 1, io, out);
-	CHECK(g, myseal.verdict == CHALLENGE_USED && r.status == MYSEAL_CHALLENGE_EXPIRED_RESULT);
+	CHECK(g, myseal_verdict() == CHALLENGE_USED && r.status == MYSEAL_CHALLENGE_EXPIRED_RESULT);
 	CHECK(g, c.has_challenge && memcmp(c.challenge, held, 5) != 0);
 	CHECK(g, hooks.last_locked == false);  // the refused frame did nothing
 	r = exchange(&c, 1, LOCK, sizeof LOCK, true);  // the retry, with the new one: no extra trip
@@ -268,13 +266,13 @@ static void group_challenges(struct group *g)
 	len = seal_command(&c, 1, UNLOCK_RIGHT, sizeof UNLOCK_RIGHT, true, frame);  // delayed release
 	out = myseal_receive(harness_now, 0, 1, frame, len, io);
 	r = open_from_node(&c, 1, io, out);
-	CHECK(g, myseal.verdict == CHALLENGE_EXPIRED && r.status == MYSEAL_CHALLENGE_EXPIRED_RESULT);
+	CHECK(g, myseal_verdict() == CHALLENGE_EXPIRED && r.status == MYSEAL_CHALLENGE_EXPIRED_RESULT);
 	CHECK(g, exchange(&c, 1, UNLOCK_RIGHT, sizeof UNLOCK_RIGHT, true).status == MYSEAL_UNLOCKED);
 	item_end(g);
 
 	// A shorter window, and a newer challenge making an older one useless.
 	item_begin(g);
-	myseal_settings.challenge_window_ms = 2000;
+	myseal_challenge_window(2000);
 	exchange(&c, 1, GET_CHALLENGE, 1, false);
 	harness_now += 2001;
 	CHECK(g, exchange(&c, 1, UNLOCK_RIGHT, sizeof UNLOCK_RIGHT, true).status ==
@@ -284,8 +282,8 @@ static void group_challenges(struct group *g)
 	memcpy(c.challenge, held, 5);
 	len = seal_command(&c, 1, UNLOCK_RIGHT, sizeof UNLOCK_RIGHT, true, frame);
 	out = myseal_receive(harness_now, 0, 1, frame, len, io);
-	CHECK(g, myseal.verdict == AUTH_FAILED && out == 0);
-	myseal_settings.challenge_window_ms = MYSEAL_DEFAULT_CHALLENGE_WINDOW_MS;
+	CHECK(g, myseal_verdict() == AUTH_FAILED && out == 0);
+	myseal_challenge_window(MYSEAL_DEFAULT_CHALLENGE_WINDOW_MS);
 	item_end(g);
 }
 
@@ -323,12 +321,12 @@ static void group_commands(struct group *g)
 	CHECK(g, bad_request(&c, 2, set_bad_size, 5, false) == MYSEAL_BAD_VALUE);
 	CHECK(g, bad_request(&c, 2, set_semicolon, 5, false) == MYSEAL_BAD_VALUE);
 	CHECK(g, bad_request(&c, 2, set_no_type, 2, false) == MYSEAL_BAD_VALUE);
-	CHECK(g, myseal.attempts == 5);  // a malformed PIN is not an attempt
+	CHECK(g, NODE_ATTEMPTS == 5);  // a malformed PIN is not an attempt
 	item_end(g);
 
 	// Sealed sets: the sketch takes them or not; guarded children want a challenge.
 	item_begin(g);
-	myseal_settings.guarded = 1u << 3;
+	myseal_guard_children(1u << 3);
 	hooks.accept_children = (1u << 2) | (1u << 3);
 	const uint8_t set_on[] = { MYSEAL_OP_SET, 2, 1, 1 };
 	const uint8_t set_text[] = { MYSEAL_OP_SET, 47, 0, 'H', 'E', 'L', 'L', 'O', '-', '1', '2', '3' };
@@ -352,7 +350,7 @@ static void group_commands(struct group *g)
 	r = critical_exchange(&c, 1, set_pin_wrong, sizeof set_pin_wrong);
 	CHECK(g, r.status == MYSEAL_WRONG_PIN && r.data[0] == 4);
 	r = critical_exchange(&c, 1, set_pin, sizeof set_pin);
-	CHECK(g, r.status == MYSEAL_DONE && myseal.attempts == 5);
+	CHECK(g, r.status == MYSEAL_DONE && NODE_ATTEMPTS == 5);
 	CHECK(g, critical_exchange(&c, 1, UNLOCK_RIGHT, 5).status == MYSEAL_WRONG_PIN);
 	CHECK(g, critical_exchange(&c, 1, unlock_new, 5).status == MYSEAL_UNLOCKED);
 	reboot_node(KEY, PIN);
@@ -363,29 +361,29 @@ static void group_commands(struct group *g)
 	item_begin(g);
 	const uint8_t rotate[] = { MYSEAL_OP_ROTATE_KEY, 0x5e, 0xed, 0x5e, 0xed, 1, 2, 3, 4, 5, 6, 0x0a };
 	uint8_t rotated[16];
-	myseal_derive(rotated, 16, MYSEAL_DOMAIN_ROTATION, rotate[1], rotate + 2, 10);  // current key
+	myseal_derive(myseal_store_key(), rotated, 16, MYSEAL_DOMAIN_ROTATION, rotate[1], rotate + 2, 10);  // current key
 	r = critical_exchange(&c, 1, rotate, sizeof rotate);
 	CHECK(g, r.status == -1);  // not under the old key
-	CHECK(g, memcmp(myseal.key, rotated, 16) == 0);
+	CHECK(g, memcmp(myseal_store_key(), rotated, 16) == 0);
 	struct controller c2 = new_controller(5, rotated);
 	c2.counter = c.counter;
 	reboot_node(KEY, PIN);
-	CHECK(g, memcmp(myseal.key, rotated, 16) == 0);
+	CHECK(g, memcmp(myseal_store_key(), rotated, 16) == 0);
 	CHECK(g, status(&c2).status == MYSEAL_LOCK_STATUS);
 	uint8_t frame[MYSEAL_FRAME_MAX], io[MYSEAL_FRAME_MAX];
 	const uint8_t len = seal_command(&c, 1, STATUS, 1, false, frame);
 	c.counter = c2.counter;
-	CHECK(g, myseal_receive(harness_now, 0, 1, frame, len, io) == 0 && myseal.verdict == AUTH_FAILED);
+	CHECK(g, myseal_receive(harness_now, 0, 1, frame, len, io) == 0 && myseal_verdict() == AUTH_FAILED);
 	item_end(g);
 
 	// The sketch flashed again with the same key: nothing changes. With a new key: start over.
 	item_begin(g);
-	const uint32_t last = myseal_be32(myseal.last_received);
+	const uint32_t last = last_received();
 	reboot_node(KEY, PIN);
-	CHECK(g, myseal_be32(myseal.last_received) == last && memcmp(myseal.key, rotated, 16) == 0);
+	CHECK(g, last_received() == last && memcmp(myseal_store_key(), rotated, 16) == 0);
 	reboot_node(OTHER_KEY, 0x0000ffffUL);
-	CHECK(g, myseal_be32(myseal.last_received) == 0 && memcmp(myseal.key, OTHER_KEY, 16) == 0);
-	CHECK(g, myseal_be32(myseal.send_next) == 1 && myseal.pin[0] == 0 && myseal.pin[1] == 0);
+	CHECK(g, last_received() == 0 && memcmp(myseal_store_key(), OTHER_KEY, 16) == 0);
+	CHECK(g, send_next() == 1 && myseal_store_pin()[0] == 0 && myseal_store_pin()[1] == 0);
 	struct controller c3 = new_controller(5, OTHER_KEY);
 	const uint8_t unlock_0000[] = { MYSEAL_OP_UNLOCK, 0x00, 0x00, 0xff, 0xff };
 	CHECK(g, critical_exchange(&c3, 1, unlock_0000, 5).status == MYSEAL_UNLOCKED);
@@ -393,7 +391,7 @@ static void group_commands(struct group *g)
 
 	// Auto-relock, the button and reports: sealed V_LOCK_STATUS reports on the lock's child.
 	item_begin(g);
-	myseal_settings.relock_ms = 5000;
+	myseal_lock_relock(5000);
 	CHECK(g, critical_exchange(&c3, 1, unlock_0000, 5).status == MYSEAL_UNLOCKED);
 	harness_now += 4999;
 	CHECK(g, myseal_poll(harness_now, io) == 0);
@@ -401,29 +399,31 @@ static void group_commands(struct group *g)
 	uint8_t out = myseal_poll(harness_now, io);
 	r = open_from_node(&c3, 1, io, out);
 	CHECK(g, r.report && r.body_length == 3 && r.body[0] == 36 && r.body[1] == 1 && r.body[2] == 1);
-	CHECK(g, hooks.last_locked && (myseal.flags & MYSEAL_FLAG_LOCKED));
+	CHECK(g, hooks.last_locked && (NODE_FLAGS & MYSEAL_FLAG_LOCKED));
 	CHECK(g, myseal_poll(harness_now + 10000, io) == 0);
 	out = myseal_set_locked(harness_now, 0, io);  // the button
 	r = open_from_node(&c3, 1, io, out);
 	CHECK(g, r.report && r.body[2] == 0 && !hooks.last_locked);
-	myseal_settings.relock_ms = 0;
+	myseal_lock_relock(0);
 	const uint8_t tripped = 1;
-	out = myseal_report(harness_now, 4, 16, 1, &tripped, 1, io);
+	out = myseal_report(4, 16, 1, &tripped, 1, io);
 	r = open_from_node(&c3, 4, io, out);
 	CHECK(g, r.report && r.body[0] == 16 && r.body[2] == 1);
 	const char text[] = "door:ajar!!";
-	out = myseal_report(harness_now, 6, 47, 0, text, 11, io);  // cut to the largest: 10 bytes
+	out = myseal_report(6, 47, 0, text, 11, io);  // cut to the largest: 10 bytes
 	r = open_from_node(&c3, 6, io, out);
 	CHECK(g, out == MYSEAL_FRAME_MAX && r.report && r.body_length == 12);
 	item_end(g);
 
 	// A node without a lock: the lock's commands are refused on every child.
 	item_begin(g);
-	myseal_settings.lock_child = 0xff;
+	myseal_route_lock(0, 0);  // what a sketch without lockChild() has
 	CHECK(g, bad_request(&c3, 1, STATUS, 1, false) == MYSEAL_NOT_SUPPORTED);
 	CHECK(g, bad_request(&c3, 0xff, STATUS, 1, false) == MYSEAL_NOT_SUPPORTED);
+	CHECK(g, bad_request(&c3, 0, STATUS, 1, false) == MYSEAL_NOT_SUPPORTED);
 	CHECK(g, exchange(&c3, 0xff, GET_CHALLENGE, 1, false).status == MYSEAL_CHALLENGE);
-	myseal_settings.lock_child = 1;
+	CHECK(g, myseal_poll(harness_now + 60000, io) == 0);
+	myseal_lock_enable(1);
 	item_end(g);
 }
 
@@ -432,7 +432,7 @@ static uint16_t cell_writes[MYSEAL_EEPROM_BYTES];
 static void count_write(uint16_t address, uint8_t value)
 {
 	(void)value;
-	const uint16_t at = (uint16_t)(address - myseal_settings.eeprom_base);
+	const uint16_t at = (uint16_t)(address - HARNESS_EEPROM_BASE);
 	if (at < MYSEAL_EEPROM_BYTES) {
 		cell_writes[at]++;
 	}
@@ -456,7 +456,7 @@ static void group_wear(struct group *g)
 {
 	item_begin(g);
 	fresh_node(5, KEY, PIN);
-	myseal_settings.relock_ms = 5000;
+	myseal_lock_relock(5000);
 	struct controller c = new_controller(5, KEY);
 	memset(cell_writes, 0, sizeof cell_writes);
 	myseal_stub_eeprom_before_write = count_write;
@@ -465,12 +465,12 @@ static void group_wear(struct group *g)
 	uint32_t records = 0;
 	uint8_t io[MYSEAL_FRAME_MAX];
 	for (int i = 0; i < unlocks; i++) {
-		const uint8_t seq = myseal.hot_seq;
+		const uint8_t seq = myseal_store_sequence();
 		c.has_challenge = false;  // the daemon fetches one for every unlock
 		CHECK(g, critical_exchange(&c, 1, UNLOCK_RIGHT, 5).status == MYSEAL_UNLOCKED);
 		harness_now += 5000;
 		CHECK(g, open_from_node(&c, 1, io, myseal_poll(harness_now, io)).report);
-		records += (uint8_t)(myseal.hot_seq - seq);
+		records += (uint8_t)(myseal_store_sequence() - seq);
 	}
 	myseal_stub_eeprom_before_write = NULL;
 	uint32_t busiest = 0;
@@ -487,7 +487,7 @@ static void group_wear(struct group *g)
 	printf("\n");
 	CHECK(g, records <= (uint32_t)unlocks * 4 + unlocks * 3 / 16 + 1);
 	CHECK(g, years_n >= 20 * years_d);
-	myseal_settings.relock_ms = 0;
+	myseal_lock_relock(0);
 	item_end(g);
 }
 

@@ -29,6 +29,8 @@ static uint8_t node_key[16];
 static uint32_t node_pin;
 static uint8_t node_id;
 
+static_assert(MYSEAL_EEPROM_BASE == HARNESS_EEPROM_BASE, "the harness's EEPROM base is MySeal.h's");
+
 void receive(const MyMessage &message)
 {
 	if (seal.handle(message)) {
@@ -53,8 +55,9 @@ static void on_send(const MyMessage &message)
 
 static void boot(void)
 {
-	reset_config(node_id);
-	seal.guard(3).autoRelock(5000).begin(node_id, node_key, node_pin);
+	reset_config();
+	// The key is in RAM here: on the host pgm_read_byte() is a plain read.
+	seal.lockChild(1).guard(3).autoRelock(5000).begin(node_id, node_key, node_pin);
 }
 
 int run_serve(int argc, char **argv)
@@ -97,7 +100,7 @@ int run_serve(int argc, char **argv)
 			const int n = unhex(hex, bytes, sizeof bytes);
 			seal.report((uint8_t)child, (uint8_t)type, (uint8_t)ptype, bytes, (uint8_t)(n < 0 ? 0 : n));
 		} else if (strcmp(line, "BOOT\n") == 0) {
-			memset(&myseal, 0xa5, sizeof myseal);
+			forget_ram();
 			boot();
 		} else if (strcmp(line, "S\n") == 0) {
 			printf("S %d %u %lu\n", seal.isLocked() ? 1 : 0, seal.attemptsLeft(),

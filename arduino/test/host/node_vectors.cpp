@@ -9,9 +9,11 @@
  *                 from its inputs ("sealed_as"): the same bytes unless the vector altered them.
  *   scenario ...  each result and report vector made by the node itself from a command (or a
  *                 button, or a sensor) and the state that leads to it: byte for byte the frame.
+ *   exchange ...  a node from blank storage with these settings, then its steps:
+ *   step ...      a frame (the reply byte for byte, the verdict), a poll (the reply), a reset.
  *   challenge ... / rotation ... / pin ... / bad_pin ...   the other arrays of the file.
  */
-#include <avr/eeprom.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "myseal_ccm.h"
@@ -39,29 +41,30 @@ static uint8_t header_of(const char *kind)
 static void set_up_receiver(const char *line, const uint8_t *key)
 {
 	fresh_node((uint8_t)field_long(line, "node", 5), key, PIN_1234);
-	struct myseal_state *s = &myseal;
-	myseal_put_be32(s->last_received, (uint32_t)field_long(line, "last", 0));
+	uint8_t *hot = myseal_store_hot();
+	myseal_put_be32(hot + MYSEAL_HOT_LAST_RECEIVED, (uint32_t)field_long(line, "last", 0));
 	const long next = field_long(line, "next", 0);
 	if (next > 0) {
-		myseal_put_be32(s->send_next, (uint32_t)next);
-		myseal_put_be32(s->send_reserved, (uint32_t)next + 100);
+		// The node continues after its reservation: reserved up to next - 1 at the reset.
+		myseal_put_be32(hot + MYSEAL_HOT_SEND_RESERVED, (uint32_t)next - 1);
+		myseal_outgoing_boot();
+		myseal_put_be32(hot + MYSEAL_HOT_SEND_RESERVED, (uint32_t)next + 100);
 	}
-	s->attempts = (uint8_t)field_long(line, "attempts", MYSEAL_DEFAULT_MAX_ATTEMPTS);
+	NODE_ATTEMPTS = (uint8_t)field_long(line, "attempts", MYSEAL_DEFAULT_MAX_ATTEMPTS);
 	if (field_long(line, "locked", 1) == 0) {
-		s->flags &= (uint8_t)~MYSEAL_FLAG_LOCKED;
+		NODE_FLAGS &= (uint8_t)~MYSEAL_FLAG_LOCKED;
 	}
 	uint8_t challenge[5];
 	if (field_hex(line, "challenge", challenge, 5) == 5) {
-		memcpy(s->challenge, challenge, 5);
-		s->challenge_state = field_long(line, "used", 0) ? MYSEAL_CHALLENGE_SPENT
-		                                                 : MYSEAL_CHALLENGE_FRESH;
-		s->challenge_time = harness_now;
-		if (field_long(line, "expired", 0)) {
-			s->challenge_time = harness_now - myseal_settings.challenge_window_ms - 1;
-		}
+		const uint32_t issued = field_long(line, "expired", 0)
+		                            ? harness_now - myseal_challenge_window_ms() - 1
+		                            : harness_now;
+		myseal_challenge_hold(challenge, issued,
+		                      field_long(line, "used", 0) ? MYSEAL_CHALLENGE_SPENT
+		                                                  : MYSEAL_CHALLENGE_FRESH);
 	}
-	s->dirty = 1;
-	myseal_commit();  // as if it had been stored
+	myseal_store_changed();
+	myseal_store_commit();  // as if it had been stored
 	hooks.accept_children = 1u << 2;  // the relay on child 2 takes sets
 }
 
@@ -111,7 +114,7 @@ static void vector_line(struct group *g, struct group *reseal, const char *line)
 		}
 		// The whole receive path: the verdict, and an answer only where the rules allow one.
 		const uint8_t answer = myseal_receive(harness_now, sender, child, frame, (uint8_t)len, io);
-		CHECK(g, strcmp(myseal_verdict_name(myseal.verdict), verdict) == 0);
+		CHECK(g, strcmp(myseal_verdict_name(myseal_verdict()), verdict) == 0);
 		const bool authentic_stale = strcmp(verdict, "REPLAYED_COUNTER") == 0 && len >= 5 &&
 		                             (frame[1] | frame[2] | frame[3] | frame[4]) != 0;
 		const bool answered = strcmp(verdict, "ok") == 0 || strncmp(verdict, "CHALLENGE_", 10) == 0 ||
@@ -122,8 +125,8 @@ static void vector_line(struct group *g, struct group *reseal, const char *line)
 		} else {
 			struct controller c;
 			memset(&c, 0, sizeof c);
-			c.node = myseal_settings.node_id;
-			memcpy(c.key, myseal.key, 16);  // after a rotation, the answer is under the new key
+			c.node = myseal_node_id();
+			memcpy(c.key, myseal_store_key(), 16);  // after a rotation, the answer is under the new key
 			const struct result r = open_from_node(&c, child, io, answer);
 			CHECK(g, r.status >= 0 && r.answers == myseal_be32(frame + 1));
 			if (authentic_stale) {
@@ -157,7 +160,7 @@ static void scenario_line(struct group *g, const char *line)
 	} else {
 		const int n = field_hex(line, "body", body, sizeof body);
 		CHECK(g, n >= 2);
-		out = myseal_report(harness_now, child, body[0], body[1], body + 2, (uint8_t)(n - 2), io);
+		out = myseal_report(child, body[0], body[1], body + 2, (uint8_t)(n - 2), io);
 	}
 	CHECK(g, out == expect_len && memcmp(io, expect, out) == 0);
 	if (out != expect_len || memcmp(io, expect, out) != 0) {
@@ -168,11 +171,87 @@ static void scenario_line(struct group *g, const char *line)
 	item_end(g);
 }
 
+/*
+ * The exchanges: one item each, a node from blank storage with the exchange's settings, started
+ * at harness_now; each step checked as it comes (exactly the reply, the verdict).
+ */
+static struct {
+	bool open;
+	uint32_t start;
+} running;
+
+static void exchange_line(struct group *g, const char *line)
+{
+	if (running.open) {
+		item_end(g);
+	}
+	item_begin(g);
+	running.open = true;
+	running.start = harness_now;
+	uint8_t key[16];
+	char pin[16], lock[8];
+	CHECK(g, field_hex(line, "key", key, 16) == 16);
+	CHECK(g, field(line, "pin", pin, sizeof pin) != NULL);
+	myseal_stub_eeprom_erase();
+	reset_config();
+	if (field(line, "lock_child", lock, sizeof lock) != NULL && strcmp(lock, "none") != 0) {
+		myseal_lock_enable((uint8_t)atoi(lock));
+	} else {
+		myseal_route_lock(0, 0);  // a node without lockChild()
+	}
+	myseal_lock_relock((uint16_t)field_long(line, "relock", 0));
+	myseal_guard_children((uint16_t)field_long(line, "guarded", 0));
+	hooks.accept_children = (uint16_t)field_long(line, "sets", 0);
+	myseal_lock_max_attempts((uint8_t)field_long(line, "attempts", MYSEAL_DEFAULT_MAX_ATTEMPTS));
+	myseal_lock_lockout((uint32_t)field_long(line, "lockout_first", 0) * 1000UL,
+	                    (uint32_t)field_long(line, "lockout_cap", 0) * 1000UL);
+	myseal_challenge_window((uint16_t)field_long(line, "window", MYSEAL_DEFAULT_CHALLENGE_WINDOW_MS));
+	myseal_begin((uint8_t)field_long(line, "node", -1), harness_now, key, pin_bcd(pin));
+}
+
+static void step_line(struct group *g, const char *line)
+{
+	CHECK(g, running.open);
+	const uint32_t now = running.start + (uint32_t)field_long(line, "at", 0);
+	char what[8], verdict[32];
+	uint8_t frame[40], expect[40], io[MYSEAL_FRAME_MAX];
+	CHECK(g, field(line, "do", what, sizeof what) != NULL);
+	if (strcmp(what, "reset") == 0) {
+		uint8_t key[16];
+		char pin[16];
+		CHECK(g, field_hex(line, "key", key, 16) == 16 && field(line, "pin", pin, sizeof pin) != NULL);
+		harness_now = now;
+		reboot_node(key, pin_bcd(pin));
+		harness_now = running.start;
+		return;
+	}
+	const int expect_len = field_hex(line, "reply", expect, sizeof expect);
+	uint8_t out = 0;
+	if (strcmp(what, "frame") == 0) {
+		const int len = field_hex(line, "frame", frame, sizeof frame);
+		CHECK(g, len > 0 && field(line, "verdict", verdict, sizeof verdict) != NULL);
+		out = myseal_receive(now, (uint8_t)field_long(line, "sender", -1),
+		                     (uint8_t)field_long(line, "child", -1), frame, (uint8_t)len, io);
+		CHECK(g, strcmp(myseal_verdict_name(myseal_verdict()), verdict) == 0);
+	} else {
+		CHECK(g, strcmp(what, "poll") == 0);
+		out = myseal_poll(now, io);
+	}
+	const bool same = out == expect_len && memcmp(io, expect, out) == 0;
+	CHECK(g, same);
+	if (!same) {
+		printf("exchange step %s: got ", line);
+		print_hex(stdout, io, out);
+		printf(" verdict %s\n", myseal_verdict_name(myseal_verdict()));
+	}
+}
+
 int run_vectors(FILE *f)
 {
 	struct group vectors = { "vectors", 0, 0, 0, 0, false };
 	struct group reseal = { "vectors-resealed", 0, 0, 0, 0, false };
 	struct group scenarios = { "vectors-node-made", 0, 0, 0, 0, false };
+	struct group exchanges = { "vectors-exchanges", 0, 0, 0, 0, false };
 	struct group challenges = { "vectors-challenges", 0, 0, 0, 0, false };
 	struct group rotations = { "vectors-rotations", 0, 0, 0, 0, false };
 	struct group pins = { "vectors-pins", 0, 0, 0, 0, false };
@@ -184,6 +263,10 @@ int run_vectors(FILE *f)
 			vector_line(&vectors, &reseal, line);
 		} else if (strncmp(line, "scenario ", 9) == 0) {
 			scenario_line(&scenarios, line);
+		} else if (strncmp(line, "exchange ", 9) == 0) {
+			exchange_line(&exchanges, line);
+		} else if (strncmp(line, "step ", 5) == 0) {
+			step_line(&exchanges, line);
 		} else if (strncmp(line, "challenge ", 10) == 0) {
 			// The node's own derivation, through a result it seals at that counter.
 			item_begin(&challenges);
@@ -192,10 +275,10 @@ int run_vectors(FILE *f)
 			uint8_t io[MYSEAL_FRAME_MAX];
 			io[0] = 0;  // 00 | the result's counter, as a node builds it
 			myseal_put_be32(io + 1, (uint32_t)field_long(line, "counter", -1));
-			myseal_issue_challenge(io, (uint8_t)field_long(line, "child", -1), 10);
+			myseal_challenge_issue(io, (uint8_t)field_long(line, "child", -1), 10);
 			CHECK(&challenges, field_hex(line, "expect", b, 5) == 5 && memcmp(io + 10, b, 5) == 0);
-			CHECK(&challenges, memcmp(myseal.challenge, b, 5) == 0 &&
-			                       myseal.challenge_state == MYSEAL_CHALLENGE_FRESH);
+			CHECK(&challenges, memcmp(myseal_challenge(), b, 5) == 0 &&
+			                       myseal_challenge_state() == MYSEAL_CHALLENGE_FRESH);
 			item_end(&challenges);
 		} else if (strncmp(line, "rotation ", 9) == 0) {
 			item_begin(&rotations);
@@ -203,7 +286,7 @@ int run_vectors(FILE *f)
 			fresh_node((uint8_t)field_long(line, "node", -1), key, PIN_1234);
 			uint8_t seed[11];
 			CHECK(&rotations, field_hex(line, "seed", seed, 11) == 11);
-			myseal_derive(a, 16, MYSEAL_DOMAIN_ROTATION, seed[0], seed + 1, 10);
+			myseal_derive(myseal_store_key(), a, 16, MYSEAL_DOMAIN_ROTATION, seed[0], seed + 1, 10);
 			CHECK(&rotations, field_hex(line, "expect", b, 16) == 16 && memcmp(a, b, 16) == 0);
 			item_end(&rotations);
 		} else if (strncmp(line, "pin ", 4) == 0) {
@@ -223,8 +306,12 @@ int run_vectors(FILE *f)
 			item_end(&bad_pins);
 		}
 	}
+	if (running.open) {
+		item_end(&exchanges);
+		running.open = false;
+	}
 	uint32_t failed = group_end(&vectors) + group_end(&reseal) + group_end(&scenarios) +
-	                  group_end(&challenges) + group_end(&rotations) + group_end(&pins) +
+	                  group_end(&exchanges) + group_end(&challenges) + group_end(&rotations) + group_end(&pins) +
 	                  group_end(&bad_pins);
 	return failed == 0 ? 0 : 1;
 }

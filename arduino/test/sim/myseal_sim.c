@@ -12,7 +12,8 @@
  *   counting the opening OUT itself (an empty section reads 1: the LDI of the closing value,
  *   with avr-gcc's usual "ldi r24,k / out" marks); s = the deepest the stack went
  *   below the stack pointer the section started with, in bytes (SP is sampled after every
- *   instruction, so calls, pushes and stack frames all count; interrupts would too).
+ *   instruction, so calls, pushes and stack frames all count; interrupts would too; not between
+ *   the two halves of a stack-pointer update).
  * - The world outside the pins: --pin D4=0@0 holds pin PD4 low from power-on (a button held
  *   down, a short), whatever the firmware's pull-up; D4=1@800 holds it high from 800 ms of
  *   simulated time on; D4=z@800 lets go of it (a button released: the pull-up, if the firmware
@@ -149,6 +150,28 @@ static avr_irq_t *uart_input_irq;
 static uint16_t read_sp(void)
 {
 	return (uint16_t)(avr->data[R_SPL] | (avr->data[R_SPH] << 8));
+}
+
+/*
+ * avr-gcc moves the stack pointer by writing SPH, then SREG, then SPL (interrupts off in between):
+ * for two instructions SP holds the new high byte with the old low byte, up to 255 bytes away from
+ * either value. The stack is not sampled then, or a frame that crosses a 256-byte boundary would
+ * read as a stack 256 bytes deeper than it is.
+ */
+static int sp_half_written;
+
+static void on_sph(struct avr_t *a, avr_io_addr_t addr, uint8_t v, void *param)
+{
+	(void)param;
+	a->data[addr] = v;
+	sp_half_written = 1;
+}
+
+static void on_spl(struct avr_t *a, avr_io_addr_t addr, uint8_t v, void *param)
+{
+	(void)param;
+	a->data[addr] = v;
+	sp_half_written = 0;
 }
 
 static void on_uart_output(struct avr_irq_t *irq, uint32_t value, void *param)
@@ -334,6 +357,8 @@ int main(int argc, char **argv)
 
 	avr_register_io_write(avr, ADDR_GPIOR0, on_gpior0, NULL);
 	avr_register_io_write(avr, ADDR_GPIOR1, on_gpior1, NULL);
+	avr_register_io_write(avr, R_SPH, on_sph, NULL);
+	avr_register_io_write(avr, R_SPL, on_spl, NULL);
 
 	int fl = fcntl(0, F_GETFL);
 	if (fl != -1) {
@@ -348,7 +373,7 @@ int main(int argc, char **argv)
 		if (pin_events_done < pin_event_count) {
 			apply_due_pin_events();
 		}
-		if (open_sections > 0) {
+		if (open_sections > 0 && !sp_half_written) {
 			uint16_t sp = read_sp();
 			for (int k = 1; k < MAX_SECTIONS; k++) {
 				if (sections[k].open && sp < sections[k].min_sp) {

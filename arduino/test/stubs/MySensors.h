@@ -17,6 +17,19 @@
 /* First EEPROM byte free for sketches in MySensors 2.3.2 (after routes, signing keys, ...). */
 #define EEPROM_LOCAL_CONFIG_ADDRESS (413u)
 
+/*
+ * MySensors' hardware layer for its EEPROM (hal/architecture/MyHwHAL.h), as the platforms have
+ * it: on AVR macros over avr-libc's block functions; elsewhere (ESP, SAMD, STM32, nRF5, Linux)
+ * functions taking a non-const buffer. Here both end in the EEPROM image (stubs/host) or the chip.
+ */
+#if defined(__AVR__)
+#define hwReadConfigBlock(buf, addr, length) eeprom_read_block((buf), (addr), (length))
+#define hwWriteConfigBlock(buf, addr, length) eeprom_update_block((buf), (addr), (length))
+#else
+void hwReadConfigBlock(void *buf, void *addr, size_t length);
+void hwWriteConfigBlock(void *buf, void *addr, size_t length);
+#endif
+
 uint8_t getNodeId(void);
 uint8_t getParentNodeId(void);
 bool present(const uint8_t sensorId, const mysensors_sensor_t sensorType,

@@ -82,6 +82,18 @@ uint8_t loadState(const uint8_t pos)
 	return eeprom_read_byte((const uint8_t *)(uintptr_t)(EEPROM_LOCAL_CONFIG_ADDRESS + pos));
 }
 
+#if !defined(__AVR__)
+void hwReadConfigBlock(void *buf, void *addr, size_t length)
+{
+	eeprom_read_block(buf, addr, length);
+}
+
+void hwWriteConfigBlock(void *buf, void *addr, size_t length)
+{
+	eeprom_update_block(buf, addr, length);
+}
+#endif
+
 void wait(const uint32_t waitingMS)
 {
 	delay(waitingMS);

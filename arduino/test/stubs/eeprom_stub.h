@@ -22,4 +22,8 @@ void myseal_stub_eeprom_erase(void);
  * value itself and leave (longjmp), and the write never happens. */
 extern void (*myseal_stub_eeprom_before_write)(uint16_t address, uint8_t value);
 
+/* The order eeprom_update_block() writes a block in: last byte first, as avr-libc's does (false,
+ * the default), or first to last (true), as MySensors' byte loops on other platforms do. */
+extern bool myseal_stub_eeprom_first_to_last;
+
 #endif /* MYSEAL_EEPROM_STUB_H */

@@ -16,7 +16,10 @@
  * Before flashing: copy myseal_node_7.h from `myseal keygen --node 7` next to this sketch (for
  * another node id, change the #include below).
  */
+// The radio, as for any MySensors node. On Linux, MySensors' ./configure (--my-transport) picks it.
+#if !defined(__linux__)
 #define MY_RADIO_RF24
+#endif
 
 #if defined(__has_include)
 #if !__has_include("myseal_node_7.h")

@@ -15,11 +15,14 @@
  *   2. Set MYSEAL_INITIAL_PIN, the PIN of the first boot (4 to 8 digits). From then on the PIN
  *      lives in the node's EEPROM: change it through MySeal (set-PIN), not here.
  *   3. Adjust the pins and angles below, and the radio as in any MySensors sketch.
- * The controller side: a `kind: lock` child 1 for node 5 in MySeal's configuration.
+ * The controller side: a `kind: lock` child for node 5 in MySeal's configuration, the child the key
+ * header names (MYSEAL_LOCK_CHILD, 1 unless `myseal keygen --lock-child` said otherwise).
  */
 
-// The radio, as for any MySensors node.
+// The radio, as for any MySensors node. On Linux, MySensors' ./configure (--my-transport) picks it.
+#if !defined(__linux__)
 #define MY_RADIO_RF24
+#endif
 
 // Node id and key from `myseal keygen`: the node id must be MySensors' node id.
 #if defined(__has_include)
@@ -37,7 +40,7 @@
 // The PIN of the first boot only (4 to 8 digits; a bad one does not compile).
 #define MYSEAL_INITIAL_PIN "1234"
 
-#define LOCK_CHILD 1
+#define LOCK_CHILD MYSEAL_LOCK_CHILD  // from the key header: `myseal keygen --lock-child` (1 unless said)
 #define SERVO_PIN 5
 #define BUTTON_PIN 4        // to ground when pressed
 #define LED_PIN 6           // on while unlocked

@@ -70,12 +70,16 @@ void eeprom_write_block(const void *src, void *dst, size_t n)
 	}
 }
 
+bool myseal_stub_eeprom_first_to_last;
+
 void eeprom_update_block(const void *src, void *dst, size_t n)
 {
 	size_t at = offset_of(dst, n);
 	const uint8_t *p = myseal_stub_eeprom() + at;
 	const uint8_t *s = (const uint8_t *)src;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t k = 0; k < n; k++) {
+		// avr-libc's goes from the last byte to the first.
+		const size_t i = myseal_stub_eeprom_first_to_last ? k : n - 1 - k;
 		if (p[i] != s[i]) {
 			store(at + i, s[i]);
 		}
