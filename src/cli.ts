@@ -1,36 +1,48 @@
 #!/usr/bin/env node
 /**
  * The `myseal` command: one subcommand per module under commands/, loaded on demand so that
- * `myseal digit` (run synchronously by Domoticz for every key press) starts fast.
+ * `myseal digit` (run synchronously by Domoticz for every key press) starts fast. A command's help
+ * is a module of its own (commands/help/), so `--help` loads none of the command's implementation.
  */
 import { isMySealError } from './errors.ts';
-import type { OperationName } from './commands/operate.ts';
+import type { OperationName } from './commands/help/operate.ts';
 
-interface CommandModule {
-  run(argv: string[]): Promise<number>;
-  HELP: string;
+interface Command {
+  summary: string;
+  run: (argv: string[]) => Promise<number>;
+  help: () => Promise<string>;
+}
+
+/** A command with a module of its own, and its help in another. */
+function command(
+  summary: string,
+  load: () => Promise<{ run(argv: string[]): Promise<number> }>,
+  loadHelp: () => Promise<{ HELP: string }>,
+): Command {
+  return { summary, run: async (argv) => (await load()).run(argv), help: async () => (await loadHelp()).HELP };
 }
 
 /** The one-shot operations share one module; each name gets its own help. */
-function operation(name: OperationName): () => Promise<CommandModule> {
-  return async () => {
-    const m = await import('./commands/operate.ts');
-    return { run: (argv) => m.runOperationCommand(name, argv), HELP: m.help(name) };
+function operation(name: OperationName, summary: string): Command {
+  return {
+    summary,
+    run: async (argv) => (await import('./commands/operate.ts')).runOperationCommand(name, argv),
+    help: async () => (await import('./commands/help/operate.ts')).help(name),
   };
 }
 
-const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
-  demo: { summary: 'run the demo: a controller and a virtual lock, with attacks', load: () => import('./commands/demo.ts') },
-  serve: { summary: 'run the daemon in front of a MySensors gateway', load: () => import('./commands/serve.ts') },
-  unlock: { summary: "unlock a node's lock with its PIN", load: operation('unlock') },
-  lock: { summary: "lock a node's lock", load: operation('lock') },
-  status: { summary: "a node's lock state, attempts left and lockout", load: operation('status') },
-  'set-pin': { summary: "change a node's PIN", load: operation('set-pin') },
-  digit: { summary: 'hand one PIN key press to the running daemon', load: () => import('./commands/digit.ts') },
-  node: { summary: 'run a virtual sealed lock node (no hardware needed)', load: () => import('./commands/node.ts') },
-  keygen: { summary: 'make a random key for a node and its Arduino header', load: () => import('./commands/keygen.ts') },
-  log: { summary: 'print the audit log (--follow to keep watching)', load: () => import('./commands/log.ts') },
-  legacy: { summary: 'store or remove a legacy (original sketch) key for a node being migrated', load: () => import('./commands/legacy.ts') },
+const COMMANDS: Record<string, Command> = {
+  demo: command('run the demo: a controller and a virtual lock, with attacks', () => import('./commands/demo.ts'), () => import('./commands/help/demo.ts')),
+  serve: command('run the daemon in front of a MySensors gateway', () => import('./commands/serve.ts'), () => import('./commands/help/serve.ts')),
+  unlock: operation('unlock', "unlock a node's lock with its PIN"),
+  lock: operation('lock', "lock a node's lock"),
+  status: operation('status', "a node's lock state, attempts left and lockout"),
+  'set-pin': operation('set-pin', "change a node's PIN"),
+  digit: command('hand one PIN key press to the running daemon', () => import('./commands/digit.ts'), () => import('./commands/help/digit.ts')),
+  node: command('run a virtual sealed lock node (no hardware needed)', () => import('./commands/node.ts'), () => import('./commands/help/node.ts')),
+  keygen: command('make a random key for a node and its Arduino header', () => import('./commands/keygen.ts'), () => import('./commands/help/keygen.ts')),
+  log: command('print the audit log (--follow to keep watching)', () => import('./commands/log.ts'), () => import('./commands/help/log.ts')),
+  legacy: command('store or remove a legacy (original sketch) key for a node being migrated', () => import('./commands/legacy.ts'), () => import('./commands/help/legacy.ts')),
 };
 
 const USAGE = `Usage: myseal <command> [options]
@@ -48,14 +60,13 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return name === undefined ? 2 : 0;
   }
-  const entry = COMMANDS[name];
-  if (!entry) {
+  const command = COMMANDS[name];
+  if (!command) {
     process.stderr.write(`myseal: unknown command '${name}'\n\n${USAGE}\n`);
     return 2;
   }
-  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`${command.HELP.trimEnd()}\n`);
+    process.stdout.write(`${(await command.help()).trimEnd()}\n`);
     return 0;
   }
   return command.run(rest);

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Config } from '../config/config.ts';
 import { readMqttCredentials } from '../config/mqtt-credentials.ts';
 import { ErrorCode, MySealError } from '../errors.ts';
-import { createGateway } from '../gateway/parse-url.ts';
+import { createGateway } from '../gateway/create-gateway.ts';
 import type { GatewayTransport } from '../gateway/transport.ts';
 import { errnoCode } from '../store/state-dir.ts';
 

@@ -6,17 +6,9 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config.ts';
-import { ExitCode } from '../daemon/outcome.ts';
+import { ExitCode } from '../daemon/exit-code.ts';
 import { callDaemon, daemonUrl } from '../http/daemon-client.ts';
 import { isMySealError } from '../errors.ts';
-
-export const HELP = `Usage: myseal digit D --node N [--config FILE] [--http HOST:PORT] [--state-dir DIR]
-
-Hands one key press to the running daemon's PIN entry for node N, and returns at once: a digit 0-9,
-the submit key (sends the digits so far; # unless the daemon's pinEntry.submitKey says otherwise)
-or the clear key (* unless pinEntry.clearKey says otherwise). Reads the daemon's address, token file
-and (for HTTPS) certificate from the same configuration as myseal serve. Exit status: 0 taken,
-2 usage or a key the daemon does not take, 13 no daemon answers.`;
 
 const DIGIT_TIMEOUT_MS = 5_000;
 

@@ -6,7 +6,8 @@ import { toHex } from '../util/bytes.ts';
 import { FileCounters } from '../store/counter-store.ts';
 import { FileKeyStore, KEY_STORE_FILE } from '../store/key-store.ts';
 import { LOCK_FILE } from '../store/state-lock.ts';
-import { HELP, run } from './keygen.ts';
+import { HELP } from './help/keygen.ts';
+import { run } from './keygen.ts';
 import { tempDir } from '../test-helpers/fixtures.ts';
 
 interface Outcome {

@@ -14,70 +14,20 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config.ts';
 import type { Config } from '../config/config.ts';
-import { AuditLog } from '../daemon/audit-log.ts';
-import { GatewayWatch } from '../daemon/gateway-watch.ts';
 import { describeOutcome, ExitCode } from '../daemon/outcome.ts';
 import type { OutcomeReport } from '../daemon/outcome.ts';
 import { ErrorCode, isMySealError, MySealError } from '../errors.ts';
-import { GatewayFrameLink } from '../gateway/frame-link.ts';
-import type { GatewayTransport } from '../gateway/transport.ts';
-import { LEGACY_REPLAY_WARNING, legacyUnlockLineFromStore } from '../legacy/sender.ts';
+import { LEGACY_REPLAY_WARNING } from '../legacy/sender.ts';
 import { callDaemon, daemonUrl } from '../http/daemon-client.ts';
 import type { DaemonAnswer } from '../http/daemon-client.ts';
-import { parseLine } from '../mysensors/line.ts';
-import { Op } from '../protocol/body.ts';
-import type { Command } from '../protocol/body.ts';
-import { ControllerChannel } from '../protocol/controller-channel.ts';
-import { runOperation } from '../protocol/operation.ts';
 import { NODE_ID_RANGE, parseNodeId } from '../protocol/node-id.ts';
-import { FileCounters } from '../store/counter-store.ts';
-import { FileKeyStore } from '../store/key-store.ts';
-import { acquireStateLock } from '../store/state-lock.ts';
-import { ensureStateDir, errnoCode } from '../store/state-dir.ts';
-import { gatewayFromConfig } from './broker-login.ts';
+import { errnoCode } from '../store/state-dir.ts';
+import { NEEDS_PIN } from './help/operate.ts';
+import type { OperationName } from './help/operate.ts';
 import { readSecrets } from './secret-input.ts';
 
-export type OperationName = 'unlock' | 'lock' | 'status' | 'set-pin';
-
-const NEEDS_PIN: Record<OperationName, number> = { unlock: 1, lock: 0, status: 0, 'set-pin': 2 };
-/** How long a one-shot command waits for a gateway to accept its connection. */
-const GATEWAY_CONNECT_TIMEOUT_MS = 5_000;
 /** The daemon answers an operation within the node's timeouts and retries; allow for all of them. */
 const DAEMON_TIMEOUT_MS = 30_000;
-
-export function help(name: OperationName): string {
-  const pin = NEEDS_PIN[name] > 0;
-  return `Usage: myseal ${name} --node N [--json] [--config FILE] [--state-dir DIR] [--gateway URL] [--http HOST:PORT]${
-    pin ? ' [--pin PIN]' : ''
-  }${name === 'unlock' ? ' [--legacy-ecb]' : ''}
-
-${
-  {
-    unlock: 'Unlocks the lock on node N with its PIN.',
-    lock: 'Locks the lock on node N.',
-    status: "Asks node N for its lock's state, attempts left and lockout.",
-    'set-pin': "Changes the PIN of node N's lock (asks for the old PIN, then the new one).",
-  }[name]
-}
-Goes through a running daemon (its HTTP API) when one answers, else straight to the gateway.
-${
-  pin
-    ? `The PIN is read from a prompt, from stdin (one per line), or from $MYSEAL_PIN${name === 'set-pin' ? ' and $MYSEAL_NEW_PIN' : ''};
---pin works but prints a warning: other users can see command lines.
-`
-    : ''
-}${
-  name === 'unlock'
-    ? `--legacy-ecb sends the original (replayable) format, for nodes not migrated yet; through a running
-daemon only for a node its configuration puts in legacy mode (legacyEcb: true). Every legacy send
-prints a warning.
-`
-    : ''
-}
-  --json   print the outcome as JSON
-Exit status: 0 done, 10 wrong PIN, 11 locked out, 12 timeout, 13 gateway or daemon unreachable,
-14 bad configuration, 15 refused by the lock, 16 rate limited, 2 usage.`;
-}
 
 async function pins(name: OperationName, flagPin: string | undefined, env: NodeJS.ProcessEnv): Promise<string[]> {
   const count = NEEDS_PIN[name];
@@ -88,19 +38,6 @@ async function pins(name: OperationName, flagPin: string | undefined, env: NodeJ
   const fromEnv = [flagPin ?? env.MYSEAL_PIN, env.MYSEAL_NEW_PIN].slice(0, count);
   if (fromEnv.every((p) => p !== undefined)) return fromEnv as string[];
   return readSecrets(count === 1 ? ['PIN: '] : ['Current PIN: ', 'New PIN: ']);
-}
-
-function toCommand(name: OperationName, p: string[]): Command {
-  switch (name) {
-    case 'unlock':
-      return { op: Op.Unlock, pin: p[0]! };
-    case 'lock':
-      return { op: Op.Lock };
-    case 'status':
-      return { op: Op.Status };
-    case 'set-pin':
-      return { op: Op.SetPin, oldPin: p[0]!, newPin: p[1]! };
-  }
 }
 
 /** Asks the daemon (over HTTPS when it serves it); undefined when no daemon answers on the configured address. */
@@ -143,67 +80,6 @@ function exitCodeFor(result: string): number {
   return EXIT_BY_RESULT[result] ?? ExitCode.OK;
 }
 
-function waitConnected(gateway: GatewayTransport, node: number): Promise<void> {
-  if (gateway.connected) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      gateway.off('connected', done);
-      reject(new MySealError(ErrorCode.GATEWAY_DOWN, 'the gateway did not accept a connection', { node }));
-    }, GATEWAY_CONNECT_TIMEOUT_MS);
-    const done = (): void => {
-      clearTimeout(timer);
-      resolve();
-    };
-    gateway.once('connected', done);
-  });
-}
-
-/** No daemon: straight to the gateway, under the state dir's lock. */
-async function direct(config: Config, name: OperationName, node: number, p: string[], legacy: boolean): Promise<OutcomeReport> {
-  if (!config.gateway) {
-    throw new MySealError(ErrorCode.GATEWAY_DOWN, 'no daemon answers and no gateway is configured (--gateway)', { node });
-  }
-  ensureStateDir(config.stateDir);
-  const lock = acquireStateLock(config.stateDir, `myseal ${name}`);
-  const gateway = gatewayFromConfig(config);
-  const audit = AuditLog.open(config.stateDir, { maxBytes: config.log.auditMaxBytes, keep: config.log.auditKeep });
-  // A link that is up is not a gateway that answers (an MQTT gateway's broker outlives it): the
-  // gateway itself is asked first, so a dead one is named as such at once.
-  const watch = new GatewayWatch(gateway);
-  try {
-    gateway.start();
-    await waitConnected(gateway, node);
-    if (!(await watch.confirm())) throw new MySealError(ErrorCode.GATEWAY_DOWN, 'the gateway does not answer', { node });
-    if (legacy) {
-      // The replay warning has been printed already (runOperationCommand): not again as a log line.
-      const line = parseLine(legacyUnlockLineFromStore({ stateDir: config.stateDir, node, pin: p[0]!, logger: { warn: () => undefined } }));
-      const sent = line.ok && gateway.send(line.value);
-      audit.append({ event: 'legacy', node, child: 1, source: 'cli', result: sent ? 'sent_legacy' : 'gateway_down' });
-      return sent
-        ? { node, result: 'sent_legacy', ok: true, text: 'sent (legacy, replayable)', httpStatus: 200, exitCode: ExitCode.OK }
-        : describeOutcome(node, new MySealError(ErrorCode.GATEWAY_DOWN, 'not sent', { node }));
-    }
-    const channel = new ControllerChannel({ nodeId: node, keys: FileKeyStore.open(config.stateDir), counters: FileCounters.open(config.stateDir) });
-    const child = [...(config.nodes.get(node)?.children ?? [])].find(([, c]) => c.kind === 'lock')?.[0] ?? 1;
-    const link = new GatewayFrameLink(gateway, node);
-    let report: OutcomeReport;
-    try {
-      report = describeOutcome(node, (await runOperation(channel, link, child, toCommand(name, p))).result);
-    } catch (e) {
-      report = describeOutcome(node, e);
-    } finally {
-      link.close();
-    }
-    audit.append({ event: name === 'set-pin' ? 'set_pin' : name, node, child, source: 'cli', result: report.result });
-    return report;
-  } finally {
-    watch.close();
-    audit.close();
-    await gateway.stop();
-    lock.release();
-  }
-}
-
 /** Every legacy send, whichever way it goes: such a line opens the door again for anyone who recorded it. */
 function warnReplayable(): void {
   process.stderr.write(`myseal: warning: ${LEGACY_REPLAY_WARNING}\n`);
@@ -242,8 +118,8 @@ export async function runOperationCommand(name: OperationName, argv: string[], e
     const legacy = values['legacy-ecb'] === true;
     if (legacy) warnReplayable();
     // Through a running daemon, which holds the gateway and the state lock; straight to the gateway
-    // only when none answers.
-    report = (await viaDaemon(config, name, node, p, legacy)) ?? (await direct(config, name, node, p, legacy));
+    // only when none answers (and only then is what that needs loaded).
+    report = (await viaDaemon(config, name, node, p, legacy)) ?? (await import('./operate-direct.ts').then((m) => m.direct(config, name, node, p, legacy)));
     // A node the daemon keeps in legacy mode got the original format without being asked by flag.
     if (!legacy && report.result === 'sent_legacy') warnReplayable();
   } catch (e) {

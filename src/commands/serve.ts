@@ -11,7 +11,7 @@ import { Daemon } from '../daemon/daemon.ts';
 import type { NodeOptions } from '../daemon/daemon.ts';
 import { createLogger } from '../daemon/logger.ts';
 import { ErrorCode, isMySealError, MySealError } from '../errors.ts';
-import { createGateway } from '../gateway/parse-url.ts';
+import { createGateway } from '../gateway/create-gateway.ts';
 import { brokerLogin, gatewayBrokerLogin } from './broker-login.ts';
 import { ApiServer } from '../http/api-server.ts';
 import { readApiToken } from '../http/api-token.ts';
@@ -25,29 +25,6 @@ import { FileCounters } from '../store/counter-store.ts';
 import { FileKeyStore } from '../store/key-store.ts';
 import { acquireStateLock } from '../store/state-lock.ts';
 import { ensureStateDir } from '../store/state-dir.ts';
-
-export const HELP = `Usage: myseal serve [--config FILE] [--gateway URL] [--listen HOST:PORT] [--http HOST:PORT]
-                    [--state-dir DIR] [--http-token-file FILE] [--http-tls-cert FILE --http-tls-key FILE]
-                    [--log-level LEVEL] [--mqtt-credentials-file FILE] [--mqtt-ca-file FILE]
-
-Runs the MySeal daemon in front of a MySensors gateway.
-
-  --gateway URL          tcp://HOST:PORT | serial:///dev/PATH?baud=115200 | mqtt[s]://HOST:PORT?in=..&out=..
-  --listen HOST:PORT     the gateway-compatible port for controllers (default 127.0.0.1:5003)
-  --http HOST:PORT       the HTTP API (default 127.0.0.1:8080; another address needs a token file)
-  --state-dir DIR        where keys, counters and the audit log live
-  --http-token-file FILE a 0600 file holding the API token
-  --http-tls-cert FILE   serve the HTTP API and web page over HTTPS with this certificate (PEM) ...
-  --http-tls-key FILE    ... and its private key (PEM, a 0600 file); both or neither
-  --log-level LEVEL      trace, debug, info, warn or error
-  --mqtt-credentials-file FILE
-                         a 0600 file with the MQTT gateway broker's user name and password (two lines)
-  --mqtt-ca-file FILE    CA certificates (PEM) for an mqtts:// gateway broker
-  --config FILE          a YAML file with all of these and per-node settings (docs/config.example.yaml)
-
-Flags beat environment variables (MYSEAL_GATEWAY, MYSEAL_LISTEN, MYSEAL_HTTP, MYSEAL_STATE_DIR,
-MYSEAL_HTTP_TOKEN_FILE, MYSEAL_HTTP_TLS_CERT, MYSEAL_HTTP_TLS_KEY, MYSEAL_LOG_LEVEL,
-MYSEAL_MQTT_CREDENTIALS_FILE, MYSEAL_MQTT_CA_FILE), which beat the file.`;
 
 /** The API token: one line in a private file. */
 function readToken(path: string | undefined): string | undefined {

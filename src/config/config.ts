@@ -9,7 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import type * as Yaml from 'yaml';
+import { createRequire } from 'node:module';
 import { ErrorCode, MySealError, isMySealError } from '../errors.ts';
 import { errnoCode, resolveStateDir } from '../store/state-dir.ts';
 import { badConfig, readChoice } from './fields.ts';
@@ -78,7 +79,8 @@ export function loadConfig(
   const home = options.home ?? homedir();
   const file = path === undefined ? defaultConfigPath(env, home) : resolve(path);
   const text = readConfigFile(file, path !== undefined);
-  return configFromText(text ?? '', { file: text === undefined ? undefined : file, env, flags, home });
+  // No file is an empty document, without loading the YAML parser: a command such as `myseal digit` starts faster.
+  return text === undefined ? configFromDocument(null, { env, flags, home }) : configFromText(text, { file, env, flags, home });
 }
 
 /** `$XDG_CONFIG_HOME/myseal/config.yaml`, else `~/.config/myseal/config.yaml`. */
@@ -231,6 +233,9 @@ function readConfigFile(file: string, named: boolean): string | undefined {
  */
 function parseYaml(text: string, origin: Origin): unknown {
   if (text.length > MAX_CONFIG_BYTES) throw badConfig('(file)', `is larger than ${MAX_CONFIG_BYTES} characters`, origin);
+  // Loaded only when there is text to parse (a synchronous require: loading the configuration is
+  // synchronous); yaml's Node build is CommonJS, the same module an import would load.
+  const { parseAllDocuments } = createRequire(import.meta.url)('yaml') as typeof Yaml;
   let docs;
   try {
     docs = parseAllDocuments(text, {

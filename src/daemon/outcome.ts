@@ -6,20 +6,9 @@
 import { isMySealError } from '../errors.ts';
 import { Status } from '../protocol/body.ts';
 import type { ResultBody } from '../protocol/body.ts';
+import { ExitCode } from './exit-code.ts';
 
-/** Exit codes of the one-shot CLI, distinct per outcome so scripts can branch on them. */
-export const ExitCode = {
-  OK: 0,
-  FAILURE: 1,
-  USAGE: 2,
-  WRONG_PIN: 10,
-  LOCKED_OUT: 11,
-  TIMEOUT: 12,
-  GATEWAY_UNREACHABLE: 13,
-  BAD_CONFIG: 14,
-  REFUSED: 15,
-  RATE_LIMITED: 16,
-} as const;
+export { ExitCode };
 
 export interface OutcomeReport {
   node: number;

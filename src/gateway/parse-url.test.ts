@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode, type MySealError } from '../errors.ts';
 import { MqttGateway } from './mqtt.ts';
-import { createGateway, parseGatewayUrl } from './parse-url.ts';
+import { createGateway } from './create-gateway.ts';
+import { parseGatewayUrl } from './parse-url.ts';
 import { SerialGateway } from './serial.ts';
 import { TcpGateway } from './tcp.ts';
 

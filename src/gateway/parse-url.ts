@@ -8,16 +8,12 @@
  * IPv6 literals go in brackets (tcp://[::1]:5003). Errors name the part that is wrong and never
  * repeat the URL, which may hold a password.
  */
-import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { ErrorCode, isMySealError, MySealError } from '../errors.ts';
-import { Command } from '../mysensors/enums.ts';
-import { formatTopic, MQTT_DEFAULT_IN_PREFIX, MQTT_DEFAULT_OUT_PREFIX } from '../mysensors/mqtt-topic.ts';
+import { ErrorCode, MySealError } from '../errors.ts';
+import { MQTT_DEFAULT_IN_PREFIX, MQTT_DEFAULT_OUT_PREFIX, prefixProblem } from '../mysensors/mqtt-prefix.ts';
 import { describeValue } from '../mysensors/text.ts';
-import { MqttGateway } from './mqtt.ts';
-import { DEFAULT_BAUD_RATE, SerialGateway } from './serial.ts';
-import { DEFAULT_TCP_PORT, TcpGateway } from './tcp.ts';
-import type { GatewayTransport } from './transport.ts';
+import { toHex } from '../util/bytes.ts';
+import { DEFAULT_BAUD_RATE, DEFAULT_TCP_PORT } from './defaults.ts';
 
 export const DEFAULT_MQTT_PORT = 1883;
 export const DEFAULT_MQTTS_PORT = 8883;
@@ -120,12 +116,8 @@ function parseSerial(u: URL): SerialGatewayConfig {
 
 /** A prefix as the topic codec accepts it (no wildcards, no trailing '/', no control characters). */
 function checkPrefix(prefix: string, which: 'in' | 'out'): string {
-  try {
-    formatTopic({ nodeId: 0, childId: 255, command: Command.C_INTERNAL, echo: false, type: 2, payload: '' }, prefix);
-  } catch (e) {
-    if (isMySealError(e)) throw bad(`${which} prefix ${describeValue(prefix)} is not usable (${e.message})`, which);
-    throw e;
-  }
+  const problem = prefixProblem(prefix);
+  if (problem !== undefined) throw bad(`${which} prefix ${describeValue(prefix)} is not usable (topic prefix ${problem})`, which);
   return prefix;
 }
 
@@ -141,7 +133,8 @@ function parseMqtt(u: URL): MqttGatewayConfig {
     // MySeal would read its own commands back as if the gateway had sent them.
     throw bad('the in and out prefixes are the same', 'in');
   }
-  const clientId = single(u, 'client') ?? `myseal-${randomBytes(4).toString('hex')}`;
+  // Web Crypto's global, not node:crypto: loading that module would slow every command that reads the configuration.
+  const clientId = single(u, 'client') ?? `myseal-${toHex(crypto.getRandomValues(new Uint8Array(4)))}`;
   if (clientId === '' || clientId.length > 128 || /\p{Cc}/u.test(clientId)) {
     throw bad('client id must be 1-128 characters without control characters', 'client');
   }
@@ -179,35 +172,5 @@ export function parseGatewayUrl(url: string): GatewayConfig {
       return parseMqtt(u);
     default:
       throw bad(`scheme ${describeValue(u.protocol.slice(0, -1))} is not one of tcp, serial, mqtt, mqtts`, 'scheme');
-  }
-}
-
-export interface CreateGatewayOverrides {
-  /** MQTT credentials from a secret store, so that they need not sit in the URL. */
-  username?: string;
-  password?: string;
-  clientId?: string;
-  /** PEM CA certificates for an mqtts:// broker. */
-  ca?: string;
-}
-
-/** The transport for a gateway URL or an already parsed config; not started. */
-export function createGateway(target: string | GatewayConfig, overrides: CreateGatewayOverrides = {}): GatewayTransport {
-  const config = typeof target === 'string' ? parseGatewayUrl(target) : target;
-  switch (config.kind) {
-    case 'tcp':
-      return new TcpGateway({ host: config.host, port: config.port });
-    case 'serial':
-      return new SerialGateway({ path: config.path, baudRate: config.baudRate });
-    case 'mqtt':
-      return new MqttGateway({
-        url: config.url,
-        inPrefix: config.inPrefix,
-        outPrefix: config.outPrefix,
-        clientId: overrides.clientId ?? config.clientId,
-        username: overrides.username ?? config.username,
-        password: overrides.password ?? config.password,
-        ca: overrides.ca,
-      });
   }
 }

@@ -7,6 +7,7 @@ import { SerialPort } from 'serialport';
 import { formatLine } from '../mysensors/line.ts';
 import type { MySensorsMessage } from '../mysensors/message.ts';
 import type { BackoffOptions } from './backoff.ts';
+import { DEFAULT_BAUD_RATE } from './defaults.ts';
 import { LineReceiver } from './line-receiver.ts';
 import { ReconnectTimer } from './reconnect-timer.ts';
 import type { GatewayEvents, GatewayTransport } from './transport.ts';
@@ -15,9 +16,6 @@ import type { SerialBinding } from './serial-hangup.ts';
 
 /** How long stop() lets written bytes drain before it closes the port regardless. */
 const SERIAL_STOP_GRACE_MS = 1_000;
-
-/** MY_BAUD_RATE of the serial gateway examples. */
-export const DEFAULT_BAUD_RATE = 115_200;
 
 
 export interface SerialGatewayOptions {

@@ -7,12 +7,11 @@ import net from 'node:net';
 import { formatLine } from '../mysensors/line.ts';
 import type { MySensorsMessage } from '../mysensors/message.ts';
 import type { BackoffOptions } from './backoff.ts';
+import { DEFAULT_TCP_PORT } from './defaults.ts';
 import { LineReceiver } from './line-receiver.ts';
 import { ReconnectTimer } from './reconnect-timer.ts';
 import type { GatewayEvents, GatewayTransport } from './transport.ts';
 
-/** MY_PORT of the Ethernet gateway examples. */
-export const DEFAULT_TCP_PORT = 5003;
 /**
  * A connect that has not completed by then is given up and retried: a gateway that is powered off
  * would otherwise hold the attempt for the kernel's SYN retries (over two minutes on Linux).

@@ -7,28 +7,12 @@
  */
 import { ErrorCode, fail, MySealError, type Result } from '../errors.ts';
 import { assertValidMessage, validateMessage, type MySensorsMessage } from './message.ts';
-import { decodeUtf8, describeValue, hasControlChar, hasLoneSurrogate, parseDecimal } from './text.ts';
+import { prefixProblem } from './mqtt-prefix.ts';
+import { decodeUtf8, describeValue, parseDecimal } from './text.ts';
 
-/** MY_MQTT_PUBLISH_TOPIC_PREFIX: the gateway publishes what it hears from nodes here. */
-export const MQTT_DEFAULT_OUT_PREFIX = 'mygateway1-out';
-/** MY_MQTT_SUBSCRIBE_TOPIC_PREFIX: the gateway takes commands for nodes from here. */
-export const MQTT_DEFAULT_IN_PREFIX = 'mygateway1-in';
+export { MQTT_DEFAULT_IN_PREFIX, MQTT_DEFAULT_OUT_PREFIX } from './mqtt-prefix.ts';
 
 const LEVELS = ['node id', 'child id', 'command', 'echo', 'type'] as const;
-
-/**
- * Why a prefix cannot be used, or undefined when it can. Wildcards would make the prefix a filter,
- * not a topic; a trailing '/' would make an empty level; control characters and lone surrogates
- * have no place in a topic name.
- */
-function prefixProblem(prefix: unknown): string | undefined {
-  if (typeof prefix !== 'string') return `of type ${typeof prefix} is not a string`;
-  if (prefix === '') return 'is empty';
-  if (prefix.includes('+') || prefix.includes('#')) return 'holds an MQTT wildcard';
-  if (prefix.endsWith('/')) return "ends in '/'";
-  if (hasControlChar(prefix) || hasLoneSurrogate(prefix)) return 'holds a control character or a lone surrogate';
-  return undefined;
-}
 
 /**
  * Parses a topic and its payload (a string, or the raw bytes an MQTT client hands over). Never
