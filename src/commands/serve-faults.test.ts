@@ -444,7 +444,7 @@ test('the gateway process killed (SIGKILL) and restarted on its port 3 times und
   const image = join(ensurePrivateDir(join(dir, 'site')), 'node-5.eeprom');
   provisionNode(new NodeImageFile(image), key, PIN);
   key.fill(0);
-  const gw = await startGatewayProcess(await freePort(), image);
+  const gw = await startGatewayProcess(image);
   cleanups.push(() => gw.stop());
   const { daemon, logs } = await daemonOn(`tcp://127.0.0.1:${gw.port}`, dir, cleanups);
   const connects = (): LogLine[] => logs.filter((l) => l.msg === 'gateway connected');

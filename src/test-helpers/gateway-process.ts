@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../util/free-port.ts';
 import { pollUntil } from '../util/poll.ts';
 import { killAbruptly, killProcess } from './mosquitto.ts';
 
@@ -34,7 +35,12 @@ export interface GatewayProcess {
   stop(): Promise<void>;
 }
 
-export async function startGatewayProcess(port: number, imageFile: string): Promise<GatewayProcess> {
+/** A free port can be taken by another process before ours listens on it: so many fresh tries. */
+const PORT_TRIES = 5;
+
+/** Starts the process on a free port of loopback, which it keeps across kills and restarts. */
+export async function startGatewayProcess(imageFile: string): Promise<GatewayProcess> {
+  let port = 0;
   let child: ChildProcess | null = null;
   let starts = 0;
   const events: GatewayProcessEvent[] = [];
@@ -72,9 +78,19 @@ export async function startGatewayProcess(port: number, imageFile: string): Prom
     if (proc) await killAbruptly(proc);
   };
 
-  await start();
+  for (let tries = 1; ; tries++) {
+    port = await freePort();
+    try {
+      await start();
+      break;
+    } catch (e) {
+      if (tries >= PORT_TRIES || !(e instanceof Error) || !e.message.includes('EADDRINUSE')) throw e;
+    }
+  }
   return {
-    port,
+    get port() {
+      return port;
+    },
     events,
     get starts() {
       return starts;
