@@ -37,6 +37,22 @@ function host(t: TestContext): string | null {
   return nodeHost;
 }
 
+/** The host node serving one node id over its line protocol (F in, R out), and the link over it. */
+function serveHostNode(nodeId: number, key: Uint8Array): { proc: LineProcess; link: LineFrameLink } {
+  nodeHost ||= buildNodeHost();
+  const proc = new LineProcess(nodeHost, ['serve', String(nodeId), hex(key), '1234']);
+  const link = new LineFrameLink(
+    proc,
+    '.',
+    (child, frame) => `F 0 ${child} ${hex(frame)}`,
+    (line) => {
+      const m = /^R (\d+) ([0-9A-F]+)$/.exec(line);
+      return m ? { child: Number(m[1]), frame: bytes(m[2] ?? '') } : null;
+    },
+  );
+  return { proc, link };
+}
+
 test('every golden vector and exchange against the C++ node; result and report vectors made by the node byte for byte', (t) => {
   const exe = host(t);
   if (!exe) return;
@@ -138,17 +154,7 @@ describe('cross-implementation: the TypeScript controller and the C++ node', () 
 
   before(() => {
     if (!hasTool('g++')) return; // each test below then skips (or fails in CI) through requireTool
-    nodeHost ||= buildNodeHost();
-    proc = new LineProcess(nodeHost, ['serve', '5', hex(KEY), '1234']);
-    link = new LineFrameLink(
-      proc,
-      '.',
-      (child, frame) => `F 0 ${child} ${hex(frame)}`,
-      (line) => {
-        const m = /^R (\d+) ([0-9A-F]+)$/.exec(line);
-        return m ? { child: Number(m[1]), frame: bytes(m[2] ?? '') } : null;
-      },
-    );
+    ({ proc, link } = serveHostNode(5, KEY));
     keys = new MemoryKeyStore([[5, KEY]]);
     channel = new ControllerChannel({ nodeId: 5, keys, counters: new MemoryCounters() });
   });
@@ -294,17 +300,7 @@ describe('cross-implementation, node 0: a lock in a gateway\'s own sketch', () =
 
   before(() => {
     if (!hasTool('g++')) return;
-    nodeHost ||= buildNodeHost();
-    proc = new LineProcess(nodeHost, ['serve', '0', hex(KEY), '1234']);
-    link = new LineFrameLink(
-      proc,
-      '.',
-      (child, frame) => `F 0 ${child} ${hex(frame)}`,
-      (line) => {
-        const m = /^R (\d+) ([0-9A-F]+)$/.exec(line);
-        return m ? { child: Number(m[1]), frame: bytes(m[2] ?? '') } : null;
-      },
-    );
+    ({ proc, link } = serveHostNode(0, KEY));
     channel = new ControllerChannel({ nodeId: 0, keys: new MemoryKeyStore([[0, KEY]]), counters: new MemoryCounters() });
   });
 
