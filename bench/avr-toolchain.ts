@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { REQUIRE_TOOLS } from '../src/test-helpers/require-tool.ts';
+import { REQUIRE_TOOLS } from '../test/support/require-tool.ts';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const ARDUINO_DIR = join(REPO_ROOT, 'arduino');

@@ -12,15 +12,15 @@
  * SimTcpFront has none of these hooks and must not grow them for a bench, hence this small front.
  */
 import net from 'node:net';
-import { SealedNode } from '../src/protocol/sealed-node.ts';
-import { provisionVirtualLock } from '../src/sim/provision-virtual-lock.ts';
-import { SimGateway } from '../src/sim/gateway-core.ts';
-import { formatGatewayLine } from '../src/sim/gateway-output.ts';
-import { GatewayLineReader } from '../src/sim/line-reader.ts';
-import type { RadioMessage } from '../src/sim/radio-message.ts';
-import { SealedVirtualNode } from '../src/sim/sealed-virtual-node.ts';
-import { PlainVirtualNode } from '../src/sim/virtual-node.ts';
-import type { VirtualNode } from '../src/sim/virtual-node.ts';
+import { SealedNode } from '../src/node/sealed-node.ts';
+import { provisionVirtualLock } from '../src/demo/provision-virtual-lock.ts';
+import { SimGateway } from '../src/node/gateway-core.ts';
+import { formatGatewayLine } from '../src/node/gateway-output.ts';
+import { GatewayLineReader } from '../src/node/line-reader.ts';
+import type { RadioMessage } from '../src/node/radio-message.ts';
+import { SealedVirtualNode } from '../src/node/sealed-virtual-node.ts';
+import { PlainVirtualNode } from '../src/node/virtual-node.ts';
+import type { VirtualNode } from '../src/node/virtual-node.ts';
 
 export const LOCK_NODE = 5;
 export const LOCK_CHILD = 1;

@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tempDir } from './test-helpers/fixtures.ts';
+import { tempDir } from '../test/support/fixtures.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 

@@ -4,8 +4,8 @@
  * `myseal digit` (run synchronously by Domoticz for every key press) starts fast. A command's help
  * is a module of its own (commands/help/), so `--help` loads none of the command's implementation.
  */
-import { isMySealError } from './errors.ts';
-import type { OperationName } from './commands/help/operate.ts';
+import { isMySealError } from './core/errors.ts';
+import type { OperationName } from './edges/cli/help/operate.ts';
 
 interface Command {
   summary: string;
@@ -22,27 +22,45 @@ function command(
   return { summary, run: async (argv) => (await load()).run(argv), help: async () => (await loadHelp()).HELP };
 }
 
+/**
+ * The demo and its simulated site come with a source checkout, not with the published package (it
+ * ships the product only): there, `myseal demo` says where to get it rather than failing on an import.
+ */
+async function loadDemo(): Promise<{ run(argv: string[]): Promise<number> }> {
+  try {
+    return await import('./demo/command.ts');
+  } catch (e) {
+    if ((e as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw e;
+    return {
+      run: () => {
+        process.stderr.write('myseal: the demo runs from a source checkout: git clone the MySeal repository, then npm ci && npm start\n');
+        return Promise.resolve(2);
+      },
+    };
+  }
+}
+
 /** The one-shot operations share one module; each name gets its own help. */
 function operation(name: OperationName, summary: string): Command {
   return {
     summary,
-    run: async (argv) => (await import('./commands/operate.ts')).runOperationCommand(name, argv),
-    help: async () => (await import('./commands/help/operate.ts')).help(name),
+    run: async (argv) => (await import('./edges/cli/operate.ts')).runOperationCommand(name, argv),
+    help: async () => (await import('./edges/cli/help/operate.ts')).help(name),
   };
 }
 
 const COMMANDS: Record<string, Command> = {
-  demo: command('run the demo: a controller and a virtual lock, with attacks', () => import('./commands/demo.ts'), () => import('./commands/help/demo.ts')),
-  serve: command('run the daemon in front of a MySensors gateway', () => import('./commands/serve.ts'), () => import('./commands/help/serve.ts')),
+  demo: command('run the demo: a controller and a virtual lock, with attacks', loadDemo, () => import('./edges/cli/help/demo.ts')),
+  serve: command('run the daemon in front of a MySensors gateway', () => import('./edges/cli/serve.ts'), () => import('./edges/cli/help/serve.ts')),
   unlock: operation('unlock', "unlock a node's lock with its PIN"),
   lock: operation('lock', "lock a node's lock"),
   status: operation('status', "a node's lock state, attempts left and lockout"),
   'set-pin': operation('set-pin', "change a node's PIN"),
-  digit: command('hand one PIN key press to the running daemon', () => import('./commands/digit.ts'), () => import('./commands/help/digit.ts')),
-  node: command('run a virtual sealed lock node (no hardware needed)', () => import('./commands/node.ts'), () => import('./commands/help/node.ts')),
-  keygen: command('make a random key for a node and its Arduino header', () => import('./commands/keygen.ts'), () => import('./commands/help/keygen.ts')),
-  log: command('print the audit log (--follow to keep watching)', () => import('./commands/log.ts'), () => import('./commands/help/log.ts')),
-  legacy: command('store or remove a legacy (original sketch) key for a node being migrated', () => import('./commands/legacy.ts'), () => import('./commands/help/legacy.ts')),
+  digit: command('hand one PIN key press to the running daemon', () => import('./edges/cli/digit.ts'), () => import('./edges/cli/help/digit.ts')),
+  node: command('run a virtual sealed lock node (no hardware needed)', () => import('./edges/cli/node.ts'), () => import('./edges/cli/help/node.ts')),
+  keygen: command('make a random key for a node and its Arduino header', () => import('./edges/cli/keygen.ts'), () => import('./edges/cli/help/keygen.ts')),
+  log: command('print the audit log (--follow to keep watching)', () => import('./edges/cli/log.ts'), () => import('./edges/cli/help/log.ts')),
+  legacy: command('store or remove a legacy (original sketch) key for a node being migrated', () => import('./edges/cli/legacy.ts'), () => import('./edges/cli/help/legacy.ts')),
 };
 
 const USAGE = `Usage: myseal <command> [options]

@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { test } from 'node:test';
 
-import { hasTool, requireTool } from '../../src/test-helpers/require-tool.ts';
+import { hasTool, requireTool } from '../../test/support/require-tool.ts';
 import { LIBRARY_SRC, librarySources, run, scratchDir } from '../../bench/avr-toolchain.ts';
 
 const NOTE = '.section .note.GNU-stack,"",%progbits';

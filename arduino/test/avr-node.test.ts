@@ -13,15 +13,15 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { hasAllTools, LIBRARY_SRC, TEST_DIR, buildFirmware, requireSimavrDev, simulatorCommand, SIMAVR_HEADER } from '../../bench/avr-toolchain.ts';
-import { requireTool } from '../../src/test-helpers/require-tool.ts';
-import { formatLine, parseLine } from '../../src/mysensors/line.ts';
-import { frameToMessage, messageToFrame } from '../../src/protocol/carriage.ts';
-import { ControllerChannel } from '../../src/protocol/controller-channel.ts';
-import { runOperation } from '../../src/protocol/operation.ts';
-import { Op, Status } from '../../src/protocol/body.ts';
-import type { Command, ResultBody } from '../../src/protocol/body.ts';
-import { VECTOR_KEYS } from '../../src/protocol/vectors.ts';
-import { MemoryCounters, MemoryKeyStore } from '../../src/store/types.ts';
+import { requireTool } from '../../test/support/require-tool.ts';
+import { formatLine, parseLine } from '../../src/core/mysensors/line.ts';
+import { frameToMessage, messageToFrame } from '../../src/core/protocol/carriage.ts';
+import { ControllerChannel } from '../../src/core/protocol/controller-channel.ts';
+import { runOperation } from '../../src/core/protocol/operation.ts';
+import { Op, Status } from '../../src/core/protocol/body.ts';
+import type { Command, ResultBody } from '../../src/core/protocol/body.ts';
+import { VECTOR_KEYS } from '../../test/vectors/vectors.ts';
+import { MemoryCounters, MemoryKeyStore } from '../../src/core/protocol/stores.ts';
 import { LineFrameLink, LineProcess } from './line-link.ts';
 
 const TOOLS = ['avr-g++', 'gcc', 'simavr'] as const;

@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { requireTool } from '../../src/test-helpers/require-tool.ts';
+import { requireTool } from '../../test/support/require-tool.ts';
 import {
   ARDUINO_AVR_FLAGS,
   LIBRARY_SRC,

@@ -16,13 +16,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 
-import { requireTool } from '../../src/test-helpers/require-tool.ts';
-import { parseLine } from '../../src/mysensors/line.ts';
-import { Command, SetReq } from '../../src/mysensors/enums.ts';
-import { DEFAULT_LOCK_CHILD, SEALED_STREAM_TYPE } from '../../src/protocol/constants.ts';
-import { isSealedMessage, messageToFrame } from '../../src/protocol/carriage.ts';
-import { ControllerChannel } from '../../src/protocol/controller-channel.ts';
-import { MemoryCounters, MemoryKeyStore } from '../../src/store/types.ts';
+import { requireTool } from '../../test/support/require-tool.ts';
+import { parseLine } from '../../src/core/mysensors/line.ts';
+import { Command, SetReq } from '../../src/core/mysensors/enums.ts';
+import { DEFAULT_LOCK_CHILD, SEALED_STREAM_TYPE } from '../../src/core/protocol/constants.ts';
+import { isSealedMessage, messageToFrame } from '../../src/core/protocol/carriage.ts';
+import { ControllerChannel } from '../../src/core/protocol/controller-channel.ts';
+import { MemoryCounters, MemoryKeyStore } from '../../src/core/protocol/stores.ts';
 import {
   HOST_SANITIZER_FLAGS,
   LIBRARY_SRC,

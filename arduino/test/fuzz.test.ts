@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 
-import { requireTool } from '../../src/test-helpers/require-tool.ts';
+import { requireTool } from '../../test/support/require-tool.ts';
 import {
   LIBRARY_SRC,
   REPO_ROOT,

@@ -10,13 +10,13 @@ import { createCipheriv } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { encodeCommand, Op } from '../../src/protocol/body.ts';
-import type { Command } from '../../src/protocol/body.ts';
-import { deriveChallenge } from '../../src/protocol/derive.ts';
-import { FrameKind } from '../../src/protocol/frame.ts';
-import { sealFrame } from '../../src/protocol/seal.ts';
-import { VECTOR_KEYS } from '../../src/protocol/vectors.ts';
-import type { Exchange } from '../../src/protocol/exchange-vectors.ts';
+import { encodeCommand, Op } from '../../src/core/protocol/body.ts';
+import type { Command } from '../../src/core/protocol/body.ts';
+import { deriveChallenge } from '../../src/core/protocol/derive.ts';
+import { FrameKind } from '../../src/core/protocol/frame.ts';
+import { sealFrame } from '../../src/core/protocol/seal.ts';
+import { VECTOR_KEYS } from '../../test/vectors/vectors.ts';
+import type { Exchange } from '../../test/vectors/exchange-vectors.ts';
 import { REPO_ROOT } from '../../bench/avr-toolchain.ts';
 
 export interface Vector {

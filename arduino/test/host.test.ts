@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { requireTool } from '../../src/test-helpers/require-tool.ts';
+import { requireTool } from '../../test/support/require-tool.ts';
 import {
   LIBRARY_SRC,
   TEST_DIR,

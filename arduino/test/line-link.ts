@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
-import type { FrameLink, NodeFrame } from '../../src/protocol/operation.ts';
+import type { FrameLink, NodeFrame } from '../../src/core/protocol/operation.ts';
 
 export class LineProcess {
   private readonly child: ChildProcessWithoutNullStreams;

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { TestContext } from 'node:test';
 
-import { requireTool } from '../../src/test-helpers/require-tool.ts';
+import { requireTool } from '../../test/support/require-tool.ts';
 import { ONCHIP_NODE_MCU, buildOnchipNode, requireSimavrDev, simulate } from '../../bench/avr-toolchain.ts';
 import { LOCK_PASSED, vectorInput, vectorsPassed, wearOf } from './harness-lines.ts';
 

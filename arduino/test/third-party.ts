@@ -18,7 +18,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { skipOrFail } from '../../src/test-helpers/require-tool.ts';
+import { skipOrFail } from '../../test/support/require-tool.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { controllerAccess } from '../proxy/controller-access.ts';
+import { controllerAccess } from '../edges/proxy/controller-access.ts';
 import { formatAddressRange, parseAddressRange } from './address-range.ts';
 
 test('addresses and networks, IPv4 and IPv6; host names, bad prefixes and junk refused with BAD_CONFIG', () => {

@@ -4,8 +4,8 @@
  * only: a host name could resolve to anything, and to something else tomorrow.
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import { ErrorCode, fail, ok } from '../errors.ts';
-import type { Result } from '../errors.ts';
+import { ErrorCode, fail, ok } from '../core/errors.ts';
+import type { Result } from '../core/errors.ts';
 import { show } from './fields.ts';
 
 export interface AddressRange {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
-import { MySealError } from '../errors.ts';
+import { MySealError } from '../core/errors.ts';
 import { configFromDocument, configFromText, loadConfig } from './config.ts';
 
 const env = { XDG_STATE_HOME: '/tmp/myseal-prop-state' };

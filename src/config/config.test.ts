@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ErrorCode, isMySealError } from '../errors.ts';
-import type { MySealError } from '../errors.ts';
+import { ErrorCode, isMySealError } from '../core/errors.ts';
+import type { MySealError } from '../core/errors.ts';
 import {
   configFromDocument,
   configFromText,

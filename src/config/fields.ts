@@ -4,7 +4,7 @@
  * refuses unknown keys. A typo in a security tool's configuration ("polcy: seal") must stop the
  * daemon, never fall back to a default silently.
  */
-import { ErrorCode, MySealError } from '../errors.ts';
+import { ErrorCode, MySealError } from '../core/errors.ts';
 
 /** Where a value came from, so a message about an override names the variable or the flag. */
 export interface Origin {

@@ -10,7 +10,7 @@
  * lists (--gateway, $MYSEAL_GATEWAY) and could be repeated into logs. A broker's login goes in a
  * private file instead (mqttCredentialsFile, config/mqtt-credentials.ts).
  */
-import { isMySealError } from '../errors.ts';
+import { isMySealError } from '../core/errors.ts';
 import { parseGatewayUrl as parseTransportUrl } from '../gateway/parse-url.ts';
 import { badConfig, show } from './fields.ts';
 import type { Origin } from './fields.ts';

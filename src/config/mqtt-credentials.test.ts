@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { ErrorCode } from '../errors.ts';
-import { tempDir, throwsCode } from '../test-helpers/fixtures.ts';
+import { ErrorCode } from '../core/errors.ts';
+import { tempDir, throwsCode } from '../../test/support/fixtures.ts';
 import { parseMqttCredentials, readMqttCredentials } from './mqtt-credentials.ts';
 
 const SECRET = 'hunter2-correct-horse';

@@ -15,8 +15,8 @@
  * A single line is a user name without a password. Errors say what is wrong, never what is there.
  */
 import { parseDocument } from 'yaml';
-import { ErrorCode, fail, MySealError, ok } from '../errors.ts';
-import type { Result } from '../errors.ts';
+import { ErrorCode, fail, MySealError, ok } from '../core/errors.ts';
+import type { Result } from '../core/errors.ts';
 import { readPrivateFile } from '../store/state-dir.ts';
 
 export interface MqttCredentials {

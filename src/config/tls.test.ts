@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ErrorCode } from '../errors.ts';
-import { tempDir, throwsCode } from '../test-helpers/fixtures.ts';
+import { ErrorCode } from '../core/errors.ts';
+import { tempDir, throwsCode } from '../../test/support/fixtures.ts';
 import { configFromText, loadConfig, mergeConfig } from './config.ts';
 
 const ENV = { XDG_STATE_HOME: '/tmp/myseal-test-state' };

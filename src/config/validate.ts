@@ -25,7 +25,7 @@ import type { AddressRange } from './address-range.ts';
 import { checkTopicPrefix, parseBrokerUrl, parseGatewayUrl } from './gateway-url.ts';
 import { parseHostPort } from './host-port.ts';
 import { CHILD_KINDS, LOG_LEVELS, POLICIES } from './types.ts';
-import { MAX_NODE_ID, MIN_NODE_ID } from '../protocol/node-id.ts';
+import { MAX_NODE_ID, MIN_NODE_ID } from '../core/protocol/node-id.ts';
 import type { ChildConfig, ChildKind, Config, NodeConfig, Policy, TlsFiles } from './types.ts';
 
 export const DEFAULTS = {

@@ -4,12 +4,12 @@
  * promises and shows what happened.
  */
 import { randomBytes } from 'node:crypto';
-import type { ErrorCode} from '../errors.ts';
-import { errorCodeName, isMySealError } from '../errors.ts';
-import { Op, Status } from '../protocol/body.ts';
-import type { Command, ResultBody } from '../protocol/body.ts';
-import { runOperation } from '../protocol/operation.ts';
-import { makePair } from '../protocol/memory-pair.ts';
+import type { ErrorCode} from '../core/errors.ts';
+import { errorCodeName, isMySealError } from '../core/errors.ts';
+import { Op, Status } from '../core/protocol/body.ts';
+import type { Command, ResultBody } from '../core/protocol/body.ts';
+import { runOperation } from '../core/protocol/operation.ts';
+import { makePair } from './memory-pair.ts';
 import { step } from './report.ts';
 import type { DemoStep } from './report.ts';
 

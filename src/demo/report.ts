@@ -1,5 +1,5 @@
 /** The demo's result: steps with what was expected and what happened, as a table or as JSON. */
-import { isMySealError } from '../errors.ts';
+import { isMySealError } from '../core/errors.ts';
 
 export interface DemoStep {
   name: string;

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { ErrorCode, type MySealError } from '../errors.ts';
-import { Command } from '../mysensors/enums.ts';
-import type { MySensorsMessage } from '../mysensors/message.ts';
-import { frameToMessage } from '../protocol/carriage.ts';
+import { ErrorCode, type MySealError } from '../core/errors.ts';
+import { Command } from '../core/mysensors/enums.ts';
+import type { MySensorsMessage } from '../core/mysensors/message.ts';
+import { frameToMessage } from '../core/protocol/carriage.ts';
 import { FRAME_LINK_QUEUE_LIMIT, GatewayFrameLink } from './frame-link.ts';
 import type { GatewayEvents, GatewayTransport } from './transport.ts';
 

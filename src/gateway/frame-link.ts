@@ -3,10 +3,10 @@
  * messages, and that node's type-83 messages come back as frames. Everything else the gateway
  * says (other nodes, plain messages, echoes) is none of this link's business.
  */
-import { ErrorCode, MySealError } from '../errors.ts';
-import type { MySensorsMessage } from '../mysensors/message.ts';
-import { frameToMessage, isSealedMessage, messageToFrame } from '../protocol/carriage.ts';
-import type { FrameLink, NodeFrame } from '../protocol/operation.ts';
+import { ErrorCode, MySealError } from '../core/errors.ts';
+import type { MySensorsMessage } from '../core/mysensors/message.ts';
+import { frameToMessage, isSealedMessage, messageToFrame } from '../core/protocol/carriage.ts';
+import type { FrameLink, NodeFrame } from '../core/protocol/operation.ts';
 import type { GatewayTransport } from './transport.ts';
 
 /**

@@ -4,8 +4,8 @@
  * here throws or closes the link: garbage from a gateway is counted by the caller, not fatal.
  */
 import type { EventEmitter } from 'node:events';
-import { LineFramer } from '../mysensors/line-framer.ts';
-import { parseLine } from '../mysensors/line.ts';
+import { LineFramer } from '../core/mysensors/line-framer.ts';
+import { parseLine } from '../core/mysensors/line.ts';
 import type { GatewayEvents } from './transport.ts';
 
 export class LineReceiver {

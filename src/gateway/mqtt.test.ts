@@ -3,14 +3,14 @@ import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { connectAsync } from 'mqtt';
 import type { MqttClient } from 'mqtt';
-import { ErrorCode, type MySealError } from '../errors.ts';
-import { Command, SetReq } from '../mysensors/enums.ts';
-import type { MySensorsMessage } from '../mysensors/message.ts';
-import { freePort, requireMosquitto, startMosquitto } from '../test-helpers/mosquitto.ts';
-import type { Mosquitto } from '../test-helpers/mosquitto.ts';
+import { ErrorCode, type MySealError } from '../core/errors.ts';
+import { Command, SetReq } from '../core/mysensors/enums.ts';
+import type { MySensorsMessage } from '../core/mysensors/message.ts';
+import { freePort, requireMosquitto, startMosquitto } from '../../test/support/mosquitto.ts';
+import type { Mosquitto } from '../../test/support/mosquitto.ts';
 import { MqttGateway } from './mqtt.ts';
 import type { MqttGatewayOptions } from './mqtt.ts';
-import { until } from '../test-helpers/until.ts';
+import { until } from '../../test/support/until.ts';
 
 const FAST = { initialMs: 50, maxMs: 200 };
 

@@ -8,9 +8,9 @@
 import { EventEmitter } from 'node:events';
 import { connect } from 'mqtt';
 import type { IClientOptions, MqttClient } from 'mqtt';
-import { Command } from '../mysensors/enums.ts';
-import type { MySensorsMessage } from '../mysensors/message.ts';
-import { formatTopic, MQTT_DEFAULT_IN_PREFIX, MQTT_DEFAULT_OUT_PREFIX, parseTopic } from '../mysensors/mqtt-topic.ts';
+import { Command } from '../core/mysensors/enums.ts';
+import type { MySensorsMessage } from '../core/mysensors/message.ts';
+import { formatTopic, MQTT_DEFAULT_IN_PREFIX, MQTT_DEFAULT_OUT_PREFIX, parseTopic } from '../core/mysensors/mqtt-topic.ts';
 import type { BackoffOptions } from './backoff.ts';
 import { ReconnectTimer } from './reconnect-timer.ts';
 import type { GatewayEvents, GatewayTransport } from './transport.ts';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ErrorCode, type MySealError } from '../errors.ts';
+import { ErrorCode, type MySealError } from '../core/errors.ts';
 import { MqttGateway } from './mqtt.ts';
 import { createGateway } from './create-gateway.ts';
 import { parseGatewayUrl } from './parse-url.ts';

@@ -9,10 +9,10 @@
  * repeat the URL, which may hold a password.
  */
 import net from 'node:net';
-import { ErrorCode, MySealError } from '../errors.ts';
-import { MQTT_DEFAULT_IN_PREFIX, MQTT_DEFAULT_OUT_PREFIX, prefixProblem } from '../mysensors/mqtt-prefix.ts';
-import { describeValue } from '../mysensors/text.ts';
-import { toHex } from '../util/bytes.ts';
+import { ErrorCode, MySealError } from '../core/errors.ts';
+import { MQTT_DEFAULT_IN_PREFIX, MQTT_DEFAULT_OUT_PREFIX, prefixProblem } from '../core/mysensors/mqtt-prefix.ts';
+import { describeValue } from '../core/mysensors/text.ts';
+import { toHex } from '../core/bytes.ts';
 import { DEFAULT_BAUD_RATE, DEFAULT_TCP_PORT } from './defaults.ts';
 
 export const DEFAULT_MQTT_PORT = 1883;

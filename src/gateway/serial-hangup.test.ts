@@ -6,9 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SerialPort, SerialPortMock } from 'serialport';
-import { createPtyPair } from '../test-helpers/pty.ts';
-import { requireTool } from '../test-helpers/require-tool.ts';
-import { until } from '../test-helpers/until.ts';
+import { createPtyPair } from '../../test/support/pty.ts';
+import { requireTool } from '../../test/support/require-tool.ts';
+import { until } from '../../test/support/until.ts';
 import { hangupAware } from './serial-hangup.ts';
 import { SerialGateway } from './serial.ts';
 

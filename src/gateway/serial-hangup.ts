@@ -20,7 +20,7 @@ import { read } from 'node:fs';
 import { promisify } from 'node:util';
 import { SerialPort } from 'serialport';
 import type { SerialPortMock } from 'serialport';
-import { errnoCode } from '../store/state-dir.ts';
+import { errnoCode } from '../core/errors.ts';
 
 /** The platform binding serialport picks, or the mock one for unit tests. */
 export type SerialBinding = typeof SerialPort.binding | typeof SerialPortMock.binding;

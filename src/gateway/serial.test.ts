@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { SerialPortMock } from 'serialport';
-import { ErrorCode, type MySealError } from '../errors.ts';
-import { Command, SetReq } from '../mysensors/enums.ts';
-import type { MySensorsMessage } from '../mysensors/message.ts';
+import { ErrorCode, type MySealError } from '../core/errors.ts';
+import { Command, SetReq } from '../core/mysensors/enums.ts';
+import type { MySensorsMessage } from '../core/mysensors/message.ts';
 import { SerialGateway } from './serial.ts';
-import { until } from '../test-helpers/until.ts';
+import { until } from '../../test/support/until.ts';
 
 const FAST = { initialMs: 20, maxMs: 100 };
 /** @serialport/binding-mock's MockBinding, reached through serialport (which ships that very version with its types). */

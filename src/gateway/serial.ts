@@ -4,8 +4,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { SerialPort } from 'serialport';
-import { formatLine } from '../mysensors/line.ts';
-import type { MySensorsMessage } from '../mysensors/message.ts';
+import { formatLine } from '../core/mysensors/line.ts';
+import type { MySensorsMessage } from '../core/mysensors/message.ts';
 import type { BackoffOptions } from './backoff.ts';
 import { DEFAULT_BAUD_RATE } from './defaults.ts';
 import { LineReceiver } from './line-receiver.ts';

@@ -2,12 +2,12 @@ import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { ErrorCode, type MySealError } from '../errors.ts';
-import { Command, SetReq } from '../mysensors/enums.ts';
-import type { MySensorsMessage } from '../mysensors/message.ts';
+import { ErrorCode, type MySealError } from '../core/errors.ts';
+import { Command, SetReq } from '../core/mysensors/enums.ts';
+import type { MySensorsMessage } from '../core/mysensors/message.ts';
 import { TcpGateway } from './tcp.ts';
 import type { GatewayTransport } from './transport.ts';
-import { until } from '../test-helpers/until.ts';
+import { until } from '../../test/support/until.ts';
 
 const FAST = { initialMs: 20, maxMs: 100 };
 

@@ -6,8 +6,8 @@
  * (counted and logged by the caller) and never throws or closes the link.
  */
 import type { EventEmitter } from 'node:events';
-import type { MySealError } from '../errors.ts';
-import type { MySensorsMessage } from '../mysensors/message.ts';
+import type { MySealError } from '../core/errors.ts';
+import type { MySensorsMessage } from '../core/mysensors/message.ts';
 
 export interface GatewayEvents {
   /**

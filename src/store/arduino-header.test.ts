@@ -5,10 +5,10 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { ErrorCode, isMySealError } from '../errors.ts';
-import { hasTool } from '../test-helpers/require-tool.ts';
+import { ErrorCode, isMySealError } from '../core/errors.ts';
+import { hasTool } from '../../test/support/require-tool.ts';
 import { defaultHeaderName, parseArduinoHeader, renderArduinoHeader, writeArduinoHeader } from './arduino-header.ts';
-import { tempDir } from '../test-helpers/fixtures.ts';
+import { tempDir } from '../../test/support/fixtures.ts';
 
 /** The bytes of `#define MYSEAL_KEY { 0x.., ... }`, parsed back. */
 function keyInHeader(text: string): Uint8Array | undefined {

@@ -5,10 +5,11 @@
  * file unless asked: overwriting would silently replace the key a node may already have been
  * flashed with.
  */
-import { ErrorCode, MySealError } from '../errors.ts';
+import { ErrorCode, MySealError } from '../core/errors.ts';
 import { writeFileAtomic } from './atomic-file.ts';
-import { DEFAULT_LOCK_CHILD } from '../protocol/constants.ts';
-import { KEY_BYTES, checkNodeId } from './key-store.ts';
+import { DEFAULT_LOCK_CHILD } from '../core/protocol/constants.ts';
+import { KEY_BYTES } from './key-store.ts';
+import { checkNodeId } from '../core/protocol/node-id.ts';
 
 /** The header's file name under `<stateDir>/arduino/` when keygen is not given --header. */
 export function defaultHeaderName(nodeId: number): string {

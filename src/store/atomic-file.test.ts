@@ -11,9 +11,9 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { ErrorCode, isMySealError } from '../errors.ts';
+import { ErrorCode, isMySealError } from '../core/errors.ts';
 import { removeStaleTempFiles, writeFileAtomic } from './atomic-file.ts';
-import { tempDir } from '../test-helpers/fixtures.ts';
+import { tempDir } from '../../test/support/fixtures.ts';
 
 const mode = (path: string): number => statSync(path).mode & 0o777;
 /** A pid above Linux's largest pid_max (2^22): no process can have it. */

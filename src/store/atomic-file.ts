@@ -19,8 +19,8 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { ErrorCode, MySealError } from '../errors.ts';
-import { errnoCode, ioError } from './state-dir.ts';
+import { ErrorCode, MySealError, errnoCode } from '../core/errors.ts';
+import { ioError } from './state-dir.ts';
 
 export interface WriteFileAtomicOptions {
   /** false: refuse (FILE_EXISTS) when the target exists, decided atomically by link(2). Default true. */

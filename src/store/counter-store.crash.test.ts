@@ -27,11 +27,11 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { COUNTERS_DIR, FileCounters, RESERVE_BLOCK } from './counter-store.ts';
 import { ensureStateDir } from './state-dir.ts';
-import { seededRandom } from '../util/seeded-random.ts';
+import { seededRandom } from '../core/seeded-random.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const SRC = join(REPO, 'src');
-const FIXTURE = fileURLToPath(new URL('./test-fixtures/issue-counters.ts', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('../../test/support/issue-counters.ts', import.meta.url));
 const NODE = 7;
 /**
  * Kills per scenario, spread over lanes that run side by side (each lane restarting the fixture

@@ -4,10 +4,10 @@ import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { ErrorCode, isMySealError } from '../errors.ts';
+import { ErrorCode, isMySealError } from '../core/errors.ts';
 import { COUNTERS_DIR, FileCounters, RESERVE_BLOCK, parseCounterFile } from './counter-store.ts';
-import { MAX_COUNTER } from '../protocol/constants.ts';
-import { tempDir, throwsCode } from '../test-helpers/fixtures.ts';
+import { MAX_COUNTER } from '../core/protocol/constants.ts';
+import { tempDir, throwsCode } from '../../test/support/fixtures.ts';
 
 /** A store whose nodes were given keys (keygen starts each one's counters), opened afresh. */
 function started(dir: string, nodes: number[], options: { reserveBlock?: number } = {}): FileCounters {

@@ -19,13 +19,13 @@
  * used under that key, the one thing CCM cannot survive.
  */
 import { join } from 'node:path';
-import { ErrorCode, MySealError } from '../errors.ts';
+import { ErrorCode, MySealError } from '../core/errors.ts';
 import { removeStaleTempFiles, writeFileAtomic } from './atomic-file.ts';
-import { checkNodeId } from './key-store.ts';
+import { checkNodeId } from '../core/protocol/node-id.ts';
 import { ensurePrivateDir, readPrivateFile } from './state-dir.ts';
 import { parseJsonDocument } from './json-document.ts';
-import type { ControllerCounters } from './types.ts';
-import { MAX_COUNTER } from '../protocol/constants.ts';
+import type { ControllerCounters } from '../core/protocol/stores.ts';
+import { MAX_COUNTER } from '../core/protocol/constants.ts';
 
 /**
  * How far ahead a reservation reaches. A reservation costs an fsync (some ms on a real disk); at

@@ -1,4 +1,4 @@
-import type { MySealError } from '../errors.ts';
+import type { MySealError } from '../core/errors.ts';
 
 /**
  * The JSON document in a store file (key store, counter file): size-capped, strict UTF-8, valid JSON.

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { ErrorCode, MySealError, isMySealError } from '../errors.ts';
-import { toHex } from '../util/bytes.ts';
+import { ErrorCode, MySealError, isMySealError } from '../core/errors.ts';
+import { toHex } from '../core/bytes.ts';
 import { FileKeyStore, KEY_STORE_FILE, parseKeyStore, serializeKeyTable } from './key-store.ts';
-import { tempDir, throwsCode } from '../test-helpers/fixtures.ts';
+import { tempDir, throwsCode } from '../../test/support/fixtures.ts';
 
 /** Compares keys without ever putting their bytes into an assertion message. */
 function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {

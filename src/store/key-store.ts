@@ -12,13 +12,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { ErrorCode, MySealError } from '../errors.ts';
-import { fromHex, toHex } from '../util/bytes.ts';
+import { ErrorCode, MySealError } from '../core/errors.ts';
+import { fromHex, toHex } from '../core/bytes.ts';
 import { removeStaleTempFiles, writeFileAtomic } from './atomic-file.ts';
 import { parseJsonDocument } from './json-document.ts';
-import { isNodeId, NODE_ID_RANGE } from '../protocol/node-id.ts';
+import { checkNodeId, isNodeId, NODE_ID_RANGE } from '../core/protocol/node-id.ts';
 import { readPrivateFile } from './state-dir.ts';
-import type { ControllerKeyStore, NodeKeys } from './types.ts';
+import type { ControllerKeyStore, NodeKeys } from '../core/protocol/stores.ts';
 
 export const KEY_STORE_FILE = 'keys.json';
 export const KEY_BYTES = 16;
@@ -200,13 +200,6 @@ export function serializeKeyTable(table: KeyTable): string {
   return `${JSON.stringify({ version: FILE_VERSION, nodes }, null, 2)}\n`;
 }
 
-export function checkNodeId(nodeId: number): void {
-  if (!isNodeId(nodeId)) {
-    throw new MySealError(ErrorCode.USAGE, `node id must be an integer ${NODE_ID_RANGE}`, {
-      node: Number.isFinite(nodeId) ? nodeId : String(nodeId),
-    });
-  }
-}
 
 function checkKey(key: Uint8Array): void {
   if (!(key instanceof Uint8Array) || key.length !== KEY_BYTES) {

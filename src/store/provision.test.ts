@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ErrorCode } from '../errors.ts';
+import { ErrorCode } from '../core/errors.ts';
 import { COUNTERS_DIR, FileCounters } from './counter-store.ts';
 import { FileKeyStore, KEY_STORE_FILE } from './key-store.ts';
 import { provisionNodeKey } from './provision.ts';
-import { tempDir, throwsCode } from '../test-helpers/fixtures.ts';
+import { tempDir, throwsCode } from '../../test/support/fixtures.ts';
 
 test('a new node gets a key and counters from 1; its counters are usable at once', (t) => {
   const dir = tempDir(t, 'myseal-provision-');

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ErrorCode, isMySealError } from '../errors.ts';
+import { ErrorCode, isMySealError } from '../core/errors.ts';
 import { ensurePrivateDir, ensureStateDir, readPrivateFile, resolveStateDir } from './state-dir.ts';
-import { tempDir, throwsCode } from '../test-helpers/fixtures.ts';
+import { tempDir, throwsCode } from '../../test/support/fixtures.ts';
 
 function withUmask<T>(mask: number, fn: () => T): T {
   const old = process.umask(mask);

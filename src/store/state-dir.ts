@@ -10,7 +10,7 @@ import { chmodSync, constants, closeSync, fstatSync, mkdirSync, openSync, readSy
 import type { Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { ErrorCode, MySealError } from '../errors.ts';
+import { ErrorCode, MySealError, errnoCode } from '../core/errors.ts';
 
 export const STATE_DIR_ENV = 'MYSEAL_STATE_DIR';
 
@@ -156,11 +156,6 @@ function checkOwner(st: Stats, path: string): void {
   }
 }
 
-/** Node's errno name (ENOENT, EACCES, ...) of a failed fs call, or undefined. */
-export function errnoCode(e: unknown): string | undefined {
-  if (typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string') return e.code;
-  return undefined;
-}
 
 /**
  * A failed fs call as STORAGE_IO. Only the operation, the path and the errno name go into the

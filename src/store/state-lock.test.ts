@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ErrorCode, isMySealError } from '../errors.ts';
+import { ErrorCode, isMySealError } from '../core/errors.ts';
 import { acquireStateLock, LOCK_FILE } from './state-lock.ts';
 
 test('one holder at a time; released locks and dead holders free the dir', (t) => {

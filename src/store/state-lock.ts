@@ -8,8 +8,8 @@
  */
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { ErrorCode, MySealError } from '../errors.ts';
-import { errnoCode, ioError } from './state-dir.ts';
+import { ErrorCode, MySealError, errnoCode } from '../core/errors.ts';
+import { ioError } from './state-dir.ts';
 
 export const LOCK_FILE = 'myseal.lock';
 

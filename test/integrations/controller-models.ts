@@ -7,7 +7,7 @@
  * a line leads to. They are not the controllers; they let a test say "Domoticz would now show the
  * lock as Off" on the lines MySeal actually sent.
  */
-import { Command, Internal, SetReq, Sensor } from '../../src/mysensors/enums.ts';
+import { Command, Internal, SetReq, Sensor } from '../../src/core/mysensors/enums.ts';
 
 interface Line {
   node: number;

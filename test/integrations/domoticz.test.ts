@@ -11,9 +11,9 @@ import assert from 'node:assert/strict';
 import { DomoticzModel } from './controller-models.ts';
 import { LineClient, LOCK_CHILD, LOCK_NODE, PIN, rawHttp, recipeBlock, recipeFile, retarget, serve, until } from './harness.ts';
 import type { RawResponse, Served } from './harness.ts';
-import { tempDir } from '../../src/test-helpers/fixtures.ts';
-import { requireTool } from '../../src/test-helpers/require-tool.ts';
-import { makeTestCertificates } from '../../src/test-helpers/test-cert.ts';
+import { tempDir } from '../support/fixtures.ts';
+import { requireTool } from '../support/require-tool.ts';
+import { makeTestCertificates } from '../support/test-cert.ts';
 
 const RECIPE = 'domoticz.md';
 

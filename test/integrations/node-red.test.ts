@@ -16,8 +16,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { showsPin } from '../../src/test-helpers/fixtures.ts';
-import { freePort, killProcess, requireMosquitto, startMosquitto } from '../../src/test-helpers/mosquitto.ts';
+import { showsPin } from '../support/fixtures.ts';
+import { freePort, killProcess, requireMosquitto, startMosquitto } from '../support/mosquitto.ts';
 import { PIN, recipeBlock, recipeFile, REPO_ROOT, serve, sleep } from './harness.ts';
 
 const RED_JS = join(REPO_ROOT, 'node_modules', 'node-red', 'red.js');

@@ -6,12 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { ErrorCode, errorCodeName } from '../../src/errors.ts';
-import type { Exchange } from '../../src/protocol/exchange-vectors.ts';
-import { MemoryNodeStorage } from '../../src/protocol/node-storage.ts';
-import { provisionNode, SealedNode } from '../../src/protocol/sealed-node.ts';
-import type { OutgoingFrame } from '../../src/protocol/sealed-node.ts';
-import { toHex } from '../../src/util/bytes.ts';
+import { ErrorCode, errorCodeName } from '../../src/core/errors.ts';
+import type { Exchange } from './exchange-vectors.ts';
+import { MemoryNodeStorage } from '../../src/node/node-storage.ts';
+import { provisionNode, SealedNode } from '../../src/node/sealed-node.ts';
+import type { OutgoingFrame } from '../../src/node/sealed-node.ts';
+import { toHex } from '../../src/core/bytes.ts';
 
 const file = JSON.parse(readFileSync(new URL('./seal-v1.json', import.meta.url), 'utf8')) as { exchanges: Exchange[] };
 const bytes = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex, 'hex'));

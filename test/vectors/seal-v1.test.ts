@@ -6,11 +6,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCipheriv } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ErrorCode } from '../../src/errors.ts';
-import { parseLine } from '../../src/mysensors/line.ts';
-import { messageToFrame } from '../../src/protocol/carriage.ts';
-import { buildSealV1Vectors } from '../../src/protocol/vectors.ts';
-import type { SealVector } from '../../src/protocol/vectors.ts';
+import { ErrorCode } from '../../src/core/errors.ts';
+import { parseLine } from '../../src/core/mysensors/line.ts';
+import { messageToFrame } from '../../src/core/protocol/carriage.ts';
+import { buildSealV1Vectors } from './vectors.ts';
+import type { SealVector } from './vectors.ts';
 
 const file = JSON.parse(readFileSync(new URL('./seal-v1.json', import.meta.url), 'utf8')) as {
   vectors: SealVector[];

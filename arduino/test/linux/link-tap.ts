@@ -9,7 +9,7 @@
 import { connect, createServer } from 'node:net';
 import type { Socket } from 'node:net';
 
-import { listenOn } from '../../../src/util/listen.ts';
+import { listenOn } from '../../../src/io/listen.ts';
 
 export interface LinkTap {
   /** Where the daemon connects (127.0.0.1). */

@@ -10,8 +10,8 @@ import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
-import { killAbruptly, killProcess } from '../../../src/test-helpers/mosquitto.ts';
-import { until } from '../../../src/test-helpers/until.ts';
+import { killAbruptly, killProcess } from '../../../test/support/mosquitto.ts';
+import { until } from '../../../test/support/until.ts';
 
 /**
  * The EEPROM file's size (mysensors.conf's eeprom_size; MySensors' own default): MySensors keeps

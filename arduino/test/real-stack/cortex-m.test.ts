@@ -11,7 +11,7 @@ import { appendFileSync, cpSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { requireTool } from '../../../src/test-helpers/require-tool.ts';
+import { requireTool } from '../../../test/support/require-tool.ts';
 import { LIBRARY_SRC, scratchDir } from '../../../bench/avr-toolchain.ts';
 import { CORTEX_M_TARGETS, CORTEX_M_TOOLS, buildCortexM } from '../../../bench/cortex-m.ts';
 import type { CortexMBuild } from '../../../bench/cortex-m.ts';

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { test } from 'node:test';
 
-import { requireTool } from '../../../src/test-helpers/require-tool.ts';
+import { requireTool } from '../../../test/support/require-tool.ts';
 import { scratchDir } from '../../../bench/avr-toolchain.ts';
 import {
   MYSEAL_LIBRARY_DIR,

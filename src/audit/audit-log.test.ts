@@ -1,0 +1,295 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ErrorCode, isMySealError } from '../core/errors.ts';
+import { AuditFollower, AuditLog, readAuditLog } from './audit-log.ts';
+import type { AuditInput, AuditValue } from './audit-log.ts';
+
+function stateDir(t: { after: (fn: () => void) => void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'myseal-audit-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A clock the test moves by hand. */
+function fakeClock(start = Date.UTC(2025, 0, 2, 3, 4, 5)) {
+  let now = start;
+  return { now: () => now, advance: (ms: number) => void (now += ms) };
+}
+
+const unlock = (node: number, result = 'unlocked'): AuditInput => ({ event: 'unlock', node, child: 1, source: 'http', result });
+
+test('one JSON object per line, with ts, in a 0600 file', (t) => {
+  const dir = stateDir(t);
+  const clock = fakeClock();
+  const log = AuditLog.open(dir, { clock: clock.now });
+  log.append(unlock(5));
+  log.append({ event: 'digit', node: 5, source: 'pin-entry', result: 'buffered', detail: { position: 2 } });
+  log.append({ event: 'config', source: 'daemon', result: 'loaded', detail: { nodes: 3, nested: { ok: [1, 'two', null] } } });
+  log.close();
+  const path = join(dir, 'audit.log');
+  assert.equal(statSync(path).mode & 0o777, 0o600);
+  const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+  assert.equal(lines.length, 3);
+  assert.equal(lines[0], '{"ts":"2025-01-02T03:04:05.000Z","event":"unlock","node":5,"child":1,"source":"http","result":"unlocked"}');
+  assert.deepEqual(JSON.parse(lines[1] ?? ''), {
+    ts: '2025-01-02T03:04:05.000Z',
+    event: 'digit',
+    node: 5,
+    source: 'pin-entry',
+    result: 'buffered',
+    detail: { position: 2 },
+  });
+  const read = readAuditLog(dir);
+  assert.equal(read.corrupt, 0);
+  assert.deepEqual(read.entries.map((e) => e.event), ['unlock', 'digit', 'config']);
+});
+
+test('0600 even under a permissive umask, and a readable existing log is refused', (t) => {
+  const dir = stateDir(t);
+  const old = process.umask(0o000);
+  try {
+    AuditLog.open(dir).close();
+  } finally {
+    process.umask(old);
+  }
+  assert.equal(statSync(join(dir, 'audit.log')).mode & 0o777, 0o600);
+  chmodSync(join(dir, 'audit.log'), 0o644);
+  assert.throws(() => AuditLog.open(dir), (e) => isMySealError(e, ErrorCode.KEY_STORE_PERMISSIONS));
+  assert.throws(() => readAuditLog(dir), (e) => isMySealError(e, ErrorCode.KEY_STORE_PERMISSIONS));
+
+  const other = stateDir(t);
+  symlinkSync(join(dir, 'elsewhere'), join(other, 'audit.log'));
+  assert.throws(() => AuditLog.open(other), (e) => isMySealError(e));
+  assert.equal(existsSync(join(dir, 'elsewhere')), false, 'a planted symlink is not followed');
+});
+
+test('secret-named fields are refused at any depth, with a RangeError that does not quote them', (t) => {
+  const dir = stateDir(t);
+  const log = AuditLog.open(dir);
+  const bad: unknown[] = [
+    { event: 'unlock', node: 5, source: 'http', result: 'x', detail: { pin: '1234' } },
+    { event: 'unlock', node: 5, source: 'http', result: 'x', detail: { a: { b: [{ key: 'abcdef' }] } } },
+    { event: 'set_pin', node: 5, source: 'http', result: 'x', detail: { newPin: '9876' } },
+    { event: 'rotate_key', node: 5, source: 'cli', result: 'x', detail: { token: 'T0K3N' } },
+    { event: 'security', source: 'http', result: 'x', detail: { request: { Authorization: 'Bearer zzz' } } },
+    { event: 'digit', node: 5, source: 'http', result: 'x', detail: { digits: 3 } },
+    { event: 'unlock', node: 5, source: 'http', result: 'x', pin: '1234' },
+  ];
+  bad.forEach((entry, i) => {
+    assert.throws(
+      () => log.append(entry as AuditInput),
+      (e) => e instanceof RangeError && !/1234|abcdef|9876|T0K3N|zzz/.test(e.message),
+      `entry #${i}`,
+    );
+  });
+  log.close();
+  assert.equal(readFileSync(join(dir, 'audit.log'), 'utf8'), '', 'nothing was written');
+});
+
+test('a digit event records where the digit was, never which digit', (t) => {
+  const dir = stateDir(t);
+  const log = AuditLog.open(dir);
+  log.append({ event: 'digit', node: 5, source: 'http', result: 'buffered', detail: { position: 1 } });
+  log.append({ event: 'digit', node: 5, source: 'http', result: 'buffered', detail: { count: 2 } });
+  log.append({ event: 'digit', node: 5, source: 'http', result: 'cleared' });
+  for (const detail of [{ value: 7 }, { position: '7' }, { position: 1.5 }, { position: 1, d: 7 }] as Record<string, AuditValue>[]) {
+    assert.throws(() => log.append({ event: 'digit', node: 5, source: 'http', result: 'buffered', detail }), RangeError);
+  }
+  log.close();
+  assert.equal(readAuditLog(dir).entries.length, 3);
+});
+
+test('other malformed entries are programming errors too', (t) => {
+  const dir = stateDir(t);
+  const log = AuditLog.open(dir);
+  const base = { event: 'lock', node: 5, source: 'http', result: 'locked' };
+  for (const entry of [
+    { ...base, event: 'open_sesame' },
+    { ...base, node: 256 },
+    { ...base, child: -1 },
+    { ...base, source: '' },
+    { ...base, result: 'two\nlines' },
+    { ...base, detail: { when: new Date() } },
+    { ...base, detail: { n: Number.NaN } },
+    { ...base, detail: { big: 'x'.repeat(5000) } },
+  ]) {
+    assert.throws(() => log.append(entry as AuditInput), RangeError, JSON.stringify(entry).slice(0, 80));
+  }
+  log.close();
+  assert.throws(() => log.append(base as AuditInput), RangeError, 'closed');
+});
+
+test('rotation by size keeps audit.log.1..N, and reads come back in order across files', (t) => {
+  const dir = stateDir(t);
+  const clock = fakeClock();
+  // ~110-byte lines, 4096-byte files: about 37 lines a file.
+  const log = AuditLog.open(dir, { maxBytes: 4096, keep: 3, clock: clock.now });
+  const total = 200;
+  for (let i = 0; i < total; i++) {
+    clock.advance(1000);
+    log.append({ event: 'status', node: (i % 3) + 1, source: 'http', result: 'locked', detail: { seq: i } });
+  }
+  log.close();
+  const names = readdirSync(dir).filter((n) => n.startsWith('audit.log')).sort();
+  assert.deepEqual(names, ['audit.log', 'audit.log.1', 'audit.log.2', 'audit.log.3']);
+  for (const n of names) {
+    assert.ok(statSync(join(dir, n)).size <= 4096, `${n} within maxBytes`);
+    assert.equal(statSync(join(dir, n)).mode & 0o777, 0o600);
+  }
+
+  const all = readAuditLog(dir);
+  assert.equal(all.corrupt, 0);
+  const seqs = all.entries.map((e) => e.detail?.seq as number);
+  // The oldest lines were rotated away; what is left is one contiguous, ordered run ending at the last.
+  assert.equal(seqs[seqs.length - 1], total - 1);
+  assert.ok(seqs.length > 100 && seqs.length < total);
+  seqs.forEach((s, i) => assert.equal(s, (seqs[0] ?? 0) + i));
+  const times = all.entries.map((e) => Date.parse(e.ts));
+  assert.deepEqual([...times].sort((a, b) => a - b), times);
+
+  const last = readAuditLog(dir, { limit: 50 });
+  assert.deepEqual(last.entries.map((e) => e.detail?.seq), seqs.slice(-50));
+  const node2 = readAuditLog(dir, { node: 2, limit: 10 });
+  assert.equal(node2.entries.length, 10);
+  assert.ok(node2.entries.every((e) => e.node === 2));
+  assert.deepEqual(node2.entries.map((e) => e.detail?.seq), seqs.filter((s) => s % 3 === 1).slice(-10));
+});
+
+test('a smaller keep than before drops the extra old files at the next rotation', (t) => {
+  const dir = stateDir(t);
+  for (const i of [1, 2, 3, 4, 5]) writeFileSync(join(dir, `audit.log.${i}`), '', { mode: 0o600 });
+  const log = AuditLog.open(dir, { maxBytes: 4096, keep: 2 });
+  for (let i = 0; i < 80; i++) log.append({ event: 'status', node: 1, source: 'http', result: 'x'.repeat(60) });
+  log.close();
+  assert.deepEqual(readdirSync(dir).sort(), ['audit.log', 'audit.log.1', 'audit.log.2']);
+});
+
+test('corrupt lines are skipped and counted, not fatal', (t) => {
+  const dir = stateDir(t);
+  const log = AuditLog.open(dir);
+  log.append(unlock(5));
+  log.close();
+  const path = join(dir, 'audit.log');
+  appendFileSync(path, 'not json\n{"ts":"x","event":"unlock","source":"a","result":"b"}\n[1,2]\n\n');
+  appendFileSync(path, Buffer.from([0xff, 0xfe, 0x0a]));
+  writeFileSync(join(dir, 'audit.log.1'), '{"ts":"2024-01-01T00:00:00.000Z","event":"lock","node":5,"source":"cli","result":"locked"}\n{"ts":', { mode: 0o600 });
+  const reopened = AuditLog.open(dir);
+  reopened.append(unlock(6, 'wrong_pin'));
+  reopened.close();
+  const read = readAuditLog(dir);
+  assert.equal(read.corrupt, 5);
+  assert.deepEqual(
+    read.entries.map((e) => [e.event, e.node, e.result]),
+    [
+      ['lock', 5, 'locked'],
+      ['unlock', 5, 'unlocked'],
+      ['unlock', 6, 'wrong_pin'],
+    ],
+  );
+  // No log at all: nothing, not an error.
+  assert.deepEqual(readAuditLog(join(dir, 'missing')), { entries: [], corrupt: 0 });
+});
+
+test('flood guard: past 20 security events a second, one summary line with the count', (t) => {
+  const dir = stateDir(t);
+  const clock = fakeClock();
+  const log = AuditLog.open(dir, { clock: clock.now, summaryTimer: false });
+  const forged = (i: number): AuditInput => ({ event: 'security', node: 9, source: 'node:9', result: 'AUTH_FAILED', detail: { i } });
+  for (let i = 0; i < 500; i++) {
+    log.append(forged(i));
+    clock.advance(1); // 500 events in half a second
+  }
+  // Other events are never held back.
+  log.append(unlock(5));
+  clock.advance(1000);
+  for (let i = 0; i < 5; i++) log.append(forged(1000 + i));
+  log.close();
+
+  const entries = readAuditLog(dir).entries;
+  const written = entries.filter((e) => e.event === 'security' && e.result === 'AUTH_FAILED');
+  assert.equal(written.length, 25, 'the first 20 of the flood, then the 5 of the next second');
+  const summaries = entries.filter((e) => e.result === 'flood');
+  assert.equal(summaries.length, 1);
+  assert.equal(summaries[0]?.detail?.suppressed, 480);
+  assert.equal(summaries[0]?.detail?.limitPerSecond, 20);
+  // The summary comes before the next second's events, after the unlock of the same second.
+  const order = entries.map((e) => (e.result === 'flood' ? 'summary' : e.event));
+  assert.deepEqual(order.slice(19, 23), ['security', 'unlock', 'summary', 'security']);
+});
+
+test('flood guard: controllers\' set entries (an outage under heavy traffic) are held to the same limit; door events never', (t) => {
+  const dir = stateDir(t);
+  const clock = fakeClock();
+  const log = AuditLog.open(dir, { clock: clock.now, summaryTimer: false });
+  for (let i = 0; i < 256; i++) {
+    log.append({ event: 'set', node: 7, child: 3, source: 'tcp:127.0.0.1:5000', result: 'not delivered: LINK_LOST', detail: { i } });
+    if (i % 64 === 0) log.append(unlock(5, `door ${i}`));
+  }
+  log.close();
+  const entries = readAuditLog(dir).entries;
+  assert.equal(entries.filter((e) => e.event === 'set').length, 20);
+  assert.equal(entries.filter((e) => e.event === 'unlock').length, 4, 'every door event written');
+  assert.equal(entries.find((e) => e.result === 'flood')?.detail?.suppressed, 236);
+});
+
+test('flood guard: the summary is written by timer when the flood simply stops', async (t) => {
+  const dir = stateDir(t);
+  const log = AuditLog.open(dir);
+  t.after(() => log.close());
+  for (let i = 0; i < 30; i++) log.append({ event: 'security', source: 'gateway', result: 'LINE_TOO_LONG' });
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  const summary = readAuditLog(dir).entries.find((e) => e.result === 'flood');
+  assert.equal(summary?.detail?.suppressed, 10);
+});
+
+test('follower: new lines as they come, across a rotation, partial lines held back', (t) => {
+  const dir = stateDir(t);
+  const log = AuditLog.open(dir, { maxBytes: 4096, keep: 5 });
+  log.append(unlock(1, 'before'));
+  const follower = new AuditFollower(dir);
+  t.after(() => follower.close());
+  assert.deepEqual(follower.poll().entries, [], 'starts at the end');
+
+  log.append(unlock(1, 'a'));
+  log.append(unlock(2, 'b'));
+  assert.deepEqual(follower.poll().entries.map((e) => e.result), ['a', 'b']);
+
+  // Enough to rotate several times between two polls; the follower must see every line, in order.
+  const results: string[] = [];
+  for (let i = 0; i < 100; i++) {
+    results.push(`r${i}`);
+    log.append({ event: 'status', node: 3, source: 'http', result: `r${i}`, detail: { pad: 'x'.repeat(40) } });
+  }
+  assert.ok(existsSync(join(dir, 'audit.log.3')));
+  assert.deepEqual(follower.poll().entries.map((e) => e.result), results);
+
+  // A torn write: half a line now, the rest later.
+  const path = join(dir, 'audit.log');
+  appendFileSync(path, '{"ts":"2025-01-01T00:00:00.000Z","event":"lock",');
+  assert.deepEqual(follower.poll().entries, []);
+  appendFileSync(path, '"node":4,"source":"cli","result":"locked"}\n');
+  assert.deepEqual(follower.poll().entries.map((e) => e.node), [4]);
+  log.close();
+
+  const onlyNode2 = new AuditFollower(dir, { node: 2 });
+  t.after(() => onlyNode2.close());
+  const again = AuditLog.open(dir);
+  again.append(unlock(1));
+  again.append(unlock(2));
+  again.close();
+  assert.deepEqual(onlyNode2.poll().entries.map((e) => e.node), [2]);
+});
+
+test('follower: no log yet, then one appears', (t) => {
+  const dir = stateDir(t);
+  const follower = new AuditFollower(dir);
+  t.after(() => follower.close());
+  assert.deepEqual(follower.poll(), { entries: [], corrupt: 0 });
+  const log = AuditLog.open(dir);
+  log.append(unlock(7));
+  log.close();
+  assert.deepEqual(follower.poll().entries.map((e) => e.node), [7]);
+});

@@ -1,0 +1,93 @@
+/**
+ * What the controller side needs from storage. The protocol code depends on these interfaces only;
+ * src/store/ has the durable file-backed implementations and memory ones for tests and the demo.
+ */
+import { MAX_COUNTER } from './constants.ts';
+
+export interface ControllerCounters {
+  /**
+   * Returns a controller-to-node counter never returned before for this node, even across a crash:
+   * a durable store reserves counters ahead on disk (written and fsynced) before handing one out.
+   * Counters start at 1 and strictly increase.
+   */
+  nextSend(nodeId: number): number;
+  /** Makes every later nextSend() return more than `floor` (resync after a stale-counter result). */
+  raiseSendAbove(nodeId: number, floor: number): void;
+  /** The highest node-to-controller counter accepted so far (0 when none). */
+  lastReceived(nodeId: number): number;
+  /** Records an accepted node counter; durable when it returns, so callers persist before acting. */
+  recordReceived(nodeId: number, counter: number): void;
+}
+
+export interface NodeKeys {
+  /** The key in force for the node. */
+  key: Uint8Array;
+  /** A rotated key the node has not yet confirmed under; both are tried until it does. */
+  pendingKey?: Uint8Array;
+}
+
+export interface ControllerKeyStore {
+  /** The node's keys, or undefined when the node has none. */
+  get(nodeId: number): NodeKeys | undefined;
+  /** Records a rotated key as pending; durable before it returns (before the rotation frame is sent). */
+  setPending(nodeId: number, key: Uint8Array): void;
+  /** The node confirmed under the pending key: it becomes the key, the old one is forgotten. */
+  commitPending(nodeId: number): void;
+  /** The node answered under the old key after a rotation: the pending key is dropped. */
+  discardPending(nodeId: number): void;
+}
+
+
+/** In-memory counters for unit tests and the one-process demo: not crash-safe by design. */
+export class MemoryCounters implements ControllerCounters {
+  private readonly send = new Map<number, number>();
+  private readonly received = new Map<number, number>();
+
+  nextSend(nodeId: number): number {
+    const next = (this.send.get(nodeId) ?? 0) + 1;
+    if (next > MAX_COUNTER) throw new RangeError('counter space exhausted');
+    this.send.set(nodeId, next);
+    return next;
+  }
+
+  raiseSendAbove(nodeId: number, floor: number): void {
+    if ((this.send.get(nodeId) ?? 0) < floor) this.send.set(nodeId, floor);
+  }
+
+  lastReceived(nodeId: number): number {
+    return this.received.get(nodeId) ?? 0;
+  }
+
+  recordReceived(nodeId: number, counter: number): void {
+    if (counter > this.lastReceived(nodeId)) this.received.set(nodeId, counter);
+  }
+}
+
+export class MemoryKeyStore implements ControllerKeyStore {
+  private readonly keys = new Map<number, NodeKeys>();
+
+  constructor(initial: Iterable<[number, Uint8Array]> = []) {
+    for (const [node, key] of initial) this.keys.set(node, { key: Uint8Array.from(key) });
+  }
+
+  get(nodeId: number): NodeKeys | undefined {
+    return this.keys.get(nodeId);
+  }
+
+  setPending(nodeId: number, key: Uint8Array): void {
+    const entry = this.keys.get(nodeId);
+    if (!entry) throw new RangeError(`no key for node ${nodeId}`);
+    entry.pendingKey = Uint8Array.from(key);
+  }
+
+  commitPending(nodeId: number): void {
+    const entry = this.keys.get(nodeId);
+    if (!entry?.pendingKey) return;
+    this.keys.set(nodeId, { key: entry.pendingKey });
+  }
+
+  discardPending(nodeId: number): void {
+    const entry = this.keys.get(nodeId);
+    if (entry) delete entry.pendingKey;
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The web page's files, from the top-level web/ folder, served from a fixed table: a request path
+ * is looked up, never joined to a directory, so no spelling of `..` (plain, percent-encoded,
+ * doubled, backslashed) can reach another file. Everything else under /assets/ is a 404.
+ */
+import { readFile } from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
+
+/** src/web/*.ts and dist/web/*.js are both two levels below the repository (or package) root. */
+export const WEB_DIR = new URL('../../../web/', import.meta.url);
+
+/**
+ * Every response of the web routes carries these. The page loads only its own files (no inline
+ * script or style, nothing from elsewhere), may not be framed (a keypad that opens a door must not
+ * sit invisibly under another site's button: clickjacking), and sends no Referer.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self'",
+    "connect-src 'self'",
+    "font-src 'none'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; '),
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()',
+};
+
+interface StaticFile {
+  file: string;
+  type: string;
+}
+
+/** The only files served, by request path. */
+export const STATIC_FILES: ReadonlyMap<string, StaticFile> = new Map([
+  ['/', { file: 'index.html', type: 'text/html; charset=utf-8' }],
+  ['/assets/app.js', { file: 'app.js', type: 'text/javascript; charset=utf-8' }],
+  ['/assets/style.css', { file: 'style.css', type: 'text/css; charset=utf-8' }],
+  ['/assets/icon.svg', { file: 'icon.svg', type: 'image/svg+xml' }],
+]);
+
+export function isStaticPath(path: string): boolean {
+  return STATIC_FILES.has(path) || path.startsWith('/assets/');
+}
+
+function sendText(res: ServerResponse, status: number, text: string, head: boolean): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(head ? undefined : text);
+}
+
+/** Serves `path` if it is one of the files (GET or HEAD); a 404 for anything else under /assets/. */
+export async function serveStatic(res: ServerResponse, path: string, method: string): Promise<void> {
+  const entry = STATIC_FILES.get(path);
+  if (!entry) {
+    sendText(res, 404, 'not found\n', method === 'HEAD');
+    return;
+  }
+  if (method !== 'GET' && method !== 'HEAD') {
+    res.setHeader('allow', 'GET, HEAD');
+    sendText(res, 405, 'method not allowed\n', false);
+    return;
+  }
+  let body: Buffer;
+  try {
+    body = await readFile(new URL(entry.file, WEB_DIR));
+  } catch {
+    sendText(res, 500, 'the web page files are missing from this installation\n', method === 'HEAD');
+    return;
+  }
+  res.writeHead(200, {
+    ...SECURITY_HEADERS,
+    'content-type': entry.type,
+    'content-length': String(body.length),
+    // The page and its data are never cached: an old keypad script must not outlive an update, and
+    // nothing about the doors should linger in a shared browser's cache.
+    'cache-control': 'no-store',
+  });
+  res.end(method === 'HEAD' ? undefined : body);
+}

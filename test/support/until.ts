@@ -1,0 +1,10 @@
+import { pollUntil } from '../../src/demo/poll.ts';
+
+/** Waits, polling, until `check` holds; fails naming `what` after `timeoutMs`. For tests. */
+export async function until(check: () => boolean, what = 'condition', timeoutMs = 5_000): Promise<void> {
+  if (!(await pollUntil(check, timeoutMs))) throw new Error(`timed out waiting for ${what}`);
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
