@@ -5,15 +5,21 @@
  * package.json, node_modules): a stale or missing dist/ in the worktree can neither make it pass nor
  * make it fail.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tempDir } from '../test/support/fixtures.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** The build the first test makes, laid out as the installed package; the package tests reuse it. */
+let built: string | undefined;
+after(() => {
+  if (built !== undefined) rmSync(built, { recursive: true, force: true });
+});
 
 interface Ran {
   code: number | null;
@@ -33,23 +39,24 @@ function runNode(args: string[], cwd: string): Promise<Ran> {
   });
 }
 
-test('npm start on a fresh build: node dist/cli.js demo --json passes every step', { timeout: 240_000 }, async (t) => {
+test('npm start on a fresh build: node dist/cli.js demo --json passes every step', { timeout: 240_000 }, async () => {
   const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
   // The commands this test stands in for; if they change, so must the test.
   assert.equal(scripts.build, 'tsc -p tsconfig.build.json');
   assert.equal(scripts.start, 'node dist/cli.js demo');
 
-  const pkg = tempDir(t, 'myseal-build-');
+  const pkg = mkdtempSync(join(tmpdir(), 'myseal-build-'));
   const started = Date.now();
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   const build = await runNode([tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(pkg, 'dist')], ROOT);
   assert.equal(build.code, 0, `the build failed:\n${build.stdout}${build.stderr}`);
   assert.ok(statSync(join(pkg, 'dist', 'cli.js')).mtimeMs >= started - 1000, 'dist/cli.js comes from this build');
-  assert.equal(existsSync(join(pkg, 'dist', 'commands', 'demo.test.js')), false, 'tests are not part of the build');
+  assert.equal(existsSync(join(pkg, 'dist', 'demo', 'command.test.js')), false, 'tests are not part of the build');
+  built = pkg;
 
   // The package as npm installs it: package.json ("type": "module"), the web page's files, its dependencies.
   copyFileSync(join(ROOT, 'package.json'), join(pkg, 'package.json'));
-  symlinkSync(join(ROOT, 'web'), join(pkg, 'web'));
+  cpSync(join(ROOT, 'web'), join(pkg, 'web'), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'));
 
   const [command, ...args] = scripts.start.split(' ');
@@ -61,4 +68,33 @@ test('npm start on a fresh build: node dist/cli.js demo --json passes every step
   assert.ok(steps.length >= 10, `${steps.length} steps`);
   for (const s of steps) assert.equal(s.pass, true, `${s.name}: expected ${s.expected}, got ${s.actual}`);
   assert.ok(steps.some((s) => /replayed opens it AGAIN/.test(s.name)));
+});
+
+test('npm pack ships the product only: no tests, test support, fixtures, source maps, demo or Arduino tests', { timeout: 120_000 }, async (t) => {
+  if (built === undefined) return t.skip('needs the build of the test before');
+  const pkg = built;
+  // A copy, not links: npm pack lists what is really there, filtered by package.json's "files".
+  for (const dir of ['docs', 'arduino']) cpSync(join(ROOT, dir), join(pkg, dir), { recursive: true, filter: (src) => !src.includes('/build/') });
+  const npm = spawn('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: pkg, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  npm.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  let err = '';
+  npm.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await new Promise<number | null>((done) => npm.once('close', done));
+  assert.equal(code, 0, err);
+  const files = (JSON.parse(out) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
+  for (const needed of ['dist/cli.js', 'dist/cli.d.ts', 'dist/node/gateway-core.js', 'web/index.html', 'arduino/MySeal/library.properties', 'docs/protocol.md']) {
+    assert.ok(files.includes(needed), `${needed} is in the package`);
+  }
+  const unwanted = files.filter((f) => /\.test\.|\.map$|^dist\/demo\/|^test\/|^arduino\/test\/|test-helpers|test-fixtures|\/support\//.test(f));
+  assert.deepEqual(unwanted, []);
+});
+
+test('the published package has no demo: myseal demo says where to get it instead of failing on an import', { timeout: 60_000 }, async (t) => {
+  if (built === undefined) return t.skip('needs the build of the first test');
+  renameSync(join(built, 'dist', 'demo'), join(built, 'demo-not-shipped'));
+  const r = await runNode(['dist/cli.js', 'demo'], built);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /source checkout/);
+  assert.equal(r.stdout, '');
 });
