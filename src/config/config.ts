@@ -15,7 +15,7 @@ import { ErrorCode, MySealError, isMySealError, errnoCode } from '../core/errors
 import { resolveStateDir } from '../store/state-dir.ts';
 import { badConfig, readChoice } from './fields.ts';
 import type { Origin } from './fields.ts';
-import { parseGatewayUrl } from './gateway-url.ts';
+import { readGatewayField } from './gateway-url.ts';
 import { parseHostPort } from './host-port.ts';
 import { checkRules } from './rules.ts';
 import { LOG_LEVELS } from './types.ts';
@@ -157,7 +157,7 @@ function applyOverrides(config: Config, overrides: ConfigOverrides, source: 'fla
   const o = overrides;
   return {
     ...config,
-    gateway: o.gateway === undefined ? config.gateway : parseGatewayUrl(o.gateway, 'gateway', at('gateway')),
+    gateway: o.gateway === undefined ? config.gateway : readGatewayField(o.gateway, 'gateway', at('gateway')),
     listen: o.listen === undefined ? config.listen : parseHostPort(o.listen, 'listen', at('listen')),
     http: {
       ...config.http,

@@ -1,5 +1,5 @@
 /**
- * The gateway URL in the configuration, read by the transports' own parser (src/gateway/parse-url.ts)
+ * The gateway URL in the configuration, read by the one gateway URL parser (src/gateway/parse-url.ts)
  * so that what the config accepts is exactly what `serve` can connect to:
  *
  *   tcp://HOST[:PORT]                                  (port default 5003)
@@ -11,18 +11,19 @@
  * private file instead (mqttCredentialsFile, config/mqtt-credentials.ts).
  */
 import { isMySealError } from '../core/errors.ts';
-import { parseGatewayUrl as parseTransportUrl } from '../gateway/parse-url.ts';
+import { parseGatewayUrl } from '../gateway/parse-url.ts';
 import { badConfig, show } from './fields.ts';
 import type { Origin } from './fields.ts';
 import type { GatewayConfig } from './types.ts';
 
-export function parseGatewayUrl(value: unknown, field: string, origin: Origin = {}): GatewayConfig {
+/** A configuration field holding the gateway URL: parseGatewayUrl, with the config's own rule and its errors naming the field. */
+export function readGatewayField(value: unknown, field: string, origin: Origin = {}): GatewayConfig {
   if (typeof value !== 'string' || value === '') {
     throw badConfig(field, `${show(value)} is not a URL (tcp://HOST:PORT, serial:///dev/PATH or mqtt://HOST:PORT)`, origin);
   }
   refuseCredentials(value, field, origin, 'the gateway URL', 'mqttCredentialsFile');
   try {
-    const transport = parseTransportUrl(value);
+    const transport = parseGatewayUrl(value);
     return { url: value, scheme: transport.kind, transport };
   } catch (e) {
     if (!isMySealError(e)) throw e;
@@ -53,7 +54,7 @@ export function parseBrokerUrl(value: unknown, field: string, origin: Origin = {
   if (/[?#]/.test(value)) throw badConfig(field, `${show(value)}: no query here (the topic prefixes are mqttProxy's)`, origin);
   let transport;
   try {
-    transport = parseTransportUrl(value);
+    transport = parseGatewayUrl(value);
   } catch (e) {
     if (!isMySealError(e)) throw e;
     throw badConfig(field, `${show(value)}: ${e.reason.replace(/^gateway URL: /, '')}`, origin);

@@ -22,7 +22,7 @@ import {
 import type { Origin } from './fields.ts';
 import { parseAddressRange } from './address-range.ts';
 import type { AddressRange } from './address-range.ts';
-import { checkTopicPrefix, parseBrokerUrl, parseGatewayUrl } from './gateway-url.ts';
+import { checkTopicPrefix, parseBrokerUrl, readGatewayField } from './gateway-url.ts';
 import { parseHostPort } from './host-port.ts';
 import { CHILD_KINDS, LOG_LEVELS, POLICIES } from './types.ts';
 import { MAX_NODE_ID, MIN_NODE_ID } from '../core/protocol/node-id.ts';
@@ -74,7 +74,7 @@ export function documentToConfig(doc: unknown, ctx: DocumentContext): Config {
   const top = new Section(doc === null || doc === undefined ? {} : doc, '', TOP, origin);
 
   const gatewayValue = top.take('gateway');
-  const gateway = gatewayValue === undefined ? undefined : parseGatewayUrl(gatewayValue, 'gateway', origin);
+  const gateway = gatewayValue === undefined ? undefined : readGatewayField(gatewayValue, 'gateway', origin);
   const listen = parseHostPort(top.take('listen') ?? DEFAULTS.listen, 'listen', origin);
 
   const proxy = new Section(top.take('mqttProxy') ?? {}, 'mqttProxy', ['inPrefix', 'outPrefix'], origin);

@@ -7,6 +7,7 @@ import { ErrorCode, MySealError } from '../core/errors.ts';
 import type { MySensorsMessage } from '../core/mysensors/message.ts';
 import { frameToMessage, isSealedMessage, messageToFrame } from '../core/protocol/carriage.ts';
 import type { FrameLink, NodeFrame } from '../core/protocol/operation.ts';
+import { Waiter } from '../core/waiter.ts';
 import type { GatewayTransport } from './transport.ts';
 
 /**
@@ -15,20 +16,15 @@ import type { GatewayTransport } from './transport.ts';
  */
 export const FRAME_LINK_QUEUE_LIMIT = 32;
 
-interface Waiter {
-  resolve: (frame: NodeFrame | null) => void;
-  timer: NodeJS.Timeout;
-}
-
 export class GatewayFrameLink implements FrameLink {
   readonly nodeId: number;
   /** Frames dropped because the queue was full. */
   dropped = 0;
   readonly #transport: GatewayTransport;
   readonly #queue: NodeFrame[] = [];
-  readonly #waiters: Waiter[] = [];
+  /** Receives waiting for the next frame, oldest first. */
+  readonly #receivers = new Waiter<NodeFrame>();
   readonly #onMessage = (m: MySensorsMessage): void => this.#take(m);
-  #closed = false;
 
   constructor(transport: GatewayTransport, nodeId: number) {
     this.#transport = transport;
@@ -47,29 +43,13 @@ export class GatewayFrameLink implements FrameLink {
   receive(timeoutMs: number): Promise<NodeFrame | null> {
     const queued = this.#queue.shift();
     if (queued) return Promise.resolve(queued);
-    if (this.#closed || !(timeoutMs > 0)) return Promise.resolve(null);
-    return new Promise((resolve) => {
-      const waiter: Waiter = {
-        resolve,
-        timer: setTimeout(() => {
-          const at = this.#waiters.indexOf(waiter);
-          if (at >= 0) this.#waiters.splice(at, 1);
-          resolve(null);
-        }, timeoutMs),
-      };
-      this.#waiters.push(waiter);
-    });
+    return this.#receivers.wait(undefined, timeoutMs);
   }
 
   /** Stops listening; pending receives resolve with null. */
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
     this.#transport.off('message', this.#onMessage);
-    for (const w of this.#waiters.splice(0)) {
-      clearTimeout(w.timer);
-      w.resolve(null);
-    }
+    this.#receivers.close();
     this.#queue.length = 0;
   }
 
@@ -79,12 +59,7 @@ export class GatewayFrameLink implements FrameLink {
     const opened = messageToFrame(m);
     if (!opened.ok) return;
     const frame: NodeFrame = { child: opened.value.child, frame: opened.value.frame };
-    const waiter = this.#waiters.shift();
-    if (waiter) {
-      clearTimeout(waiter.timer);
-      waiter.resolve(frame);
-      return;
-    }
+    if (this.#receivers.offer(frame)) return;
     if (this.#queue.length >= FRAME_LINK_QUEUE_LIMIT) {
       this.#queue.shift();
       this.dropped++;

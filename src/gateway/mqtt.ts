@@ -1,19 +1,19 @@
 /**
  * The link to a MySensors MQTT gateway through a broker: what the gateway publishes under its out
  * prefix comes in as messages, and sends are published under its in prefix (QoS 0, not retained,
- * as the gateway itself publishes).
+ * as the gateway itself publishes). Opening a broker session is all that is MQTT's own: the link
+ * (link.ts) reconnects, so mqtt.js's own reconnect is off.
  *
  * Credentials are handed to mqtt.js and nowhere else: never in the description, an event or an error.
  */
-import { EventEmitter } from 'node:events';
 import { connect } from 'mqtt';
-import type { IClientOptions, MqttClient } from 'mqtt';
+import type { IClientOptions } from 'mqtt';
 import { Command } from '../core/mysensors/enums.ts';
 import type { MySensorsMessage } from '../core/mysensors/message.ts';
 import { formatTopic, MQTT_DEFAULT_IN_PREFIX, MQTT_DEFAULT_OUT_PREFIX, parseTopic } from '../core/mysensors/mqtt-topic.ts';
 import type { BackoffOptions } from './backoff.ts';
-import { ReconnectTimer } from './reconnect-timer.ts';
-import type { GatewayEvents, GatewayTransport } from './transport.ts';
+import { GatewayLink } from './link.ts';
+import type { GatewayStream, StreamSink } from './link.ts';
 
 /** A broker that does not answer CONNECT by then is given up and retried with backoff. */
 export const MQTT_CONNECT_TIMEOUT_MS = 10_000;
@@ -29,6 +29,98 @@ export const MQTT_KEEPALIVE_S = 30;
  * other reader of the topic sees the hex followed by one NUL.
  */
 const STREAM_PAYLOAD_TERMINATOR = '\0';
+
+/** One message as it is published. */
+export interface Publication {
+  topic: string;
+  payload: string;
+}
+
+/** A message as published to the gateway's in prefix; throws for one a gateway would mangle. */
+export function publicationFor(message: MySensorsMessage, inPrefix: string): Publication {
+  const { topic, payload } = formatTopic(message, inPrefix);
+  return { topic, payload: message.command === Command.C_STREAM ? payload + STREAM_PAYLOAD_TERMINATOR : payload };
+}
+
+export interface MqttTarget {
+  /** mqtt://host:port or mqtts://host:port, without credentials. */
+  url: string;
+  /** Where the gateway publishes (MY_MQTT_PUBLISH_TOPIC_PREFIX). */
+  outPrefix: string;
+  clientId: string;
+  username?: string;
+  password?: string;
+  /** PEM CA certificates to trust for an mqtts:// broker instead of the system's. */
+  ca?: string;
+  connectTimeoutMs?: number;
+}
+
+function clientOptions(target: MqttTarget): IClientOptions {
+  return {
+    clientId: target.clientId,
+    username: target.username,
+    password: target.password,
+    // mqtts://: the broker's certificate must check out (against `ca` when given, else the
+    // system's CAs); a broker that cannot prove who it is gets neither the login nor a command.
+    ...(target.ca === undefined ? {} : { ca: target.ca }),
+    rejectUnauthorized: true,
+    clean: true,
+    keepalive: MQTT_KEEPALIVE_S,
+    connectTimeout: target.connectTimeoutMs ?? MQTT_CONNECT_TIMEOUT_MS,
+    // mqtt.js retries on a fixed setInterval whose period cannot change once it runs, so it cannot
+    // back off; and reconnecting is the link's job. Each attempt is a session of its own.
+    reconnectPeriod: 0,
+    // A command published after an outage could be long stale: never queue while offline.
+    queueQoSZero: false,
+    // The subscription is made on every connect (below), so mqtt.js need not.
+    resubscribe: false,
+  };
+}
+
+/** A broker session subscribed to the gateway's out prefix, resolved once the subscription holds. */
+export function openMqtt(target: MqttTarget, sink: StreamSink, signal: AbortSignal): Promise<GatewayStream<Publication>> {
+  return new Promise((resolve, reject) => {
+    const client = connect(target.url, clientOptions(target));
+    let lastError = '';
+    let subscribed = false;
+    let ended: (reason: string) => void = () => undefined;
+    const endedWith = new Promise<string>((r) => (ended = r));
+    // Forced: nobody to say goodbye to yet. Settled here, since a session never made may not 'close'.
+    const onAbort = (): void => void client.end(true, () => reject(new Error('stopped')));
+    signal.addEventListener('abort', onAbort, { once: true });
+    client.on('connect', () => {
+      client.subscribe(`${target.outPrefix}/+/+/+/+/+`, { qos: 0 }, (err) => {
+        if (err) {
+          // A broker ACL refusing the subscription: without it nothing would ever arrive.
+          lastError = `subscription refused: ${err.message}`;
+          client.end(true);
+          return;
+        }
+        if (signal.aborted) return;
+        subscribed = true;
+        signal.removeEventListener('abort', onAbort);
+        resolve({
+          write: ({ topic, payload }) => void client.publish(topic, payload, { qos: 0, retain: false }),
+          ended: endedWith,
+          // Graceful when connected (a DISCONNECT, so the broker drops the session at once).
+          close: async () => void (await client.endAsync(!client.connected)),
+        });
+      });
+    });
+    client.on('message', (topic, payload) => sink.message(parseTopic(topic, payload, target.outPrefix)));
+    client.on('error', (err: Error & { code?: string | number }) => {
+      // Broker refusals (bad credentials, client id) and socket errors; neither holds the password.
+      lastError = typeof err.code === 'string' ? err.code : err.message;
+    });
+    client.on('close', () => {
+      signal.removeEventListener('abort', onAbort);
+      client.end(true); // a session is never resumed: the next attempt opens a new one
+      const reason = lastError === '' ? 'connection closed' : lastError;
+      if (subscribed) ended(reason);
+      else reject(new Error(reason));
+    });
+  });
+}
 
 export interface MqttGatewayOptions {
   /** mqtt://host:port or mqtts://host:port, without credentials. */
@@ -46,7 +138,6 @@ export interface MqttGatewayOptions {
   connectTimeoutMs?: number;
 }
 
-/** The URL without user, password, query or fragment: safe for logs. */
 /** A broker URL for logs: scheme, host and path, never a user or password it might carry. */
 export function describeBrokerUrl(url: string): string {
   try {
@@ -57,129 +148,26 @@ export function describeBrokerUrl(url: string): string {
   }
 }
 
-export class MqttGateway extends EventEmitter<GatewayEvents> implements GatewayTransport {
+export class MqttGateway extends GatewayLink<Publication> {
   readonly inPrefix: string;
   readonly outPrefix: string;
-  readonly description: string;
-  readonly #url: string;
-  readonly #clientOptions: IClientOptions;
-  readonly #reconnect: ReconnectTimer;
-  #client: MqttClient | null = null;
-  #connected = false;
-  #running = false;
-  #lastError = '';
 
   constructor(opts: MqttGatewayOptions) {
-    super();
-    this.#url = opts.url;
-    this.inPrefix = opts.inPrefix ?? MQTT_DEFAULT_IN_PREFIX;
-    this.outPrefix = opts.outPrefix ?? MQTT_DEFAULT_OUT_PREFIX;
+    const inPrefix = opts.inPrefix ?? MQTT_DEFAULT_IN_PREFIX;
+    const outPrefix = opts.outPrefix ?? MQTT_DEFAULT_OUT_PREFIX;
     // Fail now on a prefix no topic could be built from, not at the first send.
-    formatTopic(PROBE, this.inPrefix);
-    formatTopic(PROBE, this.outPrefix);
-    this.description = `${describeBrokerUrl(opts.url)} (in ${this.inPrefix}, out ${this.outPrefix})`;
-    this.#clientOptions = {
-      clientId: opts.clientId,
-      username: opts.username,
-      password: opts.password,
-      // mqtts://: the broker's certificate must check out (against `ca` when given, else the
-      // system's CAs); a broker that cannot prove who it is gets neither the login nor a command.
-      ...(opts.ca === undefined ? {} : { ca: opts.ca }),
-      rejectUnauthorized: true,
-      clean: true,
-      keepalive: MQTT_KEEPALIVE_S,
-      connectTimeout: opts.connectTimeoutMs ?? MQTT_CONNECT_TIMEOUT_MS,
-      // mqtt.js retries on a fixed setInterval whose period cannot change once it runs, so it
-      // cannot back off; it is switched off and reconnect() is called on our own schedule.
-      reconnectPeriod: 0,
-      // A command published after an outage could be long stale: never queue while offline.
-      queueQoSZero: false,
-      // The subscription is made again on every connect (below), so mqtt.js need not.
-      resubscribe: false,
-      manualConnect: true,
-    };
-    this.#reconnect = new ReconnectTimer(() => this.#attempt(), opts.backoff);
-  }
-
-  get connected(): boolean {
-    return this.#connected;
-  }
-
-  start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    this.#client = this.#createClient();
-    this.#client.connect();
-  }
-
-  async stop(): Promise<void> {
-    this.#running = false;
-    this.#reconnect.cancel();
-    const client = this.#client;
-    this.#client = null;
-    if (!client) return;
-    // Graceful when connected (a DISCONNECT, so the broker drops the session at once); forced
-    // otherwise, since there is nobody to say goodbye to.
-    await client.endAsync(!client.connected);
-    this.#setDown('stopped');
-  }
-
-  send(message: MySensorsMessage): boolean {
-    const { topic, payload } = formatTopic(message, this.inPrefix); // throws for a message a gateway would mangle
-    if (!this.#connected || !this.#client) return false;
-    const body = message.command === Command.C_STREAM ? payload + STREAM_PAYLOAD_TERMINATOR : payload;
-    this.#client.publish(topic, body, { qos: 0, retain: false });
-    return true;
-  }
-
-  #createClient(): MqttClient {
-    const client = connect(this.#url, this.#clientOptions);
-    const filter = `${this.outPrefix}/+/+/+/+/+`;
-    client.on('connect', () => {
-      client.subscribe(filter, { qos: 0 }, (err) => {
-        if (client !== this.#client) return;
-        if (err) {
-          // A broker ACL refusing the subscription: without it nothing would ever arrive.
-          this.#lastError = `subscription refused: ${err.message}`;
-          client.end(true);
-          return;
-        }
-        this.#connected = true;
-        this.#reconnect.backoff.connected();
-        this.emit('connected');
-      });
+    formatTopic(PROBE, inPrefix);
+    formatTopic(PROBE, outPrefix);
+    const { url, clientId, username, password, ca, connectTimeoutMs } = opts;
+    const target: MqttTarget = { url, outPrefix, clientId, username, password, ca, connectTimeoutMs };
+    super({
+      description: `${describeBrokerUrl(opts.url)} (in ${inPrefix}, out ${outPrefix})`,
+      open: (sink, signal) => openMqtt(target, sink, signal),
+      encode: (message) => publicationFor(message, inPrefix),
+      backoff: opts.backoff,
     });
-    client.on('message', (topic, payload) => {
-      if (client !== this.#client) return;
-      const parsed = parseTopic(topic, payload, this.outPrefix);
-      if (parsed.ok) this.emit('message', parsed.value);
-      else this.emit('invalid', parsed.error);
-    });
-    client.on('error', (err: Error & { code?: string | number }) => {
-      // Broker refusals (bad credentials, client id) and socket errors; neither holds the password.
-      this.#lastError = typeof err.code === 'string' ? err.code : err.message;
-    });
-    client.on('close', () => {
-      if (client !== this.#client) return;
-      const reason = this.#lastError === '' ? 'connection closed' : this.#lastError;
-      if (!this.#connected && this.#running) this.emit('failed', reason);
-      this.#setDown(reason);
-      if (this.#running) this.#reconnect.schedule();
-    });
-    return client;
-  }
-
-  #attempt(): void {
-    if (!this.#running || !this.#client) return;
-    this.#lastError = '';
-    this.#client.reconnect();
-  }
-
-  #setDown(reason: string): void {
-    if (!this.#connected) return;
-    this.#connected = false;
-    this.#reconnect.backoff.disconnected();
-    this.emit('disconnected', reason);
+    this.inPrefix = inPrefix;
+    this.outPrefix = outPrefix;
   }
 }
 

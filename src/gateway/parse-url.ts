@@ -50,6 +50,11 @@ function bad(message: string, part: string): MySealError {
   return new MySealError(ErrorCode.BAD_CONFIG, `gateway URL: ${message}`, { part });
 }
 
+/** host:port for logs and URLs, with IPv6 literals in brackets. */
+export function hostPort(host: string, port: number): string {
+  return `${net.isIPv6(host) ? `[${host}]` : host}:${port}`;
+}
+
 /** URL() spells an IPv6 host with brackets; sockets want it without. */
 function unbracket(hostname: string): string {
   return hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
@@ -140,7 +145,7 @@ function parseMqtt(u: URL): MqttGatewayConfig {
   }
   const config: MqttGatewayConfig = {
     kind: 'mqtt',
-    url: `${u.protocol}//${net.isIPv6(host) ? `[${host}]` : host}:${port}`,
+    url: `${u.protocol}//${hostPort(host, port)}`,
     inPrefix,
     outPrefix,
     clientId,

@@ -1,6 +1,6 @@
 /**
- * One pending reconnect at a time, delayed by a Backoff. Shared by the transports so that none of
- * them can end up with two connection attempts racing each other after a burst of errors.
+ * One pending reconnect at a time, delayed by a Backoff: the gateway link can never end up with two
+ * connection attempts racing each other after a burst of errors.
  */
 import { Backoff } from './backoff.ts';
 import type { BackoffOptions } from './backoff.ts';

@@ -1,149 +1,116 @@
 /**
- * The link to a MySensors serial gateway (an Arduino on USB): gateway lines over a serial port,
- * reopened with backoff when the device disappears (unplugged, reset, re-enumerated).
+ * The link to a MySensors serial gateway (an Arduino on USB): gateway lines over a serial port.
+ * Opening the port is all that is serial's own; the link (link.ts) reopens it with backoff when the
+ * device disappears (unplugged, reset, re-enumerated) and frames what it reads.
  */
-import { EventEmitter } from 'node:events';
 import { SerialPort } from 'serialport';
 import { formatLine } from '../core/mysensors/line.ts';
-import type { MySensorsMessage } from '../core/mysensors/message.ts';
 import type { BackoffOptions } from './backoff.ts';
 import { DEFAULT_BAUD_RATE } from './defaults.ts';
-import { LineReceiver } from './line-receiver.ts';
-import { ReconnectTimer } from './reconnect-timer.ts';
-import type { GatewayEvents, GatewayTransport } from './transport.ts';
+import { GatewayLink } from './link.ts';
+import type { GatewayStream, StreamSink } from './link.ts';
 import { serialBinding } from './serial-hangup.ts';
 import type { SerialBinding } from './serial-hangup.ts';
 
-/** How long stop() lets written bytes drain before it closes the port regardless. */
+/** How long close() lets written bytes drain before it closes the port regardless. */
 const SERIAL_STOP_GRACE_MS = 1_000;
 
-
-export interface SerialGatewayOptions {
+export interface SerialTarget {
   path: string;
-  baudRate?: number;
+  baudRate: number;
   /**
    * Unit tests pass MockBinding from @serialport/binding-mock; the default is the platform's with a
    * dependable read (serial-hangup.ts).
    */
   binding?: SerialBinding;
+}
+
+export interface SerialStream extends GatewayStream<string> {
+  /** The open port, for tests (the mock binding's emitData) and diagnostics. */
+  readonly port: SerialPort;
+}
+
+/** The serial port, resolved once open. */
+export function openSerial(target: SerialTarget, sink: StreamSink, signal: AbortSignal): Promise<SerialStream> {
+  return new Promise((resolve, reject) => {
+    const options: ConstructorParameters<typeof SerialPort>[0] = { path: target.path, baudRate: target.baudRate, autoOpen: false };
+    // SerialPort's options type leaves the binding out, but its constructor takes one and lets it
+    // override the platform's: that is how the mock and the hang-up aware one get in.
+    Object.assign(options, { binding: target.binding ?? serialBinding() });
+    const port = new SerialPort(options);
+    let lastError = '';
+    let ended: (reason: string) => void = () => undefined;
+    const endedWith = new Promise<string>((r) => (ended = r));
+    port.on('error', (err: Error) => {
+      lastError = err.message;
+    });
+    port.on('data', sink.bytes);
+    // A hang-up (the device unplugged, the far end of a pty gone) is a read error: the stream
+    // closes the port with a DisconnectedError, which ends the connection here.
+    port.on('close', (err?: Error | null) => {
+      if (err) lastError = err.message;
+      ended(lastError === '' ? 'device closed' : lastError);
+    });
+    port.open((err) => {
+      if (err) {
+        reject(new Error(err.message));
+        return;
+      }
+      if (signal.aborted) {
+        port.close(() => reject(new Error('stopped')));
+        return;
+      }
+      resolve({
+        port,
+        write: (line) => void port.write(line),
+        ended: endedWith,
+        close: async () => {
+          // What was just written goes out first (a one-shot command sends and stops at once), but
+          // a tty that never drains (a stuck adapter, a peer holding flow control) must not hold
+          // the close forever.
+          if (port.isOpen) {
+            await new Promise<void>((drained) => {
+              setTimeout(drained, SERIAL_STOP_GRACE_MS).unref();
+              port.drain(() => drained());
+            });
+          }
+          await new Promise<void>((closed) => {
+            void endedWith.then(() => closed());
+            port.close((e) => {
+              if (e) closed(); // already closing or closed: its 'close' may have come already
+            });
+          });
+        },
+      });
+    });
+  });
+}
+
+export interface SerialGatewayOptions {
+  path: string;
+  baudRate?: number;
+  binding?: SerialBinding;
   backoff?: BackoffOptions;
 }
 
-export class SerialGateway extends EventEmitter<GatewayEvents> implements GatewayTransport {
+export class SerialGateway extends GatewayLink<string, SerialStream> {
   readonly path: string;
   readonly baudRate: number;
-  readonly description: string;
-  readonly #binding: SerialBinding;
-  readonly #receiver = new LineReceiver(this, () => this.#reconnect.backoff.proven());
-  readonly #reconnect: ReconnectTimer;
-  #port: SerialPort | null = null;
-  #connected = false;
-  #running = false;
 
   constructor(opts: SerialGatewayOptions) {
-    super();
-    this.path = opts.path;
-    this.baudRate = opts.baudRate ?? DEFAULT_BAUD_RATE;
-    this.#binding = opts.binding ?? serialBinding();
-    this.description = `serial://${this.path}?baud=${this.baudRate}`;
-    this.#reconnect = new ReconnectTimer(() => this.#open(), opts.backoff);
-  }
-
-  get connected(): boolean {
-    return this.#connected;
+    const target: SerialTarget = { path: opts.path, baudRate: opts.baudRate ?? DEFAULT_BAUD_RATE, binding: opts.binding };
+    super({
+      description: `serial://${target.path}?baud=${target.baudRate}`,
+      open: (sink, signal) => openSerial(target, sink, signal),
+      encode: formatLine,
+      backoff: opts.backoff,
+    });
+    this.path = target.path;
+    this.baudRate = target.baudRate;
   }
 
   /** The open port, for tests (the mock binding's emitData) and diagnostics; null while down. */
   get serialPort(): SerialPort | null {
-    return this.#connected ? this.#port : null;
-  }
-
-  start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    this.#open();
-  }
-
-  async stop(): Promise<void> {
-    this.#running = false;
-    this.#reconnect.cancel();
-    const port = this.#port;
-    if (!port) return;
-    if (!port.isOpen) {
-      // Still opening: the open callback sees #running false and closes it.
-      await new Promise<void>((resolve) => port.once('close', () => resolve()));
-      return;
-    }
-    // What was just written goes out first (a one-shot command sends and stops at once), but a tty
-    // that never drains (a stuck adapter, a peer holding flow control) must not hold stop() forever.
-    await new Promise<void>((resolve) => {
-      setTimeout(resolve, SERIAL_STOP_GRACE_MS).unref();
-      port.drain(() => resolve());
-    });
-    await new Promise<void>((resolve) => {
-      port.once('close', () => resolve());
-      port.close((err) => {
-        if (err) resolve(); // already closing or closed: its 'close' may have fired already
-      });
-    });
-  }
-
-  send(message: MySensorsMessage): boolean {
-    const line = formatLine(message); // throws for a message the gateway would mangle, link up or not
-    if (!this.#connected || !this.#port) return false;
-    this.#port.write(line);
-    return true;
-  }
-
-  #open(): void {
-    if (!this.#running || this.#port) return;
-    const options: ConstructorParameters<typeof SerialPort>[0] = { path: this.path, baudRate: this.baudRate, autoOpen: false };
-    // SerialPort's options type leaves the binding out, but its constructor takes one and lets it
-    // override the platform's: that is how the mock and the hang-up aware one get in.
-    Object.assign(options, { binding: this.#binding });
-    const port = new SerialPort(options);
-    this.#port = port;
-    let lastError = '';
-    let closed = false;
-    const down = (): void => {
-      if (closed) return;
-      closed = true;
-      this.#port = null;
-      const wasConnected = this.#connected;
-      this.#connected = false;
-      if (wasConnected) {
-        this.#reconnect.backoff.disconnected();
-        this.emit('disconnected', !this.#running ? 'stopped' : lastError === '' ? 'device closed' : lastError);
-      } else if (this.#running) {
-        this.emit('failed', lastError === '' ? 'device closed' : lastError);
-      }
-      if (this.#running) this.#reconnect.schedule();
-    };
-    port.on('error', (err: Error) => {
-      lastError = err.message;
-    });
-    port.on('data', (chunk: Buffer) => this.#receiver.push(chunk));
-    port.on('close', (err?: Error | null) => {
-      if (err) lastError = err.message; // a DisconnectedError: the device went away
-      down();
-    });
-    // A hang-up (the device unplugged, the far end of a pty gone) is a read error: the stream
-    // closes the port with a DisconnectedError, and 'close' above takes it from there.
-    port.open((err) => {
-      if (err) {
-        lastError = err.message;
-        // A failed open emits no 'close' of its own; emit one so that stop() waiting on it returns.
-        port.emit('close');
-        return;
-      }
-      if (!this.#running) {
-        port.close();
-        return;
-      }
-      this.#receiver.reset();
-      this.#connected = true;
-      this.#reconnect.backoff.connected();
-      this.emit('connected');
-    });
+    return this.stream?.port ?? null;
   }
 }

@@ -1,16 +1,15 @@
 /**
  * The link to a MySensors Ethernet gateway (W5100, ENC28J60, ESP8266/ESP32, Linux): one TCP
- * connection carrying gateway lines both ways, reconnected with backoff after any loss.
+ * connection carrying gateway lines both ways. Opening it is all that is TCP's own; the link
+ * (link.ts) reconnects and frames.
  */
-import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { formatLine } from '../core/mysensors/line.ts';
-import type { MySensorsMessage } from '../core/mysensors/message.ts';
 import type { BackoffOptions } from './backoff.ts';
 import { DEFAULT_TCP_PORT } from './defaults.ts';
-import { LineReceiver } from './line-receiver.ts';
-import { ReconnectTimer } from './reconnect-timer.ts';
-import type { GatewayEvents, GatewayTransport } from './transport.ts';
+import { GatewayLink } from './link.ts';
+import type { GatewayStream, StreamSink } from './link.ts';
+import { hostPort } from './parse-url.ts';
 
 /**
  * A connect that has not completed by then is given up and retried: a gateway that is powered off
@@ -23,8 +22,68 @@ export const TCP_CONNECT_TIMEOUT_MS = 10_000;
  * only the idle time; the probe interval and count stay at the kernel's defaults.
  */
 export const TCP_KEEPALIVE_IDLE_MS = 30_000;
-/** How long stop() waits for the gateway to close its end after ours, before cutting the link. */
+/** How long close() waits for the gateway to close its end after ours, before cutting the link. */
 export const TCP_STOP_GRACE_MS = 1_000;
+
+export interface TcpTarget {
+  host: string;
+  port: number;
+  connectTimeoutMs?: number;
+}
+
+/** One TCP connection to the gateway, resolved once connected. */
+export function openTcp(target: TcpTarget, sink: StreamSink, signal: AbortSignal): Promise<GatewayStream<string>> {
+  const timeoutMs = target.connectTimeoutMs ?? TCP_CONNECT_TIMEOUT_MS;
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: target.host, port: target.port });
+    let lastError = '';
+    let connected = false;
+    let ended: (reason: string) => void = () => undefined;
+    const endedWith = new Promise<string>((r) => (ended = r));
+    const onAbort = (): void => void socket.destroy();
+    signal.addEventListener('abort', onAbort, { once: true });
+    socket.setTimeout(timeoutMs);
+    socket.once('timeout', () => {
+      if (connected) return;
+      lastError = `no connection within ${timeoutMs} ms`;
+      socket.destroy();
+    });
+    socket.on('data', sink.bytes);
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      // Codes only (ECONNREFUSED, ECONNRESET...): the message repeats the address, which the
+      // description already gives.
+      lastError = err.code ?? err.message;
+    });
+    socket.once('close', () => {
+      signal.removeEventListener('abort', onAbort);
+      const reason = lastError === '' ? 'closed by the gateway' : lastError;
+      if (connected) ended(reason);
+      else reject(new Error(reason));
+    });
+    socket.once('connect', () => {
+      connected = true;
+      socket.setTimeout(0);
+      socket.setNoDelay(true);
+      socket.setKeepAlive(true, TCP_KEEPALIVE_IDLE_MS);
+      resolve({
+        write: (line) => void socket.write(line),
+        ended: endedWith,
+        close: async () => {
+          // A line just written must still reach the gateway (a one-shot command sends and stops at
+          // once): end() sends it and then a FIN, and what the gateway says meanwhile is still read,
+          // so the close is not a reset that could take the line down with it. A dead peer never
+          // answers the FIN: it is cut off after a moment.
+          if (!socket.destroyed) socket.end();
+          const cutOff = setTimeout(() => socket.destroy(), TCP_STOP_GRACE_MS).unref();
+          await endedWith;
+          clearTimeout(cutOff);
+        },
+        // The reason arrives as the socket's error, so the close reports it like any other cause.
+        abort: (reason) => void socket.destroy(new Error(reason)),
+      });
+    });
+  });
+}
 
 export interface TcpGatewayOptions {
   host: string;
@@ -33,112 +92,24 @@ export interface TcpGatewayOptions {
   connectTimeoutMs?: number;
 }
 
-/** host:port for logs and URLs, with IPv6 literals in brackets. */
-export function hostPort(host: string, port: number): string {
-  return `${net.isIPv6(host) ? `[${host}]` : host}:${port}`;
-}
-
-export class TcpGateway extends EventEmitter<GatewayEvents> implements GatewayTransport {
+/** The link over TCP. Only here can a connection be abandoned: a new one reaches the gateway itself. */
+export class TcpGateway extends GatewayLink<string> {
   readonly host: string;
   readonly port: number;
-  readonly description: string;
-  readonly #connectTimeoutMs: number;
-  readonly #receiver = new LineReceiver(this, () => this.#reconnect.backoff.proven());
-  readonly #reconnect: ReconnectTimer;
-  #socket: net.Socket | null = null;
-  #connected = false;
-  #running = false;
 
   constructor(opts: TcpGatewayOptions) {
-    super();
-    this.host = opts.host;
-    this.port = opts.port ?? DEFAULT_TCP_PORT;
-    this.description = `tcp://${hostPort(this.host, this.port)}`;
-    this.#connectTimeoutMs = opts.connectTimeoutMs ?? TCP_CONNECT_TIMEOUT_MS;
-    this.#reconnect = new ReconnectTimer(() => this.#open(), opts.backoff);
-  }
-
-  get connected(): boolean {
-    return this.#connected;
-  }
-
-  start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    this.#open();
-  }
-
-  async stop(): Promise<void> {
-    this.#running = false;
-    this.#reconnect.cancel();
-    const socket = this.#socket;
-    if (!socket) return;
-    await new Promise<void>((resolve) => {
-      socket.once('close', () => resolve());
-      // A line just written must still reach the gateway (a one-shot command sends and stops at
-      // once): end() sends it and then a FIN, and what the gateway says meanwhile is still read, so
-      // the close is not a reset that could take the line down with it. A dead peer never answers
-      // the FIN: it is cut off after a moment.
-      if (!this.#connected) {
-        socket.destroy();
-        return;
-      }
-      socket.end();
-      setTimeout(() => socket.destroy(), TCP_STOP_GRACE_MS).unref();
+    const target: TcpTarget = { host: opts.host, port: opts.port ?? DEFAULT_TCP_PORT, connectTimeoutMs: opts.connectTimeoutMs };
+    super({
+      description: `tcp://${hostPort(target.host, target.port)}`,
+      open: (sink, signal) => openTcp(target, sink, signal),
+      encode: formatLine,
+      backoff: opts.backoff,
     });
-  }
-
-  send(message: MySensorsMessage): boolean {
-    const line = formatLine(message); // throws for a message the gateway would mangle, link up or not
-    if (!this.#connected || !this.#socket) return false;
-    this.#socket.write(line);
-    return true;
+    this.host = target.host;
+    this.port = target.port;
   }
 
   abandon(reason: string): void {
-    // The reason arrives as the socket's error, so the close reports it like any other cause.
-    if (this.#connected) this.#socket?.destroy(new Error(reason));
-  }
-
-  #open(): void {
-    if (!this.#running || this.#socket) return;
-    const socket = net.connect({ host: this.host, port: this.port });
-    this.#socket = socket;
-    let lastError = '';
-    socket.setTimeout(this.#connectTimeoutMs);
-    socket.once('timeout', () => {
-      if (!this.#connected) {
-        lastError = `no connection within ${this.#connectTimeoutMs} ms`;
-        socket.destroy();
-      }
-    });
-    socket.once('connect', () => {
-      socket.setTimeout(0);
-      socket.setNoDelay(true);
-      socket.setKeepAlive(true, TCP_KEEPALIVE_IDLE_MS);
-      this.#receiver.reset();
-      this.#connected = true;
-      this.#reconnect.backoff.connected();
-      this.emit('connected');
-    });
-    socket.on('data', (chunk: Buffer) => this.#receiver.push(chunk));
-    socket.on('error', (err: NodeJS.ErrnoException) => {
-      // Codes only (ECONNREFUSED, ECONNRESET...): the message repeats the address, which the
-      // description already gives.
-      lastError = err.code ?? err.message;
-    });
-    socket.once('close', () => {
-      this.#socket = null;
-      const wasConnected = this.#connected;
-      this.#connected = false;
-      if (wasConnected) {
-        this.#reconnect.backoff.disconnected();
-        const reason = !this.#running ? 'stopped' : lastError === '' ? 'closed by the gateway' : lastError;
-        this.emit('disconnected', reason);
-      } else if (this.#running) {
-        this.emit('failed', lastError === '' ? 'closed by the gateway' : lastError);
-      }
-      if (this.#running) this.#reconnect.schedule();
-    });
+    this.cut(reason);
   }
 }

@@ -1,8 +1,9 @@
 /**
- * One interface for every way to reach a MySensors gateway (Ethernet TCP, USB serial, MQTT); one
- * file per transport implements it (tcp.ts, serial.ts, mqtt.ts). The daemon speaks only this.
+ * One interface for every way to reach a MySensors gateway (Ethernet TCP, USB serial, MQTT). The
+ * gateway link (link.ts) implements it once; tcp.ts, serial.ts and mqtt.ts each only open their
+ * kind of stream. The daemon speaks only this.
  *
- * Transports frame and parse what the gateway sends; bad input is reported as an 'invalid' event
+ * The link frames and parses what the gateway sends; bad input is reported as an 'invalid' event
  * (counted and logged by the caller) and never throws or closes the link.
  */
 import type { EventEmitter } from 'node:events';
