@@ -25,6 +25,24 @@ export default tseslint.config(
   },
   {
     files: ['**/*.js', '**/*.mjs'],
+    ignores: ['web/**'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
+  {
+    // The page's type declarations belong to its own project (web/tsconfig.json).
+    files: ['web/**/*.ts'],
+    languageOptions: { parserOptions: { project: './web/tsconfig.json', tsconfigRootDir: import.meta.dirname } },
+  },
+  {
+    // The web page's modules run in the browser: its globals, and none of Node's.
+    files: ['web/**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        [
+          'window', 'document', 'localStorage', 'fetch', 'EventSource', 'setTimeout', 'clearTimeout', 'setInterval',
+          'Element', 'HTMLElement', 'HTMLButtonElement', 'HTMLFormElement', 'HTMLInputElement', 'HTMLSelectElement',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
   },
 );

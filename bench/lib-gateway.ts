@@ -33,8 +33,10 @@ export type LineTap = (line: string, at: number) => void;
 export interface BenchGateway {
   port: number;
   gateway: SimGateway;
-  /** The sealed lock, when the gateway has one. */
+  /** The sealed lock, when the gateway has one (the first of `locks`). */
   lock: SealedVirtualNode | null;
+  /** Every sealed lock, by node id. */
+  locks: Map<number, SealedVirtualNode>;
   readonly clientCount: number;
   /** Called for every line from a client, before the simulated gateway acts on it. */
   tap: LineTap | null;
@@ -47,16 +49,22 @@ export interface BenchGatewayOptions {
   /** With a sealed lock: its key is created in this state dir, as `myseal keygen` would. */
   stateDir?: string;
   pin?: string;
+  /** The sealed locks' node ids (each with its lock on LOCK_CHILD); [LOCK_NODE] by default. */
+  lockNodes?: readonly number[];
 }
 
 export async function startBenchGateway(opts: BenchGatewayOptions = {}): Promise<BenchGateway> {
   const nodes: VirtualNode[] = [];
-  let lock: SealedVirtualNode | null = null;
+  const locks = new Map<number, SealedVirtualNode>();
   if (opts.stateDir) {
-    const storage = provisionVirtualLock(opts.stateDir, LOCK_NODE, opts.pin ?? '1234');
-    lock = new SealedVirtualNode({ node: new SealedNode({ nodeId: LOCK_NODE, storage, lockChild: LOCK_CHILD }) });
-    nodes.push(lock);
+    for (const nodeId of opts.lockNodes ?? [LOCK_NODE]) {
+      const storage = provisionVirtualLock(opts.stateDir, nodeId, opts.pin ?? '1234');
+      const lock = new SealedVirtualNode({ node: new SealedNode({ nodeId, storage, lockChild: LOCK_CHILD }) });
+      locks.set(nodeId, lock);
+      nodes.push(lock);
+    }
   }
+  const lock = locks.values().next().value ?? null;
   // A switch that is on: a C_REQ for it is answered with its value.
   nodes.push(new PlainVirtualNode({ nodeId: PLAIN_NODE, initial: [{ child: PLAIN_CHILD, type: 2, value: '1' }] }));
   const gateway = new SimGateway({ nodes });
@@ -67,6 +75,7 @@ export async function startBenchGateway(opts: BenchGatewayOptions = {}): Promise
     port: 0,
     gateway,
     lock,
+    locks,
     get clientCount() {
       return clients.size;
     },

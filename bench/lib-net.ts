@@ -9,6 +9,8 @@ import net from 'node:net';
 export class LineClient {
   /** Lines received so far (counted by their '\n'). */
   count = 0;
+  /** Bytes received so far. */
+  bytes = 0;
   /** The last bytes received, for checking what the last line was. */
   tail = '';
   readonly socket: net.Socket;
@@ -35,6 +37,7 @@ export class LineClient {
     let n = 0;
     for (let at = chunk.indexOf(0x0a); at >= 0; at = chunk.indexOf(0x0a, at + 1)) n++;
     this.count += n;
+    this.bytes += chunk.length;
     this.tail = (this.tail + chunk.toString('latin1', Math.max(0, chunk.length - 64))).slice(-64);
     if (this.#countWaiter && this.count >= this.#countWaiter.target) {
       const w = this.#countWaiter;
@@ -100,13 +103,15 @@ export interface HttpAnswer {
   body: string;
   /** performance.now() just before the request's bytes were handed to the socket. */
   writtenAt: number;
+  /** performance.now() when the whole answer had arrived (read in the 'data' handler). */
+  answeredAt: number;
 }
 
 /** HTTP/1.1 over one kept-alive connection, one request at a time. */
 export class HttpConn {
   readonly socket: net.Socket;
   #buffer = Buffer.alloc(0);
-  #pending: { resolve: (a: { status: number; body: string }) => void; reject: (e: Error) => void } | null = null;
+  #pending: { resolve: (a: { status: number; body: string; answeredAt: number }) => void; reject: (e: Error) => void } | null = null;
 
   private constructor(socket: net.Socket) {
     this.socket = socket;
@@ -159,7 +164,7 @@ export class HttpConn {
     }
     this.#buffer = this.#buffer.subarray(at);
     this.#pending = null;
-    pending.resolve({ status, body: body.toString('utf8') });
+    pending.resolve({ status, body: body.toString('utf8'), answeredAt: performance.now() });
   }
 
   request(method: string, path: string, body?: string): Promise<HttpAnswer> {

@@ -86,7 +86,7 @@ test('npm pack ships the product only: no tests, test support, fixtures, source 
   for (const needed of ['dist/cli.js', 'dist/cli.d.ts', 'dist/node/gateway-core.js', 'web/index.html', 'arduino/MySeal/library.properties', 'docs/protocol.md']) {
     assert.ok(files.includes(needed), `${needed} is in the package`);
   }
-  const unwanted = files.filter((f) => /\.test\.|\.map$|^dist\/demo\/|^test\/|^arduino\/test\/|test-helpers|test-fixtures|\/support\//.test(f));
+  const unwanted = files.filter((f) => /^(?!dist\/).*\.d\.ts$|tsconfig|\.test\.|\.map$|^dist\/demo\/|^test\/|^arduino\/test\/|test-helpers|test-fixtures|\/support\//.test(f));
   assert.deepEqual(unwanted, []);
 });
 

@@ -108,7 +108,7 @@ describe('end to end on the simulated ATmega328P, through a serial gateway', () 
     assert.ok(!stale.includes('#L 0') && !stale.includes('#L 1'));
     let answers = 0;
     for (let f = await link.receive(0); f; f = await link.receive(0)) {
-      const opened = channel.open(f.child, f.frame);
+      const opened = await channel.open(f.child, f.frame);
       assert.ok(opened.ok && opened.value.kind === 'result' && opened.value.result.status === Status.StaleCounter);
       answers++;
     }
@@ -121,7 +121,7 @@ describe('end to end on the simulated ATmega328P, through a serial gateway', () 
   test('a tampered frame is refused without an answer', async (t) => {
     if (!ready(t)) return;
     await op({ op: Op.GetChallenge });
-    const sealed = channel.seal(1, { op: Op.Unlock, pin: '1234' });
+    const sealed = await channel.seal(1, { op: Op.Unlock, pin: '1234' });
     const tampered = Uint8Array.from(sealed.frame);
     tampered[7]! ^= 0x10; // a PIN byte
     const lines = await link.deliver(1, tampered);
@@ -143,7 +143,7 @@ describe('end to end on the simulated ATmega328P, through a serial gateway', () 
     assert.ok(!lines.includes('#L 0'), 'the bolt did not move');
     const answer = await link.receive(0);
     assert.ok(answer);
-    const opened = channel.open(answer.child, answer.frame);
+    const opened = await channel.open(answer.child, answer.frame);
     assert.ok(opened.ok && opened.value.kind === 'result' && opened.value.result.status === Status.ChallengeExpired);
     // The owner's own retry goes through on the new challenge.
     assert.equal((await op({ op: Op.Unlock, pin: '1234' })).status, Status.Unlocked);
@@ -155,7 +155,7 @@ describe('end to end on the simulated ATmega328P, through a serial gateway', () 
     await link.command('#B');
     const f = await link.receive(0);
     assert.ok(f);
-    const opened = channel.open(f.child, f.frame);
+    const opened = await channel.open(f.child, f.frame);
     assert.ok(opened.ok && opened.value.kind === 'report');
     assert.deepEqual([opened.value.value.type, [...opened.value.value.data]], [36, [1]]);
     results.push('report');

@@ -111,7 +111,7 @@ function chipPin(pin: number): string {
 }
 
 /** Runs the example for runMs of its own time with its pins held as the events say. */
-function runExample(t: TestContext, where: Where, name: ExampleName, runMs: number, events: readonly PinEvent[]): Run | null {
+async function runExample(t: TestContext, where: Where, name: ExampleName, runMs: number, events: readonly PinEvent[]): Promise<Run | null> {
   let stdout: string;
   if (where === 'host') {
     if (!requireTool(t, 'g++')) return null;
@@ -135,7 +135,7 @@ function runExample(t: TestContext, where: Where, name: ExampleName, runMs: numb
 }
 
 /** sketch_run's lines; every sealed report is opened as the controller opens it. */
-function parseRun(name: ExampleName, stdout: string): Run {
+async function parseRun(name: ExampleName, stdout: string): Promise<Run> {
   const node = exampleNode(name);
   const channel = new ControllerChannel({ nodeId: node, keys: new MemoryKeyStore([[node, exampleKey(name)]]), counters: new MemoryCounters() });
   const out: Run = { reports: [], writes: [] };
@@ -156,7 +156,7 @@ function parseRun(name: ExampleName, stdout: string): Run {
     assert.ok(message.ok && isSealedMessage(message.value), `${line}: ${JSON.stringify(message)}`);
     const frame = messageToFrame(message.value);
     assert.ok(frame.ok && frame.value.nodeId === node, line);
-    const opened = channel.open(frame.value.child, frame.value.frame);
+    const opened = await channel.open(frame.value.child, frame.value.frame);
     assert.ok(opened.ok && opened.value.kind === 'report', `${line}: ${JSON.stringify(opened)}`);
     out.reports.push({ ms, child: frame.value.child, type: opened.value.value.type, data: [...opened.value.value.data] });
   }
@@ -169,7 +169,7 @@ const values = (reports: readonly Report[]): { child: number; type: number; data
   reports.map(({ child, type, data }) => ({ child, type, data }));
 
 for (const where of ['host', 'chip'] as const) {
-  test(`SecureLock (${where}): a button held down from power-on turns nothing; released, then pressed, it turns the lock once`, (t) => {
+  test(`SecureLock (${where}): a button held down from power-on turns nothing; released, then pressed, it turns the lock once`, async (t) => {
     const button = exampleSetting('SecureLock', 'BUTTON_PIN');
     const led = exampleSetting('SecureLock', 'LED_PIN');
     const child = DEFAULT_LOCK_CHILD; // the key header's MYSEAL_LOCK_CHILD, written without --lock-child
@@ -177,7 +177,7 @@ for (const where of ['host', 'chip'] as const) {
     const releaseMs = 1000;
     const pressMs = 1300;
     const endMs = 2000; // before the auto-relock
-    const r = runExample(t, where, 'SecureLock', endMs, [
+    const r = await runExample(t, where, 'SecureLock', endMs, [
       { pin: button, level: '0', atMs: 0 }, // held down from power-on
       { pin: button, level: 'z', atMs: releaseMs },
       { pin: button, level: '0', atMs: pressMs }, // a press that bounces, then holds
@@ -201,7 +201,7 @@ for (const where of ['host', 'chip'] as const) {
 }
 
 for (const where of ['host', 'chip'] as const) {
-  test(`SecureDoorContact (${where}): closed from power-on is reported closed once; a rattle is no change; opening is reported once`, (t) => {
+  test(`SecureDoorContact (${where}): closed from power-on is reported closed once; a rattle is no change; opening is reported once`, async (t) => {
     const contact = exampleSetting('SecureDoorContact', 'CONTACT_PIN');
     const child = exampleSetting('SecureDoorContact', 'CONTACT_CHILD');
     const settle = exampleSetting('SecureDoorContact', 'SETTLE_MS');
@@ -215,7 +215,7 @@ for (const where of ['host', 'chip'] as const) {
         { pin: contact, level: '0', atMs: at + settle / 4 },
       ];
     });
-    const r = runExample(t, where, 'SecureDoorContact', endMs, [
+    const r = await runExample(t, where, 'SecureDoorContact', endMs, [
       { pin: contact, level: '0', atMs: 0 }, // closed from power-on
       ...rattle,
       { pin: contact, level: 'z', atMs: openMs }, // opened: the pull-up pulls it high

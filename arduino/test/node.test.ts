@@ -144,7 +144,7 @@ describe('cross-implementation: the TypeScript controller and the C++ node', () 
     await link.command(line);
     const out: { child: number; type: number; data: string }[] = [];
     for (let f = await link.receive(0); f; f = await link.receive(0)) {
-      const opened = channel.open(f.child, f.frame);
+      const opened = await channel.open(f.child, f.frame);
       assert.ok(opened.ok, JSON.stringify(opened));
       assert.equal(opened.value.kind, 'report');
       if (opened.value.kind === 'report') out.push({ child: f.child, type: opened.value.value.type, data: hex(opened.value.value.data) });
@@ -279,7 +279,7 @@ describe('cross-implementation: the TypeScript controller and the C++ node', () 
     const late = await link.deliver(jammed.child, jammed.frame);
     assert.ok(late.includes('V CHALLENGE_EXPIRED'), late.join(' | '));
     assert.ok(!late.includes('L 0'), 'the door did not open');
-    for (let f = await link.receive(0); f; f = await link.receive(0)) channel.open(f.child, f.frame);
+    for (let f = await link.receive(0); f; f = await link.receive(0)) await channel.open(f.child, f.frame);
     operations += 3;
   });
 

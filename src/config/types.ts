@@ -10,12 +10,11 @@ export type { AddressRange } from './address-range.ts';
 export const GATEWAY_SCHEMES = ['tcp', 'serial', 'mqtt'] as const;
 export type GatewayScheme = (typeof GATEWAY_SCHEMES)[number];
 
-export const CHILD_KINDS = ['lock', 'relay', 'contact', 'sensor'] as const;
-export type ChildKind = (typeof CHILD_KINDS)[number];
+// Kinds of children and their policies belong to the service's catalogue of nodes, defined there once.
+import type { ChildKind, ChildPolicy as Policy } from '../service/catalogue/node-catalogue.ts';
 
-/** What the daemon does with a controller's plain command to a child: seal it, refuse it, pass it on. */
-export const POLICIES = ['seal', 'refuse', 'pass'] as const;
-export type Policy = (typeof POLICIES)[number];
+export { CHILD_KINDS, POLICIES } from '../service/catalogue/node-catalogue.ts';
+export type { ChildKind, Policy };
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

@@ -62,7 +62,7 @@ export async function runOneProcessDemo(): Promise<DemoStep[]> {
   p.clock.advance(60_000);
 
   await run({ op: Op.GetChallenge });
-  const fresh = p.channel.seal(LOCK_CHILD, { op: Op.Unlock, pin: PIN });
+  const fresh = await p.channel.seal(LOCK_CHILD, { op: Op.Unlock, pin: PIN });
   const tampered = Uint8Array.from(fresh.frame);
   tampered[6]! ^= 0x01;
   steps.push(step('tampered frame rejected', 'refused: AUTH_FAILED', refused(p.link.inject(LOCK_CHILD, tampered).error)));
@@ -77,9 +77,9 @@ export async function runOneProcessDemo(): Promise<DemoStep[]> {
   steps.push(step('door still locked after the attacks', 'locked', p.node.locked ? 'locked' : 'unlocked'));
 
   const report = p.node.setLockedByHand(false);
-  const opened = p.channel.open(report.child, report.frame);
+  const opened = await p.channel.open(report.child, report.frame);
   steps.push(step('sealed report: unlocked by hand', 'accepted', opened.ok ? 'accepted' : `refused: ${opened.error.codeName}`));
-  const again = p.channel.open(report.child, report.frame);
+  const again = await p.channel.open(report.child, report.frame);
   steps.push(step('replayed report rejected', 'refused: REPLAYED_COUNTER', again.ok ? 'accepted' : `refused: ${again.error.codeName}`));
   return steps;
 }

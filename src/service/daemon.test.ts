@@ -6,12 +6,14 @@ import type { MySensorsMessage } from '../core/mysensors/message.ts';
 import { frameToMessage } from '../core/protocol/carriage.ts';
 import { makePair } from '../demo/memory-pair.ts';
 import { FakeGateway } from '../../test/support/fake-gateway.ts';
-import { until } from '../../test/support/until.ts';
+import { settled, until } from '../../test/support/until.ts';
 import { Daemon } from './daemon.ts';
 import { LegacyVirtualNode } from '../node/legacy-virtual-node.ts';
 import { legacyUnlockLine } from './lock/legacy-sender.ts';
 import type { ChildOptions, Outbound } from './daemon.ts';
-import type { AuditInput } from '../audit/audit-log.ts';
+import type { AuditInput } from '../audit/schema.ts';
+import { httpStatusFor } from '../edges/http/outcome-status.ts';
+import { exitCodeFor } from '../edges/cli/exit-code.ts';
 
 function setup(children: [number, ChildOptions][] = [[1, { kind: 'lock', policy: 'refuse', pinLength: 4 }]]) {
   const p = makePair({ node: { onSet: () => true } });
@@ -89,15 +91,17 @@ test('a plain set to a sealed relay is sealed, confirmed to controllers, and aud
   assert.equal(gateway.sent.some((m) => m.command === Command.C_SET && m.childId === 2), false, 'never as a plain set');
 });
 
-test('authentic reports become plain messages; forged, replayed and raw sealed frames are security events', () => {
+test('authentic reports become plain messages; forged, replayed and raw sealed frames are security events', async () => {
   const { gateway, seen, daemon, p, audit } = setup();
   const report = p.node.setLockedByHand(false);
   const onWire = frameToMessage(5, report.child, report.frame);
   gateway.fromNode(onWire);
+  await settled();
   assert.deepEqual(seen.at(-1)?.message, plain({ payload: '0' }));
   gateway.fromNode(onWire);
   const forged = frameToMessage(5, 1, Uint8Array.from(report.frame, (b, i) => (i === 9 ? b ^ 1 : b)));
   gateway.fromNode(forged);
+  await settled();
   assert.equal(seen.length, 1, 'only the authentic report reached controllers');
   assert.equal(daemon.counters.get('node:REPLAYED_COUNTER'), 1);
   assert.equal(daemon.counters.get('node:AUTH_FAILED'), 1);
@@ -116,7 +120,7 @@ test('PIN tries are rate limited per node', async () => {
   assert.equal((await daemon.unlock(5, '0000', 't')).result, 'wrong_pin');
   const third = await daemon.unlock(5, '1234', 't');
   assert.equal(third.result, 'rate_limited');
-  assert.equal(third.httpStatus, 429);
+  assert.equal(httpStatusFor(third), 429);
   assert.equal(p.node.locked, true);
 });
 
@@ -146,7 +150,7 @@ test('gateway down: the operation fails with gateway_down, not silently', async 
   gateway.connected = false;
   const out = await daemon.status(5, 't');
   assert.equal(out.result, 'gateway_down');
-  assert.equal(out.exitCode, 13);
+  assert.equal(exitCodeFor(out), 13);
 });
 
 test('legacy nodes get the original ECB line, which the old sketch accepts, and accepts again when replayed', async () => {
@@ -179,7 +183,7 @@ test('legacy nodes get the original ECB line, which the old sketch accepts, and 
   // Insisting on the original format for a node not in legacy mode is refused: nothing is sent.
   const sent = gateway.sent.length;
   const refused = await daemon.unlock(5, '1234', 't', { legacy: true });
-  assert.deepEqual([refused.result, refused.httpStatus, refused.exitCode], ['refused_by_policy', 403, 15]);
+  assert.deepEqual([refused.result, httpStatusFor(refused), exitCodeFor(refused)], ['refused_by_policy', 403, 15]);
   assert.equal(gateway.sent.length, sent);
   assert.equal(warnings.length, 1, 'no legacy line was even built');
 });

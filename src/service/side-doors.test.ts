@@ -14,8 +14,8 @@ import { runOperation } from '../core/protocol/operation.ts';
 import type { ForeignAnswer } from '../core/protocol/controller-channel.ts';
 import type { ResultBody } from '../core/protocol/body.ts';
 import { FakeGateway } from '../../test/support/fake-gateway.ts';
-import { until } from '../../test/support/until.ts';
-import type { AuditInput } from '../audit/audit-log.ts';
+import { settled, until } from '../../test/support/until.ts';
+import type { AuditInput } from '../audit/schema.ts';
 import { Daemon } from './daemon.ts';
 import type { ChildOptions, Outbound } from './daemon.ts';
 import { controllerText, describeOutcome, lockStatusText, MAX_TEXT_CHARS } from './lock/outcome.ts';
@@ -84,10 +84,11 @@ test('presentations and internal messages of a sealed node pass; so do plain val
   assert.equal(daemon.counters.get('gateway:PLAIN_FROM_SEALED_NODE'), undefined);
 });
 
-test('an authentic sealed report still reaches controllers as the plain message', () => {
+test('an authentic sealed report still reaches controllers as the plain message', async () => {
   const { gateway, p, seen } = setup();
   const report = p.node.setLockedByHand(false);
   gateway.fromNode(frameToMessage(5, report.child, report.frame));
+  await settled();
   assert.deepEqual(seen.at(-1)?.message, msg({ payload: '0' }));
 });
 
@@ -161,7 +162,7 @@ test('a jammed unlock released after its challenge expired: the node refuses it,
   const onForeignResult = (r: ResultBody, f: ForeignAnswer): void => void foreign.push([r, f]);
   await runOperation(p.channel, p.link, 1, { op: Op.GetChallenge });
   p.link.jamming = true;
-  const sealed = p.channel.seal(1, { op: Op.Unlock, pin: '1234' });
+  const sealed = await p.channel.seal(1, { op: Op.Unlock, pin: '1234' });
   await p.link.send(1, sealed.frame);
   p.link.jamming = false;
   p.clock.advance(60_000);
@@ -181,7 +182,7 @@ test('a late answer to a command that timed out is no security event', async () 
   await assert.rejects(runOperation(p.channel, p.link, 1, { op: Op.Status }, { timeoutMs: 1, retries: 0 }));
   p.link.jammingFromNode = false;
   const answer = p.link.recorded.filter((f) => f.direction === 'toController').at(-1)!;
-  const opened = p.channel.open(answer.child, answer.frame);
+  const opened = await p.channel.open(answer.child, answer.frame);
   assert.ok(opened.ok && opened.value.kind === 'result');
   assert.equal(opened.ok && opened.value.kind === 'result' ? opened.value.foreign : 'x', undefined);
 });

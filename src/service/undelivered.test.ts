@@ -10,7 +10,7 @@ import type { MySensorsMessage } from '../core/mysensors/message.ts';
 import { makePair } from '../demo/memory-pair.ts';
 import { FakeGateway } from '../../test/support/fake-gateway.ts';
 import { until } from '../../test/support/until.ts';
-import type { AuditInput } from '../audit/audit-log.ts';
+import type { AuditInput } from '../audit/schema.ts';
 import { Daemon } from './daemon.ts';
 import type { ChildOptions, Outbound } from './daemon.ts';
 import { HeldCommands } from './routing/held-commands.ts';

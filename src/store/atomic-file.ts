@@ -2,8 +2,9 @@
  * Replacing a file so that a crash at any moment leaves either the old contents or the new ones,
  * never a torn mix, and so that the new contents are on disk before the call returns.
  *
- * Synchronous on purpose: the callers (key changes, counter reservations) are rare and must be
- * durable before the controller acts on them, so there is nothing to gain from yielding.
+ * Two forms of the one procedure: writeFileAtomic, synchronous, for the tools and the rare key
+ * changes; replaceFileAtomic, through the thread pool, for the daemon's counter files, so that a
+ * reservation for one lock never stalls the event loop that every other lock's traffic shares.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -18,6 +19,8 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ErrorCode, MySealError, errnoCode } from '../core/errors.ts';
 import { ioError } from './state-dir.ts';
@@ -44,7 +47,7 @@ export function writeFileAtomic(
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
   let fd: number;
   try {
-    fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
+    fd = openSync(tmp, TEMP_FLAGS, mode);
   } catch (e) {
     throw ioError(e, 'create', tmp);
   }
@@ -84,6 +87,62 @@ export function writeFileAtomic(
     fsyncDirectory(dir);
   } finally {
     if (!placed) unlinkQuietly(tmp);
+  }
+}
+
+/** O_EXCL: never an existing file; O_NOFOLLOW: never through a planted symlink. */
+const TEMP_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+/**
+ * writeFileAtomic (always replacing) without blocking the event loop: durable, with exactly `mode`,
+ * when the promise resolves; STORAGE_IO and the target untouched when it rejects.
+ */
+export async function replaceFileAtomic(path: string, data: Uint8Array | string, mode: number): Promise<void> {
+  const dir = dirname(path);
+  const tmp = join(dir, tempName(basename(path)));
+  let handle: FileHandle;
+  try {
+    handle = await open(tmp, TEMP_FLAGS, mode);
+  } catch (e) {
+    throw ioError(e, 'create', tmp);
+  }
+  let placed = false;
+  try {
+    try {
+      await handle.chmod(mode);
+      await handle.writeFile(data);
+      await handle.sync();
+    } catch (e) {
+      throw ioError(e, 'write', tmp);
+    } finally {
+      await handle.close();
+    }
+    try {
+      await rename(tmp, path);
+    } catch (e) {
+      throw ioError(e, 'replace', path);
+    }
+    placed = true;
+    await syncDirectory(dir);
+  } finally {
+    if (!placed) await unlink(tmp).catch(() => undefined);
+  }
+}
+
+/** fsyncDirectory through the thread pool. */
+export async function syncDirectory(dir: string): Promise<void> {
+  let handle: FileHandle;
+  try {
+    handle = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+  } catch (e) {
+    throw ioError(e, 'open directory', dir);
+  }
+  try {
+    await handle.sync();
+  } catch (e) {
+    if (errnoCode(e) !== 'EINVAL') throw ioError(e, 'fsync directory', dir);
+  } finally {
+    await handle.close();
   }
 }
 

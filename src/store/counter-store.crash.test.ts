@@ -30,7 +30,6 @@ import { ensureStateDir } from './state-dir.ts';
 import { seededRandom } from '../core/seeded-random.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const SRC = join(REPO, 'src');
 const FIXTURE = fileURLToPath(new URL('../../test/support/issue-counters.ts', import.meta.url));
 const NODE = 7;
 /**
@@ -49,14 +48,14 @@ before(() => {
   work = mkdtempSync(join(tmpdir(), 'myseal-crash-'));
   const js = join(work, 'js');
   transpileGraph(FIXTURE, js);
-  fastCommand = [join(js, relative(SRC, FIXTURE)).replace(/\.ts$/, '.js')];
+  fastCommand = [join(js, relative(REPO, FIXTURE)).replace(/\.ts$/, '.js')];
 });
 
 after(() => {
   if (work !== '') rmSync(work, { recursive: true, force: true });
 });
 
-/** Transpiles `entry` and every relative import it reaches into outRoot, mirroring src/'s layout. */
+/** Transpiles `entry` and every relative import it reaches into outRoot, mirroring the repository's layout. */
 function transpileGraph(entry: string, outRoot: string): void {
   const queue = [entry];
   const seen = new Set<string>();
@@ -76,7 +75,7 @@ function transpileGraph(entry: string, outRoot: string): void {
         rewriteRelativeImportExtensions: true,
       },
     });
-    const out = join(outRoot, relative(SRC, file)).replace(/\.ts$/, '.js');
+    const out = join(outRoot, relative(REPO, file)).replace(/\.ts$/, '.js');
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, outputText);
   }
@@ -180,7 +179,7 @@ async function lane(setup: Setup, stateDir: string, kills: number, random: () =>
   // What the store would hand out next is above everything printed, and the dead writers' temp
   // files are cleaned up on that open.
   const counters = FileCounters.open(stateDir, { reserveBlock: setup.block });
-  assert.ok(counters.nextSend(NODE) > last, 'a reopened store would reissue a printed counter');
+  assert.ok((await counters.nextSend(NODE)) > last, 'a reopened store would reissue a printed counter');
   assert.equal(tempFiles(stateDir), 0, 'stale temp files were not removed');
   return { runs, issued: all.length };
 }

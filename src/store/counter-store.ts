@@ -7,7 +7,8 @@
  * out is below it. nextSend() hands counters out of memory and, before handing out one at or above
  * the mark, durably writes a new mark further ahead. After a crash the store resumes at the mark,
  * skipping whatever was reserved but unused, so no counter (= CCM nonce under the node's key) is
- * ever issued twice. lastReceived is the highest node-to-controller counter accepted.
+ * ever issued twice. lastReceived is the highest node-to-controller counter accepted, as of the
+ * file's last write: the counters accepted since are in the journal (received-journal.ts).
  *
  * One file per node rather than one for all: a reservation rewrites a few dozen bytes whatever the
  * number of nodes, a damaged file stops only its own node (fail closed per node, the others keep
@@ -20,7 +21,9 @@
  */
 import { join } from 'node:path';
 import { ErrorCode, MySealError } from '../core/errors.ts';
-import { removeStaleTempFiles, writeFileAtomic } from './atomic-file.ts';
+import { removeStaleTempFiles, replaceFileAtomic, writeFileAtomic } from './atomic-file.ts';
+import type { AppendIo } from './append-io.ts';
+import { JOURNAL_FILE, ReceivedJournal } from './received-journal.ts';
 import { checkNodeId } from '../core/protocol/node-id.ts';
 import { ensurePrivateDir, readPrivateFile } from './state-dir.ts';
 import { parseJsonDocument } from './json-document.ts';
@@ -48,34 +51,50 @@ export interface CounterFile {
 interface NodeState {
   /** The last counter handed out by this process, or the mark - 1 after a load. */
   lastSent: number;
-  /** What the file says: every counter below it may have been handed out by someone. */
+  /** What the file durably says: every counter below it may have been handed out by someone. */
   reserved: number;
-  lastReceived: number;
+  /** The mark asked for by the reservation being written (= reserved when none is). */
+  reserving: number;
+  /** The node file's writes, one after the other, so an older mark never lands after a newer one. */
+  writes: Promise<void>;
+  /** The highest node counter accepted: at once, before it is durable (so a copy is refused). */
+  accepted: number;
+  /** The highest node counter durable in the node file or the journal. */
+  durableReceived: number;
 }
 
 export interface FileCountersOptions {
   /** Tests only (the crash test uses tiny blocks so that kills land inside reservations). */
   reserveBlock?: number;
+  /** Tests only: the journal's write and fsync, to count fsyncs. */
+  io?: AppendIo;
 }
 
+/**
+ * Nothing here blocks the event loop on a write: reservations and received counters go through
+ * the thread pool, and a caller is answered only once what it asked for is durable. A node's file
+ * is read (a few bytes, synchronously) the first time the node is used.
+ */
 export class FileCounters implements ControllerCounters {
   private readonly nodes = new Map<number, NodeState>();
 
   private constructor(
     readonly dir: string,
     private readonly reserveBlock: number,
+    private readonly journal: ReceivedJournal,
   ) {}
 
-  /** Opens (creating 0700) `<stateDir>/counters`. Node files are read on first use of the node. */
+  /** Opens (creating 0700) `<stateDir>/counters` and reads its journal. Node files are read on first use. */
   static open(stateDir: string, options: FileCountersOptions = {}): FileCounters {
     const block = options.reserveBlock ?? RESERVE_BLOCK;
     if (!Number.isSafeInteger(block) || block < 1) {
       throw new MySealError(ErrorCode.USAGE, 'reserveBlock must be a positive integer');
     }
-    return new FileCounters(ensurePrivateDir(join(stateDir, COUNTERS_DIR)), block);
+    const dir = ensurePrivateDir(join(stateDir, COUNTERS_DIR));
+    return new FileCounters(dir, block, ReceivedJournal.open(join(dir, JOURNAL_FILE), options.io));
   }
 
-  nextSend(nodeId: number): number {
+  nextSend(nodeId: number): Promise<number> {
     const state = this.state(nodeId);
     const next = state.lastSent + 1;
     if (next > MAX_COUNTER) {
@@ -85,46 +104,66 @@ export class FileCounters implements ControllerCounters {
         { node: nodeId },
       );
     }
-    if (next >= state.reserved) {
-      // Durable before `next` leaves this function: a crash after this line resumes above it.
-      this.persist(nodeId, state, { sendReserved: Math.min(next + this.reserveBlock, MAX_COUNTER + 1) });
-    }
+    // Taken now, so a concurrent call gets the next one; handed over once a reservation covering
+    // it is durable. If that write fails the counter is skipped, never handed out.
     state.lastSent = next;
-    return next;
+    if (next < state.reserved) return Promise.resolve(next);
+    return this.reserveThrough(nodeId, state, next).then(() => next);
   }
 
-  raiseSendAbove(nodeId: number, floor: number): void {
+  raiseSendAbove(nodeId: number, floor: number): Promise<void> {
     checkCounter(floor, 0, 'floor');
     const state = this.state(nodeId);
-    if (state.reserved <= floor) {
-      // The mark must pass the floor, or a restart would resume at or below it. Reserve a block
-      // beyond it at once, since the next nextSend() would have to anyway.
-      this.persist(nodeId, state, { sendReserved: Math.min(floor + 1 + this.reserveBlock, MAX_COUNTER + 1) });
-    }
     if (state.lastSent < floor) state.lastSent = floor;
+    if (state.reserved > floor) return Promise.resolve();
+    // The mark must pass the floor, or a restart would resume at or below it. Reserve a block
+    // beyond it at once, since the next nextSend() would have to anyway.
+    return this.reserveThrough(nodeId, state, Math.min(floor + 1, MAX_COUNTER));
   }
 
   lastReceived(nodeId: number): number {
-    return this.state(nodeId).lastReceived;
+    return this.state(nodeId).accepted;
   }
 
-  /** Durable when it returns. A counter at or below the recorded one is ignored (keep the max). */
-  recordReceived(nodeId: number, counter: number): void {
+  recordReceived(nodeId: number, counter: number): Promise<boolean> {
     checkCounter(counter, 1, 'counter');
     const state = this.state(nodeId);
-    if (counter <= state.lastReceived) return;
-    this.persist(nodeId, state, { lastReceived: counter });
+    if (counter <= state.accepted) return Promise.resolve(false);
+    state.accepted = counter;
+    return this.journal.record(nodeId, counter).then(() => {
+      if (counter > state.durableReceived) state.durableReceived = counter;
+      return true;
+    });
+  }
+
+  /** Resolves once every write asked for so far is durable or failed (for a clean shutdown). */
+  async settled(): Promise<void> {
+    await Promise.all([this.journal.settled(), ...[...this.nodes.values()].map((s) => s.writes.catch(() => undefined))]);
   }
 
   /**
    * Fresh counters for a node that was just given a new key (keygen --force). Never for a node
-   * that keeps its key: a counter used twice under one key breaks CCM. Durable when it returns.
+   * that keeps its key: a counter used twice under one key breaks CCM. Durable when it returns;
+   * synchronous, for keygen, which holds the state lock (nothing is in flight).
    */
   resetNode(nodeId: number): void {
     checkNodeId(nodeId);
+    const path = this.file(nodeId);
+    const journaled = this.journal.highest(nodeId);
+    if (journaled > 0) {
+      // Fold the journal's counter into the node's file before the journal forgets it, so that a
+      // crash before the reset below leaves the old key with its true last counter, not an older one.
+      const old = readPrivateFile(path, MAX_FILE_BYTES);
+      if (old !== undefined) {
+        const saved = parseCounterFile(old, path);
+        const folded = { ...saved, lastReceived: Math.max(saved.lastReceived, journaled) };
+        writeFileAtomic(path, serializeCounterFile(folded), 0o600);
+      }
+      this.journal.forget(nodeId);
+    }
     const fresh: CounterFile = { sendReserved: 1, lastReceived: 0 };
-    writeFileAtomic(this.file(nodeId), serializeCounterFile(fresh), 0o600);
-    this.nodes.set(nodeId, { lastSent: 0, reserved: 1, lastReceived: 0 });
+    writeFileAtomic(path, serializeCounterFile(fresh), 0o600);
+    this.nodes.set(nodeId, { lastSent: 0, reserved: 1, reserving: 1, writes: Promise.resolve(), accepted: 0, durableReceived: 0 });
   }
 
   private state(nodeId: number): NodeState {
@@ -143,21 +182,41 @@ export class FileCounters implements ControllerCounters {
         );
       }
       const saved = parseCounterFile(bytes, path);
-      state = { lastSent: saved.sendReserved - 1, reserved: saved.sendReserved, lastReceived: saved.lastReceived };
+      const received = Math.max(saved.lastReceived, this.journal.highest(nodeId));
+      state = {
+        lastSent: saved.sendReserved - 1,
+        reserved: saved.sendReserved,
+        reserving: saved.sendReserved,
+        writes: Promise.resolve(),
+        accepted: received,
+        durableReceived: received,
+      };
       this.nodes.set(nodeId, state);
     }
     return state;
   }
 
-  /** Writes the node's file with `change` applied; memory follows only once the write is durable. */
-  private persist(nodeId: number, state: NodeState, change: Partial<CounterFile>): void {
-    const next: CounterFile = {
-      sendReserved: change.sendReserved ?? state.reserved,
-      lastReceived: change.lastReceived ?? state.lastReceived,
-    };
-    writeFileAtomic(this.file(nodeId), serializeCounterFile(next), 0o600);
-    state.reserved = next.sendReserved;
-    state.lastReceived = next.lastReceived;
+  /**
+   * Resolves once a durable mark is above `counter`: joins the reservation being written when it
+   * reaches that far, else writes one a block beyond (after any earlier write of this node's file).
+   */
+  private reserveThrough(nodeId: number, state: NodeState, counter: number): Promise<void> {
+    if (counter < state.reserving) return state.writes;
+    const mark = Math.min(counter + this.reserveBlock, MAX_COUNTER + 1);
+    state.reserving = mark;
+    const write = state.writes
+      .catch(() => undefined)
+      .then(async () => {
+        const file: CounterFile = { sendReserved: Math.max(mark, state.reserved), lastReceived: state.durableReceived };
+        await replaceFileAtomic(this.file(nodeId), serializeCounterFile(file), 0o600);
+        state.reserved = file.sendReserved;
+      });
+    state.writes = write.catch((e: unknown) => {
+      // Nothing reserved: the next call asks again (and the counters taken meanwhile are skipped).
+      state.reserving = state.reserved;
+      throw e;
+    });
+    return state.writes;
   }
 
   private file(nodeId: number): string {

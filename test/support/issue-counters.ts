@@ -38,6 +38,7 @@ writeSync(2, 'ready\n');
 // Never outlive a test runner that died without killing us.
 const deadline = Date.now() + 20_000;
 for (let i = 0; ; i += 1) {
-  emit(`${counters.nextSend(node)}\n`);
+  // Printed only once the store hands it over, i.e. once its reservation is durable.
+  emit(`${await counters.nextSend(node)}\n`);
   if ((i & 0x3ff) === 0 && Date.now() > deadline) process.exit(3);
 }

@@ -8,3 +8,8 @@ export async function until(check: () => boolean, what = 'condition', timeoutMs 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/** Lets what is already under way settle (a frame being opened waits for its counter to be durable). */
+export function settled(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
+}

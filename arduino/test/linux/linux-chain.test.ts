@@ -36,8 +36,8 @@ import type { TestContext } from 'node:test';
 
 import { REPO_ROOT } from '../../../bench/avr-toolchain.ts';
 import { run as keygen } from '../../../src/edges/cli/keygen.ts';
-import { startDaemon } from '../../../src/edges/cli/serve.ts';
-import type { RunningDaemon } from '../../../src/edges/cli/serve.ts';
+import { startDaemon } from '../../../src/app/start-daemon.ts';
+import type { RunningDaemon } from '../../../src/app/start-daemon.ts';
 import { configFromDocument } from '../../../src/config/config.ts';
 import { createLogger } from '../../../src/app/logger.ts';
 import { parseLine } from '../../../src/core/mysensors/line.ts';

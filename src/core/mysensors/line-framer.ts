@@ -21,6 +21,11 @@ const NOT_UTF8 = new Uint8Array([0xff]);
 
 const encoder = new TextEncoder();
 
+function isAscii(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return false;
+  return true;
+}
+
 function isHighSurrogate(unit: number): boolean {
   return unit >= 0xd800 && unit <= 0xdbff;
 }
@@ -107,6 +112,10 @@ export class LineFramer {
   }
 
   #pushBytes(bytes: Uint8Array, out: FramerOutput[]): void {
+    if (this.#length === 0 && !this.#discarding && isAscii(bytes)) {
+      this.#pushAscii(bytes, out);
+      return;
+    }
     let at = 0;
     while (at < bytes.length) {
       let end = at;
@@ -117,6 +126,32 @@ export class LineFramer {
         end++;
       }
       at = end;
+    }
+  }
+
+  /**
+   * The usual chunk: plain ASCII with no line in progress. Decoded once as a whole, each line a
+   * slice of it: decoding line by line was most of what framing a busy gateway link cost. Lines
+   * come out as the general path makes them; a line too long, and the unfinished tail, go through it.
+   */
+  #pushAscii(bytes: Uint8Array, out: FramerOutput[]): void {
+    const text = decodeUtf8(bytes)!; // ASCII is UTF-8
+    let at = 0;
+    for (;;) {
+      let end = at;
+      for (; end < text.length; end++) {
+        const unit = text.charCodeAt(end);
+        if (unit === LF || unit === CR) break;
+      }
+      if (end === text.length) {
+        this.#append(bytes, at, end, out);
+        return;
+      }
+      if (end - at > this.maxLineLength) {
+        this.#append(bytes, at, end, out);
+        this.#endLine(out);
+      } else if (end > at) out.push({ line: text.slice(at, end) });
+      at = end + 1;
     }
   }
 

@@ -4,9 +4,11 @@
  * handed out, resyncs counters, and commits a rotated key once the node answers under it.
  *
  * No I/O and no timers here: operation.ts runs exchanges over a link; the daemon queues them.
+ * Sealing and opening are asynchronous only because they wait for the counter store: a frame is
+ * sealed once its counter's reservation is durable, and a frame is handed over once its counter is.
  */
 import { randomBytes } from 'node:crypto';
-import { ErrorCode, MySealError, ok } from '../errors.ts';
+import { ErrorCode, MySealError, fail, ok } from '../errors.ts';
 import type { Result } from '../errors.ts';
 import type { ControllerCounters, ControllerKeyStore } from './stores.ts';
 import { CHALLENGE_CONTROLLER_MARGIN_MS, CHALLENGE_WINDOW_MS, GATEWAY_NODE_ID, ROTATION_SEED_LENGTH } from './constants.ts';
@@ -115,7 +117,7 @@ export class ControllerChannel {
    * other command challenge-bound too (sets to a child the node guards). The held challenge is
    * used once. A rotate-key records the new key as pending, durably, before the frame exists.
    */
-  seal(child: number, command: Command, opts: { critical?: boolean; key?: KeyChoice } = {}): SealedCommand {
+  async seal(child: number, command: Command, opts: { critical?: boolean; key?: KeyChoice } = {}): Promise<SealedCommand> {
     const critical = requiresChallenge(command.op) || opts.critical === true;
     let challenge: Uint8Array | undefined;
     if (critical) {
@@ -130,7 +132,7 @@ export class ControllerChannel {
     const keys = this.nodeKeys();
     const key = opts.key === 'pending' && keys.pendingKey ? keys.pendingKey : keys.key;
     if (command.op === Op.RotateKey) this.keys.setPending(this.nodeId, deriveRotatedKey(key, this.nodeId, command.seed));
-    const counter = this.counters.nextSend(this.nodeId);
+    const counter = await this.counters.nextSend(this.nodeId);
     this.awaited.set(counter, { sealedAt: this.clock(), child });
     if (this.awaited.size > MAX_AWAITED) this.awaited.delete(this.awaited.keys().next().value!);
     const frame = sealFrame(
@@ -153,9 +155,10 @@ export class ControllerChannel {
 
   /**
    * Opens a frame from the node. Accepted only when authentic under the node's key (or the pending
-   * one) and fresh; the counter is persisted before the caller acts on the content.
+   * one) and fresh; resolves only once its counter is durable, so the caller never acts on a frame
+   * a crash could make acceptable again.
    */
-  open(child: number, frame: Uint8Array): Result<FromNode> {
+  async open(child: number, frame: Uint8Array): Promise<Result<FromNode>> {
     const keys = this.nodeKeys();
     const tryKeys = keys.pendingKey ? [keys.pendingKey, keys.key] : [keys.key];
     const opened = checkFrameAtController(child, frame, {
@@ -165,7 +168,11 @@ export class ControllerChannel {
     });
     if (!opened.ok) return opened;
     const { counter, kind, body, keyIndex } = opened.value;
-    this.counters.recordReceived(this.nodeId, counter);
+    // The store accepts the counter at once, before the await: a copy of this frame opened while it
+    // is being written fails the check above, or (opened in between) gets false here.
+    if (!(await this.counters.recordReceived(this.nodeId, counter))) {
+      return fail(ErrorCode.REPLAYED_COUNTER, 'counter already accepted', { counter });
+    }
     // The node speaks under the new key: it has committed it, the old one can go.
     if (keys.pendingKey && keyIndex === 0) this.keys.commitPending(this.nodeId);
 
@@ -201,8 +208,8 @@ export class ControllerChannel {
   }
 
   /** After a stale-counter result: the next command goes out above the node's last accepted counter. */
-  resync(lastAccepted: number): void {
-    this.counters.raiseSendAbove(this.nodeId, lastAccepted);
+  resync(lastAccepted: number): Promise<void> {
+    return this.counters.raiseSendAbove(this.nodeId, lastAccepted);
   }
 
   /** The node answered a command sealed with the current key after a rotation: it never rotated. */

@@ -16,17 +16,17 @@ import { runOperation } from './operation.ts';
 import { sealFrame } from './seal.ts';
 import { SealedNode } from '../../node/sealed-node.ts';
 
-test('a result on another child than its command went to does not answer it', () => {
+test('a result on another child than its command went to does not answer it', async () => {
   const p = makePair();
-  const sealed = p.channel.seal(1, { op: Op.Status });
+  const sealed = await p.channel.seal(1, { op: Op.Status });
   // The node's key seals a result for that counter, but on child 2: the nonce is fine for child 2.
   const body = encodeResult({ status: Status.LockStatus, commandCounter: sealed.counter, locked: true, attemptsLeft: 5, lockoutSeconds: 0 });
   const onChild = (child: number, counter: number): Uint8Array =>
     sealFrame({ key: p.key, kind: FrameKind.Result, address: { sender: p.nodeId, destination: GATEWAY_NODE_ID, child }, counter }, body);
-  const elsewhere = p.channel.open(2, onChild(2, 1));
+  const elsewhere = await p.channel.open(2, onChild(2, 1));
   assert.ok(elsewhere.ok && elsewhere.value.kind === 'result');
   assert.deepEqual(elsewhere.value.foreign, { why: 'not-sent' });
-  const right = p.channel.open(1, onChild(1, 2));
+  const right = await p.channel.open(1, onChild(1, 2));
   assert.ok(right.ok && right.value.kind === 'result');
   assert.equal(right.value.foreign, undefined, 'on its own child the result answers the command');
 });

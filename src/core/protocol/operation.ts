@@ -70,7 +70,7 @@ export async function runOperation(
 
   const exchange = async (cmd: Command, asCritical: boolean): Promise<{ result: ResultBody; counter: number } | null> => {
     const sealedWith = key;
-    const sealed = channel.seal(child, cmd, { critical: asCritical, key: sealedWith });
+    const sealed = await channel.seal(child, cmd, { critical: asCritical, key: sealedWith });
     await link.send(child, sealed.frame);
     messages++;
     const answer = await awaitResult(channel, link, sealed.counter, timeoutMs, opts);
@@ -91,7 +91,7 @@ export async function runOperation(
       }
       if (got.result.status === Status.StaleCounter && !resynced) {
         resynced = true;
-        channel.resync(got.result.lastAccepted);
+        await channel.resync(got.result.lastAccepted);
         continue;
       }
       if (got.result.status !== Status.Challenge) {
@@ -109,7 +109,7 @@ export async function runOperation(
     const { result } = got;
     if (result.status === Status.StaleCounter && !resynced) {
       resynced = true;
-      channel.resync(result.lastAccepted);
+      await channel.resync(result.lastAccepted);
       continue;
     }
     if (result.status === Status.ChallengeExpired && !renewed) {
@@ -137,7 +137,7 @@ async function awaitResult(
     if (left <= 0) return null;
     const incoming = await link.receive(left);
     if (!incoming) return null;
-    const opened = channel.open(incoming.child, incoming.frame);
+    const opened = await channel.open(incoming.child, incoming.frame);
     if (!opened.ok) {
       opts.onRejected?.(opened.error);
       continue;

@@ -89,7 +89,7 @@ test('a replayed result or report is rejected by the controller', async () => {
   const p = makePair();
   await op(p, { op: Op.Status });
   const result = p.link.recorded.find((f) => f.direction === 'toController')!;
-  const again = p.channel.open(result.child, result.frame);
+  const again = await p.channel.open(result.child, result.frame);
   assert.equal(again.ok ? 'accepted' : again.error.code, ErrorCode.REPLAYED_COUNTER);
 });
 
@@ -101,7 +101,7 @@ test('every tampered bit of an unlock frame is rejected', async () => {
   // The node handed out no challenge (the request was jammed), so give it one first.
   const got = await op(p, { op: Op.GetChallenge });
   expectStatus(got.result, Status.Challenge);
-  const sealed = p.channel.seal(1, { op: Op.Unlock, pin: '1234' });
+  const sealed = await p.channel.seal(1, { op: Op.Unlock, pin: '1234' });
   for (let bit = 0; bit < sealed.frame.length * 8; bit++) {
     const bad = Uint8Array.from(sealed.frame);
     bad[bit >> 3]! ^= 1 << (bit & 7);
@@ -117,7 +117,7 @@ test('delayed release: a jammed unlock played later is refused', async () => {
   const p = makePair();
   await op(p, { op: Op.GetChallenge });
   p.link.jamming = true;
-  const sealed = p.channel.seal(1, { op: Op.Unlock, pin: '1234' });
+  const sealed = await p.channel.seal(1, { op: Op.Unlock, pin: '1234' });
   await p.link.send(1, sealed.frame); // recorded by the attacker, never reaches the node
   p.link.jamming = false;
   p.clock.advance(60_000);
@@ -128,7 +128,7 @@ test('delayed release: a jammed unlock played later is refused', async () => {
   // If the owner meanwhile got a newer challenge, the old frame does not even authenticate.
   const p2 = makePair();
   await op(p2, { op: Op.GetChallenge });
-  const held = p2.channel.seal(1, { op: Op.Unlock, pin: '1234' });
+  const held = await p2.channel.seal(1, { op: Op.Unlock, pin: '1234' });
   await op(p2, { op: Op.GetChallenge });
   assert.equal(p2.link.inject(1, held.frame).error, ErrorCode.AUTH_FAILED);
   assert.equal(p2.node.locked, true);
@@ -138,13 +138,13 @@ test('a used challenge cannot bind a second command', async () => {
   const p = makePair();
   await op(p, { op: Op.GetChallenge });
   const held = (p.channel as unknown as { challenge: { bytes: Uint8Array } }).challenge.bytes;
-  const first = p.channel.seal(1, { op: Op.Unlock, pin: '1234' });
+  const first = await p.channel.seal(1, { op: Op.Unlock, pin: '1234' });
   assert.equal(p.link.inject(1, first.frame).error, undefined);
-  p.link.inject(1, p.channel.seal(1, { op: Op.Lock }).frame);
+  p.link.inject(1, (await p.channel.seal(1, { op: Op.Lock })).frame);
   assert.equal(p.node.locked, true);
   // A second frame bound to the same challenge (a controller bug, or a stolen seal) is refused.
   (p.channel as unknown as { challenge: unknown }).challenge = { bytes: held, child: 1, receivedAt: p.clock.now };
-  const second = p.channel.seal(1, { op: Op.Unlock, pin: '1234' });
+  const second = await p.channel.seal(1, { op: Op.Unlock, pin: '1234' });
   assert.equal(p.link.inject(1, second.frame).error, ErrorCode.CHALLENGE_USED);
   assert.equal(p.node.locked, true);
 });
@@ -159,12 +159,12 @@ test('unlock, set-PIN and rotate-key need a challenge-bound frame; lock ops only
   for (const command of commands) {
     // Sealed as a plain command, as a buggy or hostile controller might.
     const frame = sealFrame(
-      { key: p.key, kind: FrameKind.Command, address: { sender: 0, destination: p.nodeId, child: 1 }, counter: p.counters.nextSend(p.nodeId) },
+      { key: p.key, kind: FrameKind.Command, address: { sender: 0, destination: p.nodeId, child: 1 }, counter: await p.counters.nextSend(p.nodeId) },
       encodeCommand(command),
     );
     const outcome = p.link.inject(1, frame);
     assert.equal(outcome.replies.length, 1);
-    const answer = p.channel.open(1, outcome.replies[0]!.frame);
+    const answer = await p.channel.open(1, outcome.replies[0]!.frame);
     assert.ok(answer.ok && answer.value.kind === 'result');
     if (answer.ok && answer.value.kind === 'result') {
       assert.equal(expectStatus(answer.value.result, Status.BadRequest).reason, BadRequestReason.ChallengeRequired);
@@ -201,8 +201,8 @@ test('rotate-key: the node commits, answers under the new key, the controller co
     counters: new MemoryCounters(),
     clock: p.clock.read,
   });
-  stale.resync(1000);
-  const forged = stale.seal(1, { op: Op.Lock });
+  await stale.resync(1000);
+  const forged = await stale.seal(1, { op: Op.Lock });
   assert.equal(p.link.inject(1, forged.frame).error, ErrorCode.AUTH_FAILED);
 });
 
@@ -220,14 +220,14 @@ test('a controller that lost its counters resyncs once, by itself', async () => 
 test('sealed reports: the lock turned by hand reaches the controller once, authentic and fresh', async () => {
   const p = makePair();
   const report = p.node.setLockedByHand(false);
-  const opened = p.channel.open(report.child, report.frame);
+  const opened = await p.channel.open(report.child, report.frame);
   assert.ok(opened.ok);
   assert.equal(opened.value.kind, 'report');
   if (opened.value.kind === 'report') {
     assert.equal(opened.value.value.type, SetReq.V_LOCK_STATUS);
     assert.deepEqual(opened.value.value.data, new Uint8Array([0]));
   }
-  const replay = p.channel.open(report.child, report.frame);
+  const replay = await p.channel.open(report.child, report.frame);
   assert.equal(replay.ok ? 0 : replay.error.code, ErrorCode.REPLAYED_COUNTER);
 });
 
@@ -285,7 +285,7 @@ test('power cut right after a wrong last PIN is stored: the lockout is already t
   const p = makePair({ storage });
   for (let i = 0; i < 4; i++) await op(p, { op: Op.Unlock, pin: '0000' });
   await op(p, { op: Op.GetChallenge });
-  const fifth = p.channel.seal(1, { op: Op.Unlock, pin: '0000' });
+  const fifth = await p.channel.seal(1, { op: Op.Unlock, pin: '0000' });
   // The power goes right after the node stored the counter (write 1) and the attempt (write 2):
   // nothing it writes after that reaches the EEPROM.
   const save = storage.save.bind(storage);

@@ -8,15 +8,22 @@ export interface ControllerCounters {
   /**
    * Returns a controller-to-node counter never returned before for this node, even across a crash:
    * a durable store reserves counters ahead on disk (written and fsynced) before handing one out.
-   * Counters start at 1 and strictly increase.
+   * Counters start at 1 and strictly increase. The counter is taken at once (a concurrent call gets
+   * the next one) and handed over once the reservation covering it is durable: only then may a frame
+   * carry it. Throws at once what needs no disk (a bad or unknown node, counters used up); an I/O
+   * failure rejects, and that counter is skipped, never handed out.
    */
-  nextSend(nodeId: number): number;
-  /** Makes every later nextSend() return more than `floor` (resync after a stale-counter result). */
-  raiseSendAbove(nodeId: number, floor: number): void;
+  nextSend(nodeId: number): Promise<number>;
+  /** Makes every later nextSend() return more than `floor` (resync after a stale-counter result); durable when it resolves. */
+  raiseSendAbove(nodeId: number, floor: number): Promise<void>;
   /** The highest node-to-controller counter accepted so far (0 when none). */
   lastReceived(nodeId: number): number;
-  /** Records an accepted node counter; durable when it returns, so callers persist before acting. */
-  recordReceived(nodeId: number, counter: number): void;
+  /**
+   * Accepts a node counter above every one accepted before: at once (a second call with it, or a
+   * lower one, gets false and writes nothing), and durably when the promise resolves with true.
+   * Callers act on the frame only after true: "persist before acting" (docs/protocol.md, section 6).
+   */
+  recordReceived(nodeId: number, counter: number): Promise<boolean>;
 }
 
 export interface NodeKeys {
@@ -43,23 +50,26 @@ export class MemoryCounters implements ControllerCounters {
   private readonly send = new Map<number, number>();
   private readonly received = new Map<number, number>();
 
-  nextSend(nodeId: number): number {
+  nextSend(nodeId: number): Promise<number> {
     const next = (this.send.get(nodeId) ?? 0) + 1;
     if (next > MAX_COUNTER) throw new RangeError('counter space exhausted');
     this.send.set(nodeId, next);
-    return next;
+    return Promise.resolve(next);
   }
 
-  raiseSendAbove(nodeId: number, floor: number): void {
+  raiseSendAbove(nodeId: number, floor: number): Promise<void> {
     if ((this.send.get(nodeId) ?? 0) < floor) this.send.set(nodeId, floor);
+    return Promise.resolve();
   }
 
   lastReceived(nodeId: number): number {
     return this.received.get(nodeId) ?? 0;
   }
 
-  recordReceived(nodeId: number, counter: number): void {
-    if (counter > this.lastReceived(nodeId)) this.received.set(nodeId, counter);
+  recordReceived(nodeId: number, counter: number): Promise<boolean> {
+    if (counter <= this.lastReceived(nodeId)) return Promise.resolve(false);
+    this.received.set(nodeId, counter);
+    return Promise.resolve(true);
   }
 }
 

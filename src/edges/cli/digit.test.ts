@@ -14,7 +14,7 @@ import { cleanupStack, tempDir } from '../../../test/support/fixtures.ts';
 import { requireTool } from '../../../test/support/require-tool.ts';
 import { makeTestCertificates } from '../../../test/support/test-cert.ts';
 import { listenOn } from '../../io/listen.ts';
-import { ExitCode } from '../../service/lock/outcome.ts';
+import { ExitCode } from './exit-code.ts';
 import { PIN, startWorld } from '../../../test/support/web-world.ts';
 
 const TOKEN = 'digit-test-token-0123456789abcdef';
@@ -44,7 +44,7 @@ test('myseal digit over HTTPS: trusts the daemon\'s certificate file; an imposto
 
   const ok = await runDigit(configFor(w.port), '7');
   assert.equal(ok.code, ExitCode.OK, ok.stderr);
-  assert.equal(w.running.daemon.pinEntry.buffered(5), 1);
+  assert.equal(w.running.daemon.bufferedDigits(5), 1);
 
   // Another server on loopback with a certificate of its own (one the client would not even have to
   // trust by CA): the CLI stops at the handshake, before the token or the digit is sent.

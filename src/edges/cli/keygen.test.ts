@@ -103,7 +103,7 @@ test('keygen stores a key, writes the header 0600 with the same key, and never p
   const key = keyOf(dir, 12);
   assert.equal(key?.length, 16);
   assert.ok(sameBytes(headerKey(header), key), 'the header holds the stored key');
-  assert.equal(FileCounters.open(dir).nextSend(12), 1);
+  assert.equal(await FileCounters.open(dir).nextSend(12), 1);
   if (key) assertNoKeyPrinted(key);
 });
 
@@ -114,7 +114,7 @@ test('node 0 (a lock in the gateway\'s own sketch) gets a key; --lock-child name
   const header = readFileSync(join(dir, 'arduino', 'myseal_node_0.h'), 'utf8');
   assert.ok(/^#define MYSEAL_NODE_ID 0$/m.test(header) && /^#define MYSEAL_LOCK_CHILD 1$/m.test(header));
   assert.ok(sameBytes(headerKey(join(dir, 'arduino', 'myseal_node_0.h')), keyOf(dir, 0)));
-  assert.equal(FileCounters.open(dir).nextSend(0), 1);
+  assert.equal(await FileCounters.open(dir).nextSend(0), 1);
   assert.doesNotMatch(r.out, /kind: lock/, 'the default child needs no configuration');
 
   const other = await keygen(['--node', '9', '--lock-child', '3', '--state-dir', dir]);
@@ -165,8 +165,8 @@ test('--force replaces the key and the header and starts the node\'s counters af
   assert.equal((await keygen(['--node', '8', '--state-dir', dir, '--header', header])).code, 0);
   const first = keyOf(dir, 8);
   const counters = FileCounters.open(dir);
-  for (let i = 0; i < 3; i += 1) counters.nextSend(8);
-  counters.recordReceived(8, 99);
+  for (let i = 0; i < 3; i += 1) await counters.nextSend(8);
+  await counters.recordReceived(8, 99);
 
   const r = await keygen(['--node', '8', '--state-dir', dir, '--header', header, '--force']);
   assert.equal(r.code, 0, r.err);
@@ -176,7 +176,7 @@ test('--force replaces the key and the header and starts the node\'s counters af
   assert.equal(statSync(header).mode & 0o777, 0o600);
   const fresh = FileCounters.open(dir);
   assert.equal(fresh.lastReceived(8), 0);
-  assert.equal(fresh.nextSend(8), 1);
+  assert.equal(await fresh.nextSend(8), 1);
   if (first) assertNoKeyPrinted(first);
   if (second) assertNoKeyPrinted(second);
 });

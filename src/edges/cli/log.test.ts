@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuditLog } from '../../audit/audit-log.ts';
+import { AuditLog } from '../../audit/writer.ts';
 import { formatEntry, run } from './log.ts';
 import type { LogIo } from './log.ts';
 
@@ -18,19 +18,19 @@ function setup(t: { after: (fn: () => void) => void }) {
   return { dir, io, env, out: () => out.join(''), err: () => err.join('') };
 }
 
-function fill(dir: string, count: number): void {
+async function fill(dir: string, count: number): Promise<void> {
   let now = Date.UTC(2025, 0, 2, 3, 4, 5);
   const log = AuditLog.open(dir, { clock: () => now });
   for (let i = 0; i < count; i++) {
     now += 1000;
     log.append({ event: i % 2 === 0 ? 'unlock' : 'status', node: (i % 2) + 5, child: 1, source: 'http', result: `r${i}`, detail: { i } });
   }
-  log.close();
+  await log.close();
 }
 
 test('prints the last 50 entries as a table by default', async (t) => {
   const s = setup(t);
-  fill(s.dir, 60);
+  await fill(s.dir, 60);
   assert.equal(await run(['--state-dir', s.dir], s.io), 0);
   const lines = s.out().trimEnd().split('\n');
   assert.equal(lines.length, 50);
@@ -41,7 +41,7 @@ test('prints the last 50 entries as a table by default', async (t) => {
 
 test('--node, --lines and --json', async (t) => {
   const s = setup(t);
-  fill(s.dir, 20);
+  await fill(s.dir, 20);
   assert.equal(await run(['--state-dir', s.dir, '--node', '6', '--lines', '3', '--json'], s.io), 0);
   const entries = s
     .out()
@@ -55,14 +55,14 @@ test('--lines 0 prints everything; an empty or missing log prints nothing', asyn
   const s = setup(t);
   assert.equal(await run(['--state-dir', join(s.dir, 'new')], s.io), 0);
   assert.equal(s.out(), '');
-  fill(s.dir, 70);
+  await fill(s.dir, 70);
   assert.equal(await run(['--state-dir', s.dir, '--lines', '0'], s.io), 0);
   assert.equal(s.out().trimEnd().split('\n').length, 70);
 });
 
 test('the state dir comes from the environment or the config file when not given', async (t) => {
   const s = setup(t);
-  fill(s.dir, 2);
+  await fill(s.dir, 2);
   const cfg = join(s.dir, 'c.yaml');
   writeFileSync(cfg, `stateDir: ${s.dir}\n`);
   assert.equal(await run(['--config', cfg, '--lines', '1'], s.io), 0);
@@ -75,7 +75,7 @@ test('the state dir comes from the environment or the config file when not given
 
 test('corrupt lines are reported on stderr, the rest printed', async (t) => {
   const s = setup(t);
-  fill(s.dir, 2);
+  await fill(s.dir, 2);
   appendFileSync(join(s.dir, 'audit.log'), 'garbage\n');
   assert.equal(await run(['--state-dir', s.dir], s.io), 0);
   assert.equal(s.out().trimEnd().split('\n').length, 2);
@@ -90,7 +90,7 @@ test('usage errors exit 2 without echoing what was typed; unreadable logs exit 1
     assert.doesNotMatch(s.err(), /s3cr3t/);
   }
   const s = setup(t);
-  fill(s.dir, 1);
+  await fill(s.dir, 1);
   chmodSync(join(s.dir, 'audit.log'), 0o644);
   assert.equal(await run(['--state-dir', s.dir], s.io), 1);
   assert.match(s.err(), /KEY_STORE_PERMISSIONS/);
@@ -101,7 +101,7 @@ test('usage errors exit 2 without echoing what was typed; unreadable logs exit 1
 
 test('--follow prints new entries until the signal, across a rotation', async (t) => {
   const s = setup(t);
-  fill(s.dir, 3);
+  await fill(s.dir, 3);
   const controller = new AbortController();
   s.io.signal = controller.signal;
   s.io.pollMs = 20;
@@ -109,7 +109,7 @@ test('--follow prints new entries until the signal, across a rotation', async (t
   await new Promise((r) => setTimeout(r, 60));
   const log = AuditLog.open(s.dir, { maxBytes: 4096, keep: 2 });
   for (let i = 0; i < 60; i++) log.append({ event: 'lock', node: 9, source: 'cli', result: `new${i}`, detail: { pad: 'x'.repeat(30) } });
-  log.close();
+  await log.close();
   await new Promise((r) => setTimeout(r, 100));
   controller.abort();
   assert.equal(await running, 0);

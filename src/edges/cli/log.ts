@@ -6,8 +6,9 @@ import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../config/config.ts';
 import { ErrorCode, MySealError, isMySealError } from '../../core/errors.ts';
-import { AuditFollower, readAuditLog } from '../../audit/audit-log.ts';
-import type { AuditRecord } from '../../audit/audit-log.ts';
+import { AuditFollower } from '../../audit/follower.ts';
+import { readAuditLog } from '../../audit/reader.ts';
+import type { AuditRecord } from '../../audit/schema.ts';
 import { NODE_ID_RANGE, parseNodeId } from '../../core/protocol/node-id.ts';
 import { HELP } from './help/log.ts';
 

@@ -23,8 +23,8 @@ import { requireMosquitto, startMosquitto } from '../../../test/support/mosquitt
 import { createPtyPair } from '../../../test/support/pty.ts';
 import { requireTool } from '../../../test/support/require-tool.ts';
 import { until } from '../../../test/support/until.ts';
-import { startDaemon } from './serve.ts';
-import type { RunningDaemon } from './serve.ts';
+import { startDaemon } from '../../app/start-daemon.ts';
+import type { RunningDaemon } from '../../app/start-daemon.ts';
 
 const NODE_PIN = '8642';
 

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/config.ts';
-import { ExitCode } from '../../service/lock/outcome.ts';
+import { ExitCode } from './exit-code.ts';
 import { errorCodeName, ErrorCode, isMySealError, MySealError } from '../../core/errors.ts';
 import { parseGatewayUrl } from '../../gateway/parse-url.ts';
 import { NODE_ID_RANGE, parseNodeId } from '../../core/protocol/node-id.ts';

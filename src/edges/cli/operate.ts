@@ -1,11 +1,11 @@
 /**
  * `myseal unlock|lock|status|set-pin --node N`: one operation for scripts. Through a running daemon
- * (its HTTP API) when one answers; otherwise straight to the gateway, holding the state dir's lock
- * for the length of the operation so counters never collide with a daemon that starts meanwhile.
+ * (its HTTP API) when one answers; otherwise the same service runs in this process for the one
+ * operation (app/one-shot.ts), holding the state dir's lock meanwhile.
  *
  * The PIN comes from a prompt (nothing echoed), stdin, or $MYSEAL_PIN (and $MYSEAL_NEW_PIN for
  * set-pin); `--pin` works but warns, since process lists show it. Exit codes differ per outcome
- * (outcome.ts): 0 done, 10 wrong PIN, 11 locked out, 12 timeout, 13 gateway or daemon unreachable,
+ * (exit-code.ts): 0 done, 10 wrong PIN, 11 locked out, 12 timeout, 13 gateway or daemon unreachable,
  * 14 bad configuration, 15 refused, 16 rate limited, 2 usage.
  *
  * `unlock --legacy-ecb` takes the same way: a running daemon sends the original format for a node in
@@ -14,13 +14,15 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/config.ts';
 import type { Config } from '../../config/config.ts';
-import { describeOutcome, ExitCode } from '../../service/lock/outcome.ts';
+import { describeOutcome } from '../../service/lock/outcome.ts';
 import type { OutcomeReport } from '../../service/lock/outcome.ts';
+import type { LockCommands } from '../../service/interfaces.ts';
 import { ErrorCode, isMySealError, MySealError, errnoCode } from '../../core/errors.ts';
 import { LEGACY_REPLAY_WARNING } from '../../service/lock/legacy-sender.ts';
 import { callDaemon, daemonUrl } from '../http/daemon-client.ts';
 import type { DaemonAnswer } from '../http/daemon-client.ts';
 import { NODE_ID_RANGE, parseNodeId } from '../../core/protocol/node-id.ts';
+import { ExitCode, exitCodeFor } from './exit-code.ts';
 import { NEEDS_PIN } from './help/operate.ts';
 import type { OperationName } from './help/operate.ts';
 import { readSecrets } from './secret-input.ts';
@@ -51,9 +53,7 @@ async function viaDaemon(config: Config, name: OperationName, node: number, p: s
     throw new MySealError(ErrorCode.GATEWAY_DOWN, `the daemon at ${daemonUrl(config)} did not answer`, { node });
   }
   const json = answer.body as Partial<OutcomeReport> & { error?: string; message?: string };
-  if (json.result !== undefined) {
-    return { ...(json as OutcomeReport), httpStatus: answer.status, exitCode: exitCodeFor(json.result) };
-  }
+  if (json.result !== undefined) return json as OutcomeReport;
   // The daemon's refusals carry MySeal's own error codes: map them back to the same outcomes.
   const code = ErrorCode[json.error as keyof typeof ErrorCode] as ErrorCode | undefined;
   if (code === ErrorCode.NO_KEY || code === ErrorCode.BAD_PIN || code === ErrorCode.RATE_LIMITED || code === ErrorCode.REFUSED_BY_POLICY) {
@@ -62,21 +62,19 @@ async function viaDaemon(config: Config, name: OperationName, node: number, p: s
   throw new MySealError(json.error === 'UNAUTHORIZED' ? ErrorCode.BAD_CONFIG : ErrorCode.USAGE, `daemon: ${json.message ?? 'refused'}`, { node });
 }
 
-const EXIT_BY_RESULT: Record<string, number> = {
-  wrong_pin: ExitCode.WRONG_PIN,
-  locked_out: ExitCode.LOCKED_OUT,
-  timeout: ExitCode.TIMEOUT,
-  gateway_down: ExitCode.GATEWAY_UNREACHABLE,
-  rate_limited: ExitCode.RATE_LIMITED,
-  refused: ExitCode.REFUSED,
-  refused_by_policy: ExitCode.REFUSED,
-  unknown_node: ExitCode.BAD_CONFIG,
-  bad_pin: ExitCode.USAGE,
-  error: ExitCode.FAILURE,
-};
-
-function exitCodeFor(result: string): number {
-  return EXIT_BY_RESULT[result] ?? ExitCode.OK;
+/** The operation on the service, when it runs in this process. */
+function inProcess(service: LockCommands, name: OperationName, node: number, p: string[], legacy: boolean): Promise<OutcomeReport> {
+  const source = 'cli';
+  switch (name) {
+    case 'unlock':
+      return service.unlock(node, p[0]!, source, { legacy });
+    case 'lock':
+      return service.lock(node, source);
+    case 'status':
+      return service.status(node, source);
+    case 'set-pin':
+      return service.setPin(node, p[0]!, p[1]!, source);
+  }
 }
 
 /** Every legacy send, whichever way it goes: such a line opens the door again for anyone who recorded it. */
@@ -111,25 +109,27 @@ export async function runOperationCommand(name: OperationName, argv: string[], e
     return ExitCode.USAGE;
   }
   let report: OutcomeReport;
+  let exitCode: number | undefined;
   try {
     const config = loadConfig(values.config, env, { stateDir: values['state-dir'], gateway: values.gateway, http: values.http });
     const p = await pins(name, values.pin, env);
     const legacy = values['legacy-ecb'] === true;
     if (legacy) warnReplayable();
-    // Through a running daemon, which holds the gateway and the state lock; straight to the gateway
-    // only when none answers (and only then is what that needs loaded).
-    report = (await viaDaemon(config, name, node, p, legacy)) ?? (await import('./operate-direct.ts').then((m) => m.direct(config, name, node, p, legacy)));
+    // Through a running daemon, which holds the gateway and the state lock; the service in this
+    // process only when none answers (and only then is what that needs loaded).
+    report =
+      (await viaDaemon(config, name, node, p, legacy)) ??
+      (await import('../../app/one-shot.ts').then((m) => m.runInProcess(config, `myseal ${name}`, node, (service) => inProcess(service, name, node, p, legacy), { legacy })));
     // A node the daemon keeps in legacy mode got the original format without being asked by flag.
     if (!legacy && report.result === 'sent_legacy') warnReplayable();
   } catch (e) {
     report = describeOutcome(node, e);
-    if (isMySealError(e) && (e.code === ErrorCode.BAD_CONFIG || e.code === ErrorCode.CONFIG_UNREADABLE)) report.exitCode = ExitCode.BAD_CONFIG;
+    if (isMySealError(e) && (e.code === ErrorCode.BAD_CONFIG || e.code === ErrorCode.CONFIG_UNREADABLE)) exitCode = ExitCode.BAD_CONFIG;
     if (isMySealError(e) && (e.code === ErrorCode.USAGE || e.code === ErrorCode.STATE_LOCKED)) {
       process.stderr.write(`myseal ${name}: ${e.message}\n`);
       return e.code === ErrorCode.USAGE ? ExitCode.USAGE : ExitCode.FAILURE;
     }
   }
-  const { httpStatus: _h, exitCode, ...shown } = report;
-  process.stdout.write(values.json ? `${JSON.stringify(shown)}\n` : `node ${node}: ${report.text}\n`);
-  return exitCode;
+  process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `node ${node}: ${report.text}\n`);
+  return exitCode ?? exitCodeFor(report);
 }

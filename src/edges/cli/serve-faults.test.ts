@@ -47,8 +47,8 @@ import { provisionNode } from '../../node/sealed-node.ts';
 import { NodeImageFile } from '../../node/node-image-file.ts';
 import { ensurePrivateDir, ensureStateDir } from '../../store/state-dir.ts';
 import { fromHex, toHex } from '../../core/bytes.ts';
-import { startDaemon } from './serve.ts';
-import type { RunningDaemon } from './serve.ts';
+import { startDaemon } from '../../app/start-daemon.ts';
+import type { RunningDaemon } from '../../app/start-daemon.ts';
 import { until } from '../../../test/support/until.ts';
 import { lineClient } from '../../../test/support/line-client.ts';
 

@@ -17,7 +17,7 @@ import { startVirtualSite } from '../../demo/virtual-site.ts';
 import { freePort } from '../../../test/support/mosquitto.ts';
 import { lineClient } from '../../../test/support/line-client.ts';
 import { until } from '../../../test/support/until.ts';
-import { startDaemon } from './serve.ts';
+import { startDaemon } from '../../app/start-daemon.ts';
 import { Writable } from 'node:stream';
 
 const PIN = '1357';

@@ -27,8 +27,8 @@ import type { Mosquitto } from '../../../test/support/mosquitto.ts';
 import { requireTool } from '../../../test/support/require-tool.ts';
 import { makeTestCertificates } from '../../../test/support/test-cert.ts';
 import { until } from '../../../test/support/until.ts';
-import { startDaemon } from './serve.ts';
-import type { RunningDaemon } from './serve.ts';
+import { startDaemon } from '../../app/start-daemon.ts';
+import type { RunningDaemon } from '../../app/start-daemon.ts';
 
 const PIN = '2580';
 /** The daemon's broker password: it must show up nowhere but in its file and in mosquitto's hash. */

@@ -24,8 +24,8 @@ import { showsPin } from '../../../test/support/fixtures.ts';
 import { freePort, requireMosquitto, startMosquitto } from '../../../test/support/mosquitto.ts';
 import { createPtyPair } from '../../../test/support/pty.ts';
 import { requireTool } from '../../../test/support/require-tool.ts';
-import { startDaemon } from './serve.ts';
-import type { RunningDaemon } from './serve.ts';
+import { startDaemon } from '../../app/start-daemon.ts';
+import type { RunningDaemon } from '../../app/start-daemon.ts';
 import { until } from '../../../test/support/until.ts';
 import { lineClient } from '../../../test/support/line-client.ts';
 

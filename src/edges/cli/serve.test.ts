@@ -17,8 +17,8 @@ import { freePort } from '../../../test/support/mosquitto.ts';
 import { startVirtualSite } from '../../demo/virtual-site.ts';
 import type { VirtualSite, VirtualSiteOptions } from '../../demo/virtual-site.ts';
 import { writeLegacyKey } from '../../store/legacy-key-file.ts';
-import { startDaemon } from './serve.ts';
-import type { DaemonTuning, RunningDaemon } from './serve.ts';
+import { startDaemon } from '../../app/start-daemon.ts';
+import type { DaemonTuning, RunningDaemon } from '../../app/start-daemon.ts';
 import { provisionNodeKey } from '../../store/provision.ts';
 import { createLogger } from '../../app/logger.ts';
 import { Writable } from 'node:stream';
@@ -210,7 +210,7 @@ test('pinEntry.submitKey and clearKey from the config: HTTP digits and the CLI u
   // A wrong start, cleared with the clear key; then the PIN, sent with the submit key.
   for (const d of '99') assert.equal((await press(d)).body.state, 'buffered');
   assert.deepEqual(await press('~'), { status: 200, body: { state: 'cleared' } });
-  assert.equal(w.daemon.daemon.pinEntry.buffered(5), 0);
+  assert.equal(w.daemon.daemon.bufferedDigits(5), 0);
   for (const d of PIN) assert.equal((await press(d)).status, 202);
   const sent = await press('!');
   assert.equal(sent.status, 200);
@@ -222,11 +222,11 @@ test('pinEntry.submitKey and clearKey from the config: HTTP digits and the CLI u
   assert.equal(w.site.lock.node.locked, true);
   for (const d of '11') assert.equal((await w.cli(['digit', d, '--node', '5'])).code, 0);
   assert.equal((await w.cli(['digit', '~', '--node', '5'])).code, 0);
-  assert.equal(w.daemon.daemon.pinEntry.buffered(5), 0, 'the clear key cleared');
+  assert.equal(w.daemon.daemon.bufferedDigits(5), 0, 'the clear key cleared');
   for (const d of PIN) assert.equal((await w.cli(['digit', d, '--node', '5'])).code, 0);
   const refused = await w.cli(['digit', '#', '--node', '5']);
   assert.equal(refused.code, 2, 'not a key in this configuration');
-  assert.equal(w.daemon.daemon.pinEntry.buffered(5), PIN.length, 'a refused key leaves the buffer alone');
+  assert.equal(w.daemon.daemon.bufferedDigits(5), PIN.length, 'a refused key leaves the buffer alone');
   assert.equal((await w.cli(['digit', '!', '--node', '5'])).code, 0);
   await until(() => !w.site.lock.node.locked, 'the CLI submit key to unlock');
   assert.equal(showsPin(w.logs.join(''), PIN), false);

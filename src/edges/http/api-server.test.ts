@@ -12,7 +12,8 @@ import { FakeGateway } from '../../../test/support/fake-gateway.ts';
 import { sleep, until } from '../../../test/support/until.ts';
 import { Daemon } from '../../service/daemon.ts';
 import { WebRoutes } from '../web/web-routes.ts';
-import { ApiServer, tokenMatches } from './api-server.ts';
+import { ApiServer } from './api-server.ts';
+import { tokenMatches } from './auth.ts';
 import type { ApiServerOptions } from './api-server.ts';
 
 /** The API in front of a fake gateway with a sealed lock on node 5 (PIN 1234); `silent`: the lock never answers. */
@@ -183,14 +184,14 @@ test('a browser request naming another site only in Referer is refused on every 
     assert.equal(r.status, 403, what);
     assert.equal(((await r.json()) as { error: string }).error, 'CROSS_SITE', what);
   }
-  assert.equal(daemon.pinEntry.buffered(5), 0, 'no digit was buffered');
+  assert.equal(daemon.bufferedDigits(5), 0, 'no digit was buffered');
   assert.equal(p.node.locked, true, 'the PIN never reached the lock');
   assert.equal(daemon.counters.get('http:CROSS_SITE'), refused.length, 'each refusal counted as refused input');
 
   // A Referer naming this server itself (its own host:port) is the page's own request.
   const own = await fetch(`${base}/digit?node=5&d=1`, { headers: { referer: `${base}/` } });
   assert.equal(own.status, 202);
-  assert.equal(daemon.pinEntry.buffered(5), 1);
+  assert.equal(daemon.bufferedDigits(5), 1);
   const ownPost = await fetch(`${base}/api/nodes/5/digits`, { method: 'POST', headers: { referer: `${base}/x` }, body: '{"digits":"234"}' });
   assert.equal(((await ownPost.json()) as { result: string }).result, 'unlocked');
   assert.equal((await fetch(`${pageBase}/`, { headers: { referer: `${pageBase}/` } })).status, 200);

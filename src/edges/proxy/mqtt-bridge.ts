@@ -128,8 +128,7 @@ export class MqttBridge implements Downstream {
   /** Every unlock's outcome, whichever way its PIN came (HTTP, MQTT, the CLI, the web page). */
   private publishResult(report: OutcomeReport): void {
     if (!this.client?.connected) return;
-    const { httpStatus: _h, exitCode: _e, ...body } = report;
-    this.client.publish(`${this.opts.outPrefix}/${report.node}/result`, JSON.stringify(body));
+    this.client.publish(`${this.opts.outPrefix}/${report.node}/result`, JSON.stringify(report));
   }
 
   send(item: Outbound): void {

@@ -37,6 +37,7 @@ class ControllerClient implements Downstream {
     private readonly daemon: Daemon,
     clock: () => number,
     greeting: readonly string[],
+    private readonly texts: WireTexts,
   ) {
     this.id = `tcp:${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
     this.output = new ControllerOutput(socket, clock);
@@ -63,16 +64,9 @@ class ControllerClient implements Downstream {
 
   send(item: Outbound): void {
     if (this.socket.destroyed) return;
-    const text =
-      item.notice !== undefined
-        ? `${noticeLine(item.notice)}\n`
-        : item.line !== undefined
-          ? `${item.line}\n`
-          : item.message
-            ? formatLine(item.message)
-            : '';
-    if (!text) return;
-    const stuck = this.output.push(text);
+    const out = this.texts.of(item);
+    if (!out.text) return;
+    const stuck = this.output.push(out.text, out.bytes);
     if (stuck === undefined) return;
     this.daemon.countCode('proxy', 'CONTROLLER_STUCK', {
       controller: this.id,
@@ -83,10 +77,36 @@ class ControllerClient implements Downstream {
   }
 }
 
+/**
+ * What an item says on the wire, worked out once for all the controllers: the daemon hands the same
+ * item to each controller in turn, so the last one's text and length are kept for the next.
+ */
+class WireTexts {
+  #item: Outbound | undefined;
+  #text = '';
+  #bytes = 0;
+
+  of(item: Outbound): { text: string; bytes: number } {
+    if (item !== this.#item) {
+      this.#item = item;
+      this.#text = wireText(item);
+      this.#bytes = Buffer.byteLength(this.#text);
+    }
+    return { text: this.#text, bytes: this.#bytes };
+  }
+}
+
+function wireText(item: Outbound): string {
+  if (item.notice !== undefined) return `${noticeLine(item.notice)}\n`;
+  if (item.line !== undefined) return `${item.line}\n`;
+  return item.message ? formatLine(item.message) : '';
+}
+
 export class TcpListener {
   private readonly server: Server;
   private readonly clients = new Set<Socket>();
   private readonly greeting = new GatewayGreeting();
+  private readonly texts = new WireTexts();
   private readonly clock: () => number;
   readonly access: ControllerAccess;
 
@@ -110,7 +130,7 @@ export class TcpListener {
       socket.destroy();
       return;
     }
-    const client = new ControllerClient(socket, this.daemon, this.clock, this.greeting.lines);
+    const client = new ControllerClient(socket, this.daemon, this.clock, this.greeting.lines, this.texts);
     this.clients.add(socket);
     this.daemon.attach(client);
     socket.on('error', () => undefined); // a reset by the controller is its business; 'close' follows

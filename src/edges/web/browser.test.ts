@@ -268,5 +268,5 @@ test("Enter and Clear send the daemon's own submit and clear keys when they are 
   // daemon would have refused the key itself, with another answer).
   await click(page, '123#');
   await page.locator('#result', { hasText: 'Too short' }).waitFor(WAIT);
-  assert.equal(w.running.daemon.pinEntry.buffered(5), 0);
+  assert.equal(w.running.daemon.bufferedDigits(5), 0);
 });

@@ -2,11 +2,16 @@
  * The web page's files, from the top-level web/ folder, served from a fixed table: a request path
  * is looked up, never joined to a directory, so no spelling of `..` (plain, percent-encoded,
  * doubled, backslashed) can reach another file. Everything else under /assets/ is a 404.
+ *
+ * One module of the page is not a file: /assets/modules/vocabulary.js is written here from
+ * vocabulary.ts, so the page and the daemon use the same event names, refusal reasons and labels
+ * without a copy in web/ or a build step.
  */
 import { readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
+import * as vocabulary from './vocabulary.ts';
 
-/** src/web/*.ts and dist/web/*.js are both two levels below the repository (or package) root. */
+/** src/edges/web/*.ts and dist/edges/web/*.js are both three levels below the repository (or package) root. */
 export const WEB_DIR = new URL('../../../web/', import.meta.url);
 
 /**
@@ -35,15 +40,44 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()',
 };
 
-interface StaticFile {
-  file: string;
-  type: string;
+/** A file of web/, or content made here. */
+type StaticFile = { type: string } & ({ file: string } | { body: Buffer });
+
+const JAVASCRIPT = 'text/javascript; charset=utf-8';
+
+/** The page's ES modules in web/modules/, one job each; web/app.js imports them. */
+export const WEB_MODULES: readonly string[] = [
+  'api.js',
+  'audit-list.js',
+  'audit-rows.js',
+  'clock.js',
+  'dom.js',
+  'event-stream.js',
+  'keypad.js',
+  'node-list.js',
+  'result-panel.js',
+  'security-rows.js',
+  'sign-in.js',
+  'site.js',
+  'words.js',
+];
+
+/** An ES module that exports each of `values` as a constant, written as JSON. */
+export function constantsModule(values: Readonly<Record<string, unknown>>): string {
+  return Object.entries(values)
+    .map(([name, value]) => `export const ${name} = ${JSON.stringify(value)};\n`)
+    .join('');
 }
 
+/** The shared vocabulary as the page imports it: every value vocabulary.ts exports. */
+export const VOCABULARY_MODULE = constantsModule(vocabulary);
+
 /** The only files served, by request path. */
-export const STATIC_FILES: ReadonlyMap<string, StaticFile> = new Map([
+export const STATIC_FILES: ReadonlyMap<string, StaticFile> = new Map<string, StaticFile>([
   ['/', { file: 'index.html', type: 'text/html; charset=utf-8' }],
-  ['/assets/app.js', { file: 'app.js', type: 'text/javascript; charset=utf-8' }],
+  ['/assets/app.js', { file: 'app.js', type: JAVASCRIPT }],
+  ...WEB_MODULES.map((name): [string, StaticFile] => [`/assets/modules/${name}`, { file: `modules/${name}`, type: JAVASCRIPT }]),
+  ['/assets/modules/vocabulary.js', { body: Buffer.from(VOCABULARY_MODULE), type: JAVASCRIPT }],
   ['/assets/style.css', { file: 'style.css', type: 'text/css; charset=utf-8' }],
   ['/assets/icon.svg', { file: 'icon.svg', type: 'image/svg+xml' }],
 ]);
@@ -71,7 +105,7 @@ export async function serveStatic(res: ServerResponse, path: string, method: str
   }
   let body: Buffer;
   try {
-    body = await readFile(new URL(entry.file, WEB_DIR));
+    body = 'body' in entry ? entry.body : await readFile(new URL(entry.file, WEB_DIR));
   } catch {
     sendText(res, 500, 'the web page files are missing from this installation\n', method === 'HEAD');
     return;

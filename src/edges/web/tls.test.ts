@@ -12,7 +12,7 @@ import { chmodSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode } from '../../core/errors.ts';
 import { clearTextWarning, HSTS_HEADER, readTlsFiles } from '../http/tls.ts';
-import { startDaemon } from '../cli/serve.ts';
+import { startDaemon } from '../../app/start-daemon.ts';
 import { configFromDocument } from '../../config/config.ts';
 import { freePort } from '../../demo/free-port.ts';
 import { cleanupStack, tempDir, throwsCode } from '../../../test/support/fixtures.ts';
@@ -93,7 +93,7 @@ test('HTTPS: plain HTTP and clients that do not trust the certificate fail at th
   await assert.rejects(raw(w.port, `/digit?node=5&d=1&token=${TOKEN}`));
   // A client that trusts only some other CA refuses the server.
   await assert.rejects(raw(w.port, '/', { ca: readFileSync(certs.impostorCertPath, 'utf8') }), /self.signed|unable to verify|certificate/i);
-  assert.equal(w.running.daemon.pinEntry.buffered(5), 0);
+  assert.equal(w.running.daemon.bufferedDigits(5), 0);
   await until(() => (w.running.daemon.counters.get('http:TLS_HANDSHAKE_FAILED') ?? 0) >= 1, 'the failed handshake to be counted');
   const health = await raw(w.port, '/api/health', { ca: certs.caPem, headers: { authorization: `Bearer ${TOKEN}` } });
   assert.ok((JSON.parse(health.body) as { counters: Record<string, number> }).counters['http:TLS_HANDSHAKE_FAILED']! >= 1);

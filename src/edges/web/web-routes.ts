@@ -1,6 +1,7 @@
 /**
- * The daemon's web page: a PIN keypad, the node list, the audit log and the security events, live.
- * Plugged into the HTTP API (src/http/api-server.ts) as its extra routes:
+ * The service's web page: a PIN keypad, the node list, the audit log and the security events, live.
+ * Plugged into the HTTP API (edges/http/api-server.ts) as its extra routes; who may ask is decided
+ * there (edges/http/auth.ts):
  *
  *   GET  /                      the page (web/index.html)                       public
  *   GET  /assets/app.js|style.css|icon.svg                                       public
@@ -21,14 +22,18 @@
  * Login tries are limited per remote address; wrong ones are counted and audited.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { TLSSocket } from 'node:tls';
-import { readAuditLog } from '../../audit/audit-log.ts';
-import type { AuditInput, AuditRecord } from '../../audit/audit-log.ts';
-import type { AuditSink, Daemon, LoggerLike, NodeOptions } from '../../service/daemon.ts';
+import { readAuditLog } from '../../audit/reader.ts';
+import type { AuditInput, AuditRecord } from '../../audit/schema.ts';
+import type { WebService } from '../../service/interfaces.ts';
+import type { LoggerLike } from '../../service/ports.ts';
+import { noopLogger } from '../../service/ports.ts';
 import type { NodeStateView } from '../../service/sessions/node-session.ts';
 import { isMySealError } from '../../core/errors.ts';
-import { cookieValue, CSRF_HEADER, HttpError, readJson, sendJson as sendApiJson, SESSION_COOKIE, tokenMatches } from '../http/api-server.ts';
-import type { ApiServerOptions, RequestAuth } from '../http/api-server.ts';
+import { MAX_NODE_ID, MIN_NODE_ID } from '../../core/protocol/node-id.ts';
+import { cookieValue, CSRF_HEADER, SESSION_COOKIE, sessionCookie, tokenMatches } from '../http/auth.ts';
+import type { AuthOptions, RequestAuth } from '../http/auth.ts';
+import type { ExtraRoutes } from '../http/api-server.ts';
+import { HttpError, readJson, sendJson as sendApiJson } from '../http/http-json.ts';
 import { AttemptLimiter, SessionStore } from './sessions.ts';
 import { isStaticPath, SECURITY_HEADERS, serveStatic } from './static-files.ts';
 
@@ -50,11 +55,7 @@ export interface WebOptions {
   token?: string;
   /** Where audit.log lives (history for the page). */
   stateDir: string;
-  /** Where failed logins are recorded (the daemon's audit log). */
-  audit?: AuditSink;
   logger?: LoggerLike;
-  /** The configured nodes: names, which child is the lock, PIN lengths. */
-  nodes?: ReadonlyMap<number, NodeOptions>;
   heartbeatMs?: number;
   onlineWindowMs?: number;
   loginTriesPerMinute?: number;
@@ -67,12 +68,12 @@ export interface WebOptions {
 export interface NodeSummary extends Partial<Omit<NodeStateView, 'node'>> {
   node: number;
   name: string | null;
-  /** Has a key: the daemon holds a sealed session for it. */
+  /** Has a key: the service holds a sealed session for it. */
   sealed: boolean;
-  /** Takes PIN digits (a lock child, configured or the default one of a sealed node). */
+  /** Takes PIN digits (the catalogue's lock child, configured or the default one of a sealed node). */
   lock: boolean;
   pinLength: number;
-  /** The daemon's submit and clear keys (pinEntry.submitKey / clearKey): the page's Enter and Clear send these. */
+  /** The service's submit and clear keys: the page's Enter and Clear send these. */
   submitKey: string;
   clearKey: string;
   /** When the gateway last passed on anything from it (ms since the epoch), or null. */
@@ -88,8 +89,6 @@ interface Stream {
   session?: string;
   end(): void;
 }
-
-const noopLogger: LoggerLike = { info() {}, warn() {}, error() {}, debug() {} };
 
 function remoteAddress(req: IncomingMessage): string {
   return req.socket.remoteAddress ?? '?';
@@ -111,7 +110,7 @@ function intParam(url: URL, name: string, min: number, max: number, fallback: nu
 
 export class WebRoutes {
   readonly sessions: SessionStore;
-  private readonly daemon: Daemon;
+  private readonly service: WebService;
   private readonly opts: WebOptions;
   private readonly log: LoggerLike;
   private readonly clock: () => number;
@@ -121,8 +120,8 @@ export class WebRoutes {
   private readonly onAudit = (entry: AuditInput & { ts: string }): void => this.broadcast('audit', entry);
   private readonly onNode = (node: number): void => this.broadcast('node', { ...this.nodeSummary(node), now: this.clock() });
 
-  constructor(daemon: Daemon, opts: WebOptions) {
-    this.daemon = daemon;
+  constructor(service: WebService, opts: WebOptions) {
+    this.service = service;
     this.opts = opts;
     this.log = opts.logger ?? noopLogger;
     this.clock = opts.clock ?? Date.now;
@@ -135,7 +134,7 @@ export class WebRoutes {
   }
 
   /** What ApiServer needs to serve the page: the routes, what is public, and the sessions. */
-  apiOptions(): Required<Pick<ApiServerOptions, 'extraRoutes' | 'isPublic' | 'sessions'>> {
+  apiOptions(): Required<Pick<AuthOptions, 'isPublic' | 'sessions'>> & { extraRoutes: ExtraRoutes } {
     return {
       extraRoutes: (req, res, url, auth) => this.handle(req, res, url, auth),
       isPublic: (method, path) => this.isPublic(method, path),
@@ -154,7 +153,7 @@ export class WebRoutes {
     return this.streams.size;
   }
 
-  /** Ends every event stream (the daemon is stopping). */
+  /** Ends every event stream (the service is stopping). */
   close(): void {
     for (const s of [...this.streams]) s.end();
   }
@@ -187,6 +186,8 @@ export class WebRoutes {
     if (path === '/api/overview') {
       sendJson(res, 200, this.overview());
     } else if (path === '/api/audit') {
+      // What the page shows includes every entry recorded before it asked.
+      await this.service.auditWritten();
       sendJson(res, 200, this.auditHistory(url));
     } else {
       this.openStream(req, res, auth);
@@ -197,32 +198,17 @@ export class WebRoutes {
   // ---- data ------------------------------------------------------------------------------------
 
   nodeSummary(node: number, heard = this.heardMap()): NodeSummary {
-    const view = this.daemon.nodeView(node);
-    const config = this.opts.nodes?.get(node);
-    let lockChild: { pinLength?: number } | undefined;
-    for (const child of config?.children.values() ?? []) {
-      if (child.kind === 'lock') {
-        lockChild = child;
-        break;
-      }
-    }
-    const configuredChildren = config !== undefined && config.children.size > 0;
+    const { node: _node, ...state } = this.service.nodeView(node) ?? { node };
     const h = heard.get(node);
-    const now = this.clock();
-    const { node: _node, ...state } = view ?? { node };
     return {
       node,
-      name: config?.name ?? null,
-      sealed: view !== undefined,
-      // As the daemon decides: a configured lock child, else a sealed node's default lock child.
-      lock: lockChild !== undefined || (view !== undefined && !configuredChildren),
-      pinLength: Math.min(8, Math.max(4, lockChild?.pinLength ?? 4)),
-      ...this.daemon.pinEntry.keys,
+      ...this.service.nodeFacts(node),
+      ...this.service.keys,
       ...state,
       heardAt: h?.lastSeen ?? null,
       messages: h?.messages ?? 0,
-      online: h !== undefined && now - h.lastSeen <= (this.opts.onlineWindowMs ?? ONLINE_WINDOW_MS),
-      bufferedDigits: this.daemon.pinEntry.buffered(node),
+      online: h !== undefined && this.clock() - h.lastSeen <= (this.opts.onlineWindowMs ?? ONLINE_WINDOW_MS),
+      bufferedDigits: this.service.bufferedDigits(node),
     };
   }
 
@@ -233,24 +219,24 @@ export class WebRoutes {
     nodes: NodeSummary[];
     counters: Record<string, number>;
   } {
-    const health = this.daemon.health();
+    const health = this.service.health();
     const heard = this.heardMap(health.nodes);
     return {
       now: this.clock(),
       gateway: { connected: health.gatewayConnected, answering: health.gatewayAnswering, lastHeard: health.gatewayLastHeard, description: health.gateway },
       onlineWindowMs: this.opts.onlineWindowMs ?? ONLINE_WINDOW_MS,
-      nodes: this.daemon.nodeIds().map((n) => this.nodeSummary(n, heard)),
-      counters: Object.fromEntries(this.daemon.counters),
+      nodes: this.service.nodeIds().map((n) => this.nodeSummary(n, heard)),
+      counters: this.service.counterValues(),
     };
   }
 
-  private heardMap(nodes = this.daemon.health().nodes): Map<number, { lastSeen: number; messages: number }> {
+  private heardMap(nodes = this.service.health().nodes): Map<number, { lastSeen: number; messages: number }> {
     return new Map(nodes.map((n) => [n.node, n]));
   }
 
   private auditHistory(url: URL): { entries: AuditRecord[]; corrupt: number } {
     const limit = intParam(url, 'limit', 1, MAX_AUDIT_LIMIT, DEFAULT_AUDIT_LIMIT);
-    const node = url.searchParams.has('node') ? intParam(url, 'node', 0, 255, 0) : undefined;
+    const node = url.searchParams.has('node') ? intParam(url, 'node', MIN_NODE_ID, MAX_NODE_ID, MIN_NODE_ID) : undefined;
     const event = url.searchParams.get('event') ?? undefined;
     if (event !== undefined && !/^[a-z_]{1,32}$/.test(event)) throw new HttpError(400, 'BAD_PARAMETER', 'event is an event name');
     try {
@@ -269,7 +255,7 @@ export class WebRoutes {
     const headers: Record<string, string> = {};
     const id = cookieValue(req, SESSION_COOKIE);
     // Each page load renews the cookie's lifetime; the server's idle expiry is what really counts.
-    if (auth === 'session' && id !== undefined) headers['set-cookie'] = this.cookie(req, id, Math.floor(this.sessions.idleMs / 1000));
+    if (auth === 'session' && id !== undefined) headers['set-cookie'] = sessionCookie(req, id, Math.floor(this.sessions.idleMs / 1000));
     sendJson(res, 200, { loginRequired: this.opts.token !== undefined, authenticated: auth !== 'none', via: auth }, headers);
   }
 
@@ -278,7 +264,7 @@ export class WebRoutes {
     if (token === undefined) throw new HttpError(400, 'NO_LOGIN_NEEDED', 'no token is configured: the page needs no login');
     const address = remoteAddress(req);
     if (!this.limiter.take(address)) {
-      this.bump('http:LOGIN_RATE_LIMITED');
+      this.service.countCode('http', 'LOGIN_RATE_LIMITED', { remote: address });
       const retryAfter = this.limiter.retryAfter(address);
       sendJson(res, 429, { error: 'RATE_LIMITED', message: 'too many login tries: wait a minute', retryAfter }, { 'retry-after': String(retryAfter) });
       return;
@@ -286,42 +272,22 @@ export class WebRoutes {
     const body = await readJson(req);
     const given = typeof body.token === 'string' ? body.token : undefined;
     if (!tokenMatches(token, given)) {
-      this.bump('http:LOGIN_FAILED');
-      this.log.warn({ remote: address }, 'web login with a wrong token');
-      this.record({ event: 'security', source: `http:${address}`, result: 'LOGIN_FAILED' });
+      this.service.countCode('http', 'LOGIN_FAILED', { remote: address });
+      this.service.recordAudit({ event: 'security', source: `http:${address}`, result: 'LOGIN_FAILED' });
+      // The refusal is answered once it is on record: a guesser learns nothing before the owner can.
+      await this.service.auditWritten();
       sendJson(res, 401, { error: 'WRONG_TOKEN', message: 'that is not the API token' });
       return;
     }
     const id = this.sessions.create();
     this.log.info({ remote: address }, 'web login');
-    sendJson(res, 200, { authenticated: true }, { 'set-cookie': this.cookie(req, id, Math.floor(this.sessions.idleMs / 1000)) });
+    sendJson(res, 200, { authenticated: true }, { 'set-cookie': sessionCookie(req, id, Math.floor(this.sessions.idleMs / 1000)) });
   }
 
   private logout(req: IncomingMessage, res: ServerResponse): void {
     const id = cookieValue(req, SESSION_COOKIE);
     if (id !== undefined) this.sessions.end(id);
-    sendJson(res, 200, { authenticated: false }, { 'set-cookie': this.cookie(req, '', 0) });
-  }
-
-  private cookie(req: IncomingMessage, value: string, maxAgeSeconds: number): string {
-    // Secure when the request came over TLS (http.tls): the browser then never sends the cookie
-    // over plain HTTP. Without TLS a Secure cookie would not be sent back at all, so it is left off.
-    const tls = (req.socket as Partial<TLSSocket>).encrypted === true;
-    return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${tls ? '; Secure' : ''}`;
-  }
-
-  private bump(key: string): void {
-    this.daemon.counters.set(key, (this.daemon.counters.get(key) ?? 0) + 1);
-  }
-
-  /** An audit entry of the web page's own (a failed login): to the log, and live to the page. */
-  private record(entry: AuditInput): void {
-    try {
-      this.opts.audit?.append(entry);
-    } catch (e) {
-      this.log.error({ err: e instanceof Error ? e.message : 'unknown' }, 'audit log write failed');
-    }
-    this.daemon.events.emit('audit', { ts: new Date(this.clock()).toISOString(), ...entry });
+    sendJson(res, 200, { authenticated: false }, { 'set-cookie': sessionCookie(req, '', 0) });
   }
 
   // ---- the event stream ------------------------------------------------------------------------
@@ -359,15 +325,15 @@ export class WebRoutes {
   }
 
   private subscribe(): void {
-    this.daemon.events.on('audit', this.onAudit);
-    this.daemon.events.on('node', this.onNode);
+    this.service.events.on('audit', this.onAudit);
+    this.service.events.on('node', this.onNode);
     this.heartbeat = setInterval(() => this.beat(), this.opts.heartbeatMs ?? HEARTBEAT_MS);
     this.heartbeat.unref();
   }
 
   private unsubscribe(): void {
-    this.daemon.events.off('audit', this.onAudit);
-    this.daemon.events.off('node', this.onNode);
+    this.service.events.off('audit', this.onAudit);
+    this.service.events.off('node', this.onNode);
     clearInterval(this.heartbeat);
     this.heartbeat = undefined;
   }

@@ -262,7 +262,7 @@ test('login with a token: wrong -> 401, counted and audited; right -> cookie; co
   assert.equal(((await noHeader.json()) as { error: string }).error, 'CSRF');
   const noHeaderDigit = await fetch(`${w.base}/api/nodes/5/digits`, { method: 'POST', headers: { cookie }, body: JSON.stringify({ digit: '1' }) });
   assert.equal(noHeaderDigit.status, 403);
-  assert.equal(w.running.daemon.pinEntry.buffered(5), 0, 'the refused digit never reached PIN entry');
+  assert.equal(w.running.daemon.bufferedDigits(5), 0, 'the refused digit never reached PIN entry');
   const withHeader = await fetch(`${w.base}/api/nodes/5/status`, { method: 'POST', headers: { cookie, 'x-myseal': '1' } });
   assert.equal(withHeader.status, 200);
   assert.equal(((await withHeader.json()) as { locked: boolean }).locked, true);

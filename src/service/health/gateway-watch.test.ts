@@ -19,6 +19,8 @@ import { Daemon } from '../daemon.ts';
 import type { Outbound } from '../daemon.ts';
 import { GatewayWatch } from './gateway-watch.ts';
 import type { GatewayWatchOptions } from './gateway-watch.ts';
+import { httpStatusFor } from '../../edges/http/outcome-status.ts';
+import { exitCodeFor } from '../../edges/cli/exit-code.ts';
 
 const PROBE_AFTER_MS = 5_000;
 const ANSWER_TIMEOUT_MS = 2_000;
@@ -218,7 +220,7 @@ test('the daemon: a command to a gateway that died behind a live link fails as g
   const during = await daemon.status(5, 'test');
   assert.equal(during.result, 'gateway_down');
   assert.equal(during.text, 'gateway unreachable');
-  assert.equal(during.exitCode, 13);
+  assert.equal(exitCodeFor(during), 13);
   assert.equal(daemon.health().gatewayConnected, true, 'the link is up');
   assert.equal(daemon.health().gatewayAnswering, false, 'the gateway is not');
   assert.ok(warnings.includes('gateway not answering'));
@@ -227,7 +229,7 @@ test('the daemon: a command to a gateway that died behind a live link fails as g
   const sentBefore = gateway.sent.length;
   const unlock = await daemon.unlock(5, '1234', 'test');
   assert.equal(unlock.result, 'gateway_down');
-  assert.equal(unlock.httpStatus, 502);
+  assert.equal(httpStatusFor(unlock), 502);
   assert.equal(gateway.sent.length, sentBefore, 'no sealed frame into the void');
 
   // Back (it says anything): commands work again.

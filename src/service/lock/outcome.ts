@@ -1,14 +1,11 @@
 /**
- * What an operation came to, in every form the daemon reports it: a short word for the audit log
- * and JSON, a line of text for controllers (V_TEXT, at most 25 bytes), an HTTP status, and the
- * CLI's exit code. One table, so all of them always agree.
+ * What an operation came to, in the forms the service reports it: a short word for the audit log
+ * and JSON (`result`, which the HTTP edge maps to a status and the CLI to an exit code), and a line
+ * of text for controllers (V_TEXT, at most 25 bytes).
  */
 import { isMySealError } from '../../core/errors.ts';
 import { Status } from '../../core/protocol/body.ts';
 import type { ResultBody } from '../../core/protocol/body.ts';
-import { ExitCode } from '../../edges/cli/exit-code.ts';
-
-export { ExitCode };
 
 export interface OutcomeReport {
   node: number;
@@ -19,8 +16,6 @@ export interface OutcomeReport {
   locked?: boolean;
   attemptsLeft?: number;
   secondsLeft?: number;
-  httpStatus: number;
-  exitCode: number;
   detail?: Record<string, string | number | boolean>;
 }
 
@@ -59,36 +54,41 @@ export function controllerText(report: OutcomeReport): string {
   return report.text.slice(0, MAX_TEXT_CHARS);
 }
 
+/** An unlock sent in the original sketch's format: sent, never confirmed, and replayable. */
+export function sentLegacy(node: number): OutcomeReport {
+  return { node, result: 'sent_legacy', ok: true, text: 'sent (legacy, replayable)' };
+}
+
 export function describeOutcome(node: number, r: ResultBody | unknown): OutcomeReport {
   if (typeof r === 'object' && r !== null && 'status' in r && 'commandCounter' in r) return describeResult(node, r as ResultBody);
   const code = isMySealError(r) ? r.codeName : 'ERROR';
   switch (code) {
     case 'TIMEOUT':
-      return { node, result: 'timeout', ok: false, text: 'no answer from the lock', httpStatus: 504, exitCode: ExitCode.TIMEOUT };
+      return { node, result: 'timeout', ok: false, text: 'no answer from the lock' };
     case 'GATEWAY_DOWN':
-      return { node, result: 'gateway_down', ok: false, text: 'gateway unreachable', httpStatus: 502, exitCode: ExitCode.GATEWAY_UNREACHABLE };
+      return { node, result: 'gateway_down', ok: false, text: 'gateway unreachable' };
     case 'RATE_LIMITED':
-      return { node, result: 'rate_limited', ok: false, text: 'too many tries', httpStatus: 429, exitCode: ExitCode.RATE_LIMITED };
+      return { node, result: 'rate_limited', ok: false, text: 'too many tries' };
     case 'BAD_PIN':
-      return { node, result: 'bad_pin', ok: false, text: 'PIN is 4-8 digits', httpStatus: 400, exitCode: ExitCode.USAGE };
+      return { node, result: 'bad_pin', ok: false, text: 'PIN is 4-8 digits' };
     case 'NO_KEY':
-      return { node, result: 'unknown_node', ok: false, text: 'no sealed lock', httpStatus: 404, exitCode: ExitCode.BAD_CONFIG };
+      return { node, result: 'unknown_node', ok: false, text: 'no sealed lock' };
     case 'REFUSED_BY_POLICY':
-      return { node, result: 'refused_by_policy', ok: false, text: 'refused by policy', httpStatus: 403, exitCode: ExitCode.REFUSED };
+      return { node, result: 'refused_by_policy', ok: false, text: 'refused by policy' };
     default:
-      return { node, result: 'error', ok: false, text: 'failed', httpStatus: 500, exitCode: ExitCode.FAILURE, detail: { code } };
+      return { node, result: 'error', ok: false, text: 'failed', detail: { code } };
   }
 }
 
 function describeResult(node: number, r: ResultBody): OutcomeReport {
-  const base = { node, httpStatus: 200 };
+  const base = { node };
   switch (r.status) {
     case Status.Unlocked:
-      return { ...base, result: 'unlocked', ok: true, text: 'unlocked', locked: false, exitCode: ExitCode.OK };
+      return { ...base, result: 'unlocked', ok: true, text: 'unlocked', locked: false };
     case Status.Locked:
-      return { ...base, result: 'locked', ok: true, text: 'locked', locked: true, exitCode: ExitCode.OK };
+      return { ...base, result: 'locked', ok: true, text: 'locked', locked: true };
     case Status.Done:
-      return { ...base, result: 'done', ok: true, text: 'done', exitCode: ExitCode.OK };
+      return { ...base, result: 'done', ok: true, text: 'done' };
     case Status.LockStatus:
       return {
         ...base,
@@ -98,7 +98,6 @@ function describeResult(node: number, r: ResultBody): OutcomeReport {
         locked: r.locked,
         attemptsLeft: r.attemptsLeft,
         secondsLeft: r.lockoutSeconds,
-        exitCode: ExitCode.OK,
         detail: { locked: r.locked, attemptsLeft: r.attemptsLeft, lockoutSeconds: r.lockoutSeconds },
       };
     case Status.WrongPin:
@@ -108,7 +107,6 @@ function describeResult(node: number, r: ResultBody): OutcomeReport {
         ok: false,
         text: `wrong PIN, ${r.attemptsLeft} left`,
         attemptsLeft: r.attemptsLeft,
-        exitCode: ExitCode.WRONG_PIN,
         detail: { attemptsLeft: r.attemptsLeft },
       };
     case Status.LockedOut:
@@ -119,12 +117,11 @@ function describeResult(node: number, r: ResultBody): OutcomeReport {
         text: `locked out, ${r.secondsLeft} s`,
         secondsLeft: r.secondsLeft,
         attemptsLeft: 0,
-        exitCode: ExitCode.LOCKED_OUT,
         detail: { secondsLeft: r.secondsLeft },
       };
     case Status.BadRequest:
-      return { ...base, result: 'refused', ok: false, text: 'refused by the lock', exitCode: ExitCode.REFUSED, detail: { reason: r.reason } };
+      return { ...base, result: 'refused', ok: false, text: 'refused by the lock', detail: { reason: r.reason } };
     default:
-      return { ...base, result: Status[r.status].toLowerCase(), ok: false, text: 'failed', exitCode: ExitCode.FAILURE };
+      return { ...base, result: Status[r.status].toLowerCase(), ok: false, text: 'failed' };
   }
 }

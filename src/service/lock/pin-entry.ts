@@ -7,7 +7,7 @@
  * Digits are kept only in this buffer, never logged; a submitted PIN leaves the buffer at once.
  */
 import { ErrorCode, MySealError } from '../../core/errors.ts';
-import { PIN_MAX_DIGITS, PIN_MIN_DIGITS } from '../../core/protocol/constants.ts';
+import { PIN_MIN_DIGITS } from '../../core/protocol/constants.ts';
 
 /** How long a person may pause between digits before the buffer is forgotten (the original setup's 10 s). */
 export const DEFAULT_DIGIT_TIMEOUT_MS = 10_000;
@@ -16,7 +16,7 @@ export interface PinEntryOptions {
   digitTimeoutMs?: number;
   submitKey?: string;
   clearKey?: string;
-  /** Digits of this node's PIN: reaching it submits without the submit key. */
+  /** Digits of this node's PIN, within the PIN bounds (NodeCatalogue.pinLength): reaching it submits without the submit key. */
   pinLength: (node: number) => number;
   /** Called on the first digit of an entry (prefetch the challenge). */
   onFirstDigit?: (node: number) => void;
@@ -79,8 +79,7 @@ export class PinEntry<R> {
     if (existing) clearTimeout(existing.timer);
     else this.opts.onFirstDigit?.(node);
     const digits = (existing?.digits ?? '') + key;
-    const length = Math.min(PIN_MAX_DIGITS, Math.max(PIN_MIN_DIGITS, this.opts.pinLength(node)));
-    if (digits.length >= length) {
+    if (digits.length >= this.opts.pinLength(node)) {
       this.buffers.delete(node);
       return { state: 'submitted', result: this.submit(node, digits) };
     }

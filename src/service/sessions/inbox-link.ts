@@ -1,12 +1,14 @@
 /**
- * A FrameLink whose frames are pushed in by whoever reads the gateway (the daemon's router), so one
- * reader serves every node; sending goes through a function that writes to the gateway.
+ * A FrameLink whose frames are pushed in by whoever reads the gateway (the service's router), so one
+ * reader serves every node; sending goes through a function that writes to the gateway. A frame
+ * that comes while nobody waits is kept until the next receive (or drain).
  */
+import { Waiter } from '../../core/waiter.ts';
 import type { FrameLink, NodeFrame } from '../../core/protocol/operation.ts';
 
 export class InboxLink implements FrameLink {
   private readonly frames: NodeFrame[] = [];
-  private waiter: ((frame: NodeFrame | null) => void) | null = null;
+  private readonly waiter = new Waiter<NodeFrame>();
 
   constructor(private readonly write: (child: number, frame: Uint8Array) => Promise<void>) {}
 
@@ -15,28 +17,13 @@ export class InboxLink implements FrameLink {
   }
 
   push(frame: NodeFrame): void {
-    if (this.waiter) {
-      const w = this.waiter;
-      this.waiter = null;
-      w(frame);
-    } else {
-      this.frames.push(frame);
-    }
+    if (!this.waiter.offer(frame)) this.frames.push(frame);
   }
 
   receive(timeoutMs: number): Promise<NodeFrame | null> {
     const queued = this.frames.shift();
     if (queued) return Promise.resolve(queued);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiter = null;
-        resolve(null);
-      }, timeoutMs);
-      this.waiter = (frame) => {
-        clearTimeout(timer);
-        resolve(frame);
-      };
-    });
+    return this.waiter.wait(() => true, timeoutMs);
   }
 
   /** Frames that arrived while nobody waited (handed back when an operation ends). */

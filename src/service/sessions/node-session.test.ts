@@ -6,6 +6,7 @@ import { Op, Status } from '../../core/protocol/body.ts';
 import type { SensorValue } from '../../core/protocol/body.ts';
 import { makePair } from '../../demo/memory-pair.ts';
 import { NodeSession } from './node-session.ts';
+import { settled } from '../../../test/support/until.ts';
 
 function wire(opts: { drop?: boolean } = {}) {
   const p = makePair();
@@ -57,12 +58,14 @@ test('reports between commands are opened at once; forged and replayed ones are 
   const { p, session, reports, rejected } = wire();
   const report = p.node.setLockedByHand(false);
   session.deliver(report.child, report.frame);
+  await settled();
   assert.equal(reports.length, 1);
   assert.equal(session.view().locked, false);
   session.deliver(report.child, report.frame);
   const forged = Uint8Array.from(report.frame);
   forged[8]! ^= 0x40;
   session.deliver(report.child, forged);
+  await settled();
   assert.deepEqual(rejected.map((e) => e.codeName), ['REPLAYED_COUNTER', 'AUTH_FAILED']);
   assert.equal(session.view().counts.rejected, 2);
 });

@@ -80,12 +80,13 @@ export class NodeSession {
     if (this.inFlight) {
       this.link.push({ child, frame });
     } else {
-      this.openIdle(child, frame);
+      void this.openIdle(child, frame);
     }
   }
 
-  private openIdle(child: number, frame: Uint8Array): void {
-    const opened = this.opts.channel.open(child, frame);
+  /** Opens a frame no operation waits for; acted on only once its counter is durable (channel.open). */
+  private async openIdle(child: number, frame: Uint8Array): Promise<void> {
+    const opened = await this.opts.channel.open(child, frame);
     if (!opened.ok) {
       this.rejected(child, opened.error);
       return;
@@ -185,7 +186,7 @@ export class NodeSession {
         this.inFlight = false;
         this.pending--;
         // Frames that came after the operation stopped listening are still opened, once.
-        for (const f of this.link.drain()) this.openIdle(f.child, f.frame);
+        for (const f of this.link.drain()) void this.openIdle(f.child, f.frame);
       }
     });
     this.queue = job.catch(() => undefined);

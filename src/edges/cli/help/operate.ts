@@ -19,7 +19,8 @@ ${
     'set-pin': "Changes the PIN of node N's lock (asks for the old PIN, then the new one).",
   }[name]
 }
-Goes through a running daemon (its HTTP API) when one answers, else straight to the gateway.
+Goes through a running daemon (its HTTP API) when one answers; else the daemon's own service runs
+in this process for this one operation (same rules, PIN rate limit included), straight to the gateway.
 ${
   pin
     ? `The PIN is read from a prompt, from stdin (one per line), or from $MYSEAL_PIN${name === 'set-pin' ? ' and $MYSEAL_NEW_PIN' : ''};

@@ -1,34 +1,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode, isMySealError } from '../core/errors.ts';
-import { AuditFollower, AuditLog, readAuditLog } from './audit-log.ts';
-import type { AuditInput, AuditValue } from './audit-log.ts';
+import { AuditLog } from './writer.ts';
+import { readAuditLog } from './reader.ts';
+import type { AuditInput, AuditValue } from './schema.ts';
+import { countingIo } from '../../test/support/counting-io.ts';
+import { until } from '../../test/support/until.ts';
+import { fakeClock, stateDir, unlock } from '../../test/support/audit-entries.ts';
 
-function stateDir(t: { after: (fn: () => void) => void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'myseal-audit-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
-/** A clock the test moves by hand. */
-function fakeClock(start = Date.UTC(2025, 0, 2, 3, 4, 5)) {
-  let now = start;
-  return { now: () => now, advance: (ms: number) => void (now += ms) };
-}
-
-const unlock = (node: number, result = 'unlocked'): AuditInput => ({ event: 'unlock', node, child: 1, source: 'http', result });
-
-test('one JSON object per line, with ts, in a 0600 file', (t) => {
+test('one JSON object per line, with ts, in a 0600 file', async (t) => {
   const dir = stateDir(t);
   const clock = fakeClock();
   const log = AuditLog.open(dir, { clock: clock.now });
   log.append(unlock(5));
   log.append({ event: 'digit', node: 5, source: 'pin-entry', result: 'buffered', detail: { position: 2 } });
   log.append({ event: 'config', source: 'daemon', result: 'loaded', detail: { nodes: 3, nested: { ok: [1, 'two', null] } } });
-  log.close();
+  await log.close();
   const path = join(dir, 'audit.log');
   assert.equal(statSync(path).mode & 0o777, 0o600);
   const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
@@ -47,11 +37,11 @@ test('one JSON object per line, with ts, in a 0600 file', (t) => {
   assert.deepEqual(read.entries.map((e) => e.event), ['unlock', 'digit', 'config']);
 });
 
-test('0600 even under a permissive umask, and a readable existing log is refused', (t) => {
+test('0600 even under a permissive umask, and a readable existing log is refused', async (t) => {
   const dir = stateDir(t);
   const old = process.umask(0o000);
   try {
-    AuditLog.open(dir).close();
+    await AuditLog.open(dir).close();
   } finally {
     process.umask(old);
   }
@@ -66,7 +56,7 @@ test('0600 even under a permissive umask, and a readable existing log is refused
   assert.equal(existsSync(join(dir, 'elsewhere')), false, 'a planted symlink is not followed');
 });
 
-test('secret-named fields are refused at any depth, with a RangeError that does not quote them', (t) => {
+test('secret-named fields are refused at any depth, with a RangeError that does not quote them', async (t) => {
   const dir = stateDir(t);
   const log = AuditLog.open(dir);
   const bad: unknown[] = [
@@ -85,11 +75,11 @@ test('secret-named fields are refused at any depth, with a RangeError that does 
       `entry #${i}`,
     );
   });
-  log.close();
+  await log.close();
   assert.equal(readFileSync(join(dir, 'audit.log'), 'utf8'), '', 'nothing was written');
 });
 
-test('a digit event records where the digit was, never which digit', (t) => {
+test('a digit event records where the digit was, never which digit', async (t) => {
   const dir = stateDir(t);
   const log = AuditLog.open(dir);
   log.append({ event: 'digit', node: 5, source: 'http', result: 'buffered', detail: { position: 1 } });
@@ -98,11 +88,11 @@ test('a digit event records where the digit was, never which digit', (t) => {
   for (const detail of [{ value: 7 }, { position: '7' }, { position: 1.5 }, { position: 1, d: 7 }] as Record<string, AuditValue>[]) {
     assert.throws(() => log.append({ event: 'digit', node: 5, source: 'http', result: 'buffered', detail }), RangeError);
   }
-  log.close();
+  await log.close();
   assert.equal(readAuditLog(dir).entries.length, 3);
 });
 
-test('other malformed entries are programming errors too', (t) => {
+test('other malformed entries are programming errors too', async (t) => {
   const dir = stateDir(t);
   const log = AuditLog.open(dir);
   const base = { event: 'lock', node: 5, source: 'http', result: 'locked' };
@@ -118,11 +108,11 @@ test('other malformed entries are programming errors too', (t) => {
   ]) {
     assert.throws(() => log.append(entry as AuditInput), RangeError, JSON.stringify(entry).slice(0, 80));
   }
-  log.close();
+  await log.close();
   assert.throws(() => log.append(base as AuditInput), RangeError, 'closed');
 });
 
-test('rotation by size keeps audit.log.1..N, and reads come back in order across files', (t) => {
+test('rotation by size keeps audit.log.1..N, and reads come back in order across files', async (t) => {
   const dir = stateDir(t);
   const clock = fakeClock();
   // ~110-byte lines, 4096-byte files: about 37 lines a file.
@@ -132,7 +122,7 @@ test('rotation by size keeps audit.log.1..N, and reads come back in order across
     clock.advance(1000);
     log.append({ event: 'status', node: (i % 3) + 1, source: 'http', result: 'locked', detail: { seq: i } });
   }
-  log.close();
+  await log.close();
   const names = readdirSync(dir).filter((n) => n.startsWith('audit.log')).sort();
   assert.deepEqual(names, ['audit.log', 'audit.log.1', 'audit.log.2', 'audit.log.3']);
   for (const n of names) {
@@ -158,42 +148,16 @@ test('rotation by size keeps audit.log.1..N, and reads come back in order across
   assert.deepEqual(node2.entries.map((e) => e.detail?.seq), seqs.filter((s) => s % 3 === 1).slice(-10));
 });
 
-test('a smaller keep than before drops the extra old files at the next rotation', (t) => {
+test('a smaller keep than before drops the extra old files at the next rotation', async (t) => {
   const dir = stateDir(t);
   for (const i of [1, 2, 3, 4, 5]) writeFileSync(join(dir, `audit.log.${i}`), '', { mode: 0o600 });
   const log = AuditLog.open(dir, { maxBytes: 4096, keep: 2 });
   for (let i = 0; i < 80; i++) log.append({ event: 'status', node: 1, source: 'http', result: 'x'.repeat(60) });
-  log.close();
+  await log.close();
   assert.deepEqual(readdirSync(dir).sort(), ['audit.log', 'audit.log.1', 'audit.log.2']);
 });
 
-test('corrupt lines are skipped and counted, not fatal', (t) => {
-  const dir = stateDir(t);
-  const log = AuditLog.open(dir);
-  log.append(unlock(5));
-  log.close();
-  const path = join(dir, 'audit.log');
-  appendFileSync(path, 'not json\n{"ts":"x","event":"unlock","source":"a","result":"b"}\n[1,2]\n\n');
-  appendFileSync(path, Buffer.from([0xff, 0xfe, 0x0a]));
-  writeFileSync(join(dir, 'audit.log.1'), '{"ts":"2024-01-01T00:00:00.000Z","event":"lock","node":5,"source":"cli","result":"locked"}\n{"ts":', { mode: 0o600 });
-  const reopened = AuditLog.open(dir);
-  reopened.append(unlock(6, 'wrong_pin'));
-  reopened.close();
-  const read = readAuditLog(dir);
-  assert.equal(read.corrupt, 5);
-  assert.deepEqual(
-    read.entries.map((e) => [e.event, e.node, e.result]),
-    [
-      ['lock', 5, 'locked'],
-      ['unlock', 5, 'unlocked'],
-      ['unlock', 6, 'wrong_pin'],
-    ],
-  );
-  // No log at all: nothing, not an error.
-  assert.deepEqual(readAuditLog(join(dir, 'missing')), { entries: [], corrupt: 0 });
-});
-
-test('flood guard: past 20 security events a second, one summary line with the count', (t) => {
+test('flood guard: past 20 security events a second, one summary line with the count', async (t) => {
   const dir = stateDir(t);
   const clock = fakeClock();
   const log = AuditLog.open(dir, { clock: clock.now, summaryTimer: false });
@@ -206,7 +170,7 @@ test('flood guard: past 20 security events a second, one summary line with the c
   log.append(unlock(5));
   clock.advance(1000);
   for (let i = 0; i < 5; i++) log.append(forged(1000 + i));
-  log.close();
+  await log.close();
 
   const entries = readAuditLog(dir).entries;
   const written = entries.filter((e) => e.event === 'security' && e.result === 'AUTH_FAILED');
@@ -220,7 +184,7 @@ test('flood guard: past 20 security events a second, one summary line with the c
   assert.deepEqual(order.slice(19, 23), ['security', 'unlock', 'summary', 'security']);
 });
 
-test('flood guard: controllers\' set entries (an outage under heavy traffic) are held to the same limit; door events never', (t) => {
+test('flood guard: controllers\' set entries (an outage under heavy traffic) are held to the same limit; door events never', async (t) => {
   const dir = stateDir(t);
   const clock = fakeClock();
   const log = AuditLog.open(dir, { clock: clock.now, summaryTimer: false });
@@ -228,7 +192,7 @@ test('flood guard: controllers\' set entries (an outage under heavy traffic) are
     log.append({ event: 'set', node: 7, child: 3, source: 'tcp:127.0.0.1:5000', result: 'not delivered: LINK_LOST', detail: { i } });
     if (i % 64 === 0) log.append(unlock(5, `door ${i}`));
   }
-  log.close();
+  await log.close();
   const entries = readAuditLog(dir).entries;
   assert.equal(entries.filter((e) => e.event === 'set').length, 20);
   assert.equal(entries.filter((e) => e.event === 'unlock').length, 4, 'every door event written');
@@ -240,56 +204,36 @@ test('flood guard: the summary is written by timer when the flood simply stops',
   const log = AuditLog.open(dir);
   t.after(() => log.close());
   for (let i = 0; i < 30; i++) log.append({ event: 'security', source: 'gateway', result: 'LINE_TOO_LONG' });
-  await new Promise((resolve) => setTimeout(resolve, 1100));
+  // Nothing else writes it: no flush, no close, no further event.
+  await until(() => readAuditLog(dir).entries.some((e) => e.result === 'flood'), 'the flood summary');
   const summary = readAuditLog(dir).entries.find((e) => e.result === 'flood');
   assert.equal(summary?.detail?.suppressed, 10);
 });
 
-test('follower: new lines as they come, across a rotation, partial lines held back', (t) => {
+
+test('50 doors at once: their lines share fsyncs, keep their order, and are all durable when flush() resolves', async (t) => {
   const dir = stateDir(t);
-  const log = AuditLog.open(dir, { maxBytes: 4096, keep: 5 });
-  log.append(unlock(1, 'before'));
-  const follower = new AuditFollower(dir);
-  t.after(() => follower.close());
-  assert.deepEqual(follower.poll().entries, [], 'starts at the end');
-
-  log.append(unlock(1, 'a'));
-  log.append(unlock(2, 'b'));
-  assert.deepEqual(follower.poll().entries.map((e) => e.result), ['a', 'b']);
-
-  // Enough to rotate several times between two polls; the follower must see every line, in order.
-  const results: string[] = [];
-  for (let i = 0; i < 100; i++) {
-    results.push(`r${i}`);
-    log.append({ event: 'status', node: 3, source: 'http', result: `r${i}`, detail: { pad: 'x'.repeat(40) } });
+  const io = countingIo();
+  const log = AuditLog.open(dir, { io });
+  const results = Array.from({ length: 50 }, (_, i) => `door ${i}`);
+  for (const [i, result] of results.entries()) log.append(unlock(i + 1, result));
+  await log.flush();
+  for (const [i, result] of results.entries()) {
+    assert.ok(io.durable(`"node":${i + 1},"child":1,"source":"http","result":"${result}"}\n`), `${result}: not behind an fsync`);
   }
-  assert.ok(existsSync(join(dir, 'audit.log.3')));
-  assert.deepEqual(follower.poll().entries.map((e) => e.result), results);
-
-  // A torn write: half a line now, the rest later.
-  const path = join(dir, 'audit.log');
-  appendFileSync(path, '{"ts":"2025-01-01T00:00:00.000Z","event":"lock",');
-  assert.deepEqual(follower.poll().entries, []);
-  appendFileSync(path, '"node":4,"source":"cli","result":"locked"}\n');
-  assert.deepEqual(follower.poll().entries.map((e) => e.node), [4]);
-  log.close();
-
-  const onlyNode2 = new AuditFollower(dir, { node: 2 });
-  t.after(() => onlyNode2.close());
-  const again = AuditLog.open(dir);
-  again.append(unlock(1));
-  again.append(unlock(2));
-  again.close();
-  assert.deepEqual(onlyNode2.poll().entries.map((e) => e.node), [2]);
+  assert.ok(io.fsyncs < results.length, `${io.fsyncs} fsyncs for ${results.length} lines`);
+  assert.deepEqual(readAuditLog(dir).entries.map((e) => e.result), results);
+  await log.close();
 });
 
-test('follower: no log yet, then one appears', (t) => {
+test('a failed write is reported as it happens and by the next flush(), never thrown by append()', async (t) => {
   const dir = stateDir(t);
-  const follower = new AuditFollower(dir);
-  t.after(() => follower.close());
-  assert.deepEqual(follower.poll(), { entries: [], corrupt: 0 });
-  const log = AuditLog.open(dir);
-  log.append(unlock(7));
-  log.close();
-  assert.deepEqual(follower.poll().entries.map((e) => e.node), [7]);
+  const reported: unknown[] = [];
+  const log = AuditLog.open(dir, { io: countingIo({ failWrites: true }), onWriteError: (e) => reported.push(e) });
+  log.append(unlock(5));
+  await assert.rejects(log.flush(), (e) => isMySealError(e, ErrorCode.STORAGE_IO));
+  assert.equal(reported.length, 1);
+  assert.ok(isMySealError(reported[0], ErrorCode.STORAGE_IO));
+  await log.flush(); // reported once, not again
+  await log.close();
 });

@@ -5,11 +5,11 @@
  * and for controllers.mqtt. The password goes to mqtt.js and nowhere else.
  */
 import { readFileSync } from 'node:fs';
-import type { Config } from '../../config/config.ts';
-import { readMqttCredentials } from '../../config/mqtt-credentials.ts';
-import { ErrorCode, MySealError, errnoCode } from '../../core/errors.ts';
-import { createGateway } from '../../gateway/create-gateway.ts';
-import type { GatewayTransport } from '../../gateway/transport.ts';
+import type { Config } from '../config/config.ts';
+import { readMqttCredentials } from '../config/mqtt-credentials.ts';
+import { ErrorCode, MySealError, errnoCode } from '../core/errors.ts';
+import { createGateway } from '../gateway/create-gateway.ts';
+import type { GatewayTransport } from '../gateway/transport.ts';
 
 /** No CA bundle comes near this (the whole Mozilla bundle is about 200 KiB). */
 const MAX_CA_BYTES = 1024 * 1024;

@@ -1,0 +1,93 @@
+/**
+ * What the socket benches (proxy.ts, locks.ts) share: `myseal serve` started as deployed (src/cli.ts
+ * through tsx, in its own process), waiting with a deadline, medians, and the machine the figures
+ * were taken on.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { statfsSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, platform, release } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { round } from './lib-net.ts';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `check` every few ms; a deadline, so a bench that cannot go on fails instead of hanging. */
+export async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!check()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** The `nodes` section of a daemon config. */
+export type NodesConfig = Record<number, { children: Record<number, { kind: string; pinLength?: number; policy?: string }> }>;
+
+export interface DaemonPorts {
+  gateway: number;
+  listen: number;
+  http: number;
+}
+
+/**
+ * Starts `myseal serve` on a config written into `dir` (also its state dir), and resolves once it
+ * says controllers may connect. The PIN rate limit is at its maximum: benches submit hundreds of
+ * correct PINs a minute.
+ */
+export async function startDaemonProcess(dir: string, ports: DaemonPorts, nodes: NodesConfig): Promise<ChildProcess> {
+  const config = join(dir, 'config.yaml');
+  // JSON is YAML.
+  writeFileSync(
+    config,
+    JSON.stringify({
+      gateway: `tcp://127.0.0.1:${ports.gateway}`,
+      listen: `127.0.0.1:${ports.listen}`,
+      http: { listen: `127.0.0.1:${ports.http}`, rateLimitPerMinute: 600 },
+      stateDir: dir,
+      nodes,
+      log: { level: 'warn' },
+    }),
+  );
+  // MYSEAL_BENCH_CPU_PROF=<dir>: the daemon writes a CPU profile there when it ends.
+  const profile = process.env.MYSEAL_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MYSEAL_BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/cli.ts', 'serve', '--config', config], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+  await until(() => out.includes('myseal serve: controllers connect to') || child.exitCode !== null, 'myseal serve to start', 30_000);
+  if (child.exitCode !== null) throw new Error(`myseal serve exited with ${child.exitCode}:\n${err}`);
+  return child;
+}
+
+const FS_TYPES: Record<number, string> = { 0x01021994: 'tmpfs', 0xef53: 'ext2/3/4', 0x58465342: 'xfs', 0x9123683e: 'btrfs', 0x794c7630: 'overlayfs' };
+
+/** Where the figures come from; `loadAtStart` because other work on the machine shows in the tails. */
+export function environment(stateDir: string, loadAtStart: number): Record<string, string | number> {
+  const fsType = statfsSync(stateDir).type;
+  return {
+    node: process.version,
+    platform: `${platform()} ${release()}`,
+    cpus: cpus().length,
+    cpu_model: cpus()[0]?.model ?? 'unknown',
+    state_dir_fs: FS_TYPES[fsType] ?? `0x${fsType.toString(16)}`,
+    load_avg_1m_at_start: round(loadAtStart, 2),
+  };
+}
+
+/** The 1-minute load average now. */
+export function loadNow(): number {
+  return loadavg()[0]!;
+}

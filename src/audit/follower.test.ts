@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { AuditLog } from './writer.ts';
+import { AuditFollower } from './follower.ts';
+import { stateDir, unlock } from '../../test/support/audit-entries.ts';
+
+
+test('follower: new lines as they come, across a rotation, partial lines held back', async (t) => {
+  const dir = stateDir(t);
+  const log = AuditLog.open(dir, { maxBytes: 4096, keep: 5 });
+  log.append(unlock(1, 'before'));
+  await log.flush();
+  const follower = new AuditFollower(dir);
+  t.after(() => follower.close());
+  assert.deepEqual(follower.poll().entries, [], 'starts at the end');
+
+  log.append(unlock(1, 'a'));
+  log.append(unlock(2, 'b'));
+  await log.flush();
+  assert.deepEqual(follower.poll().entries.map((e) => e.result), ['a', 'b']);
+
+  // Enough to rotate several times between two polls; the follower must see every line, in order.
+  const results: string[] = [];
+  for (let i = 0; i < 100; i++) {
+    results.push(`r${i}`);
+    log.append({ event: 'status', node: 3, source: 'http', result: `r${i}`, detail: { pad: 'x'.repeat(40) } });
+  }
+  await log.flush();
+  assert.ok(existsSync(join(dir, 'audit.log.3')));
+  assert.deepEqual(follower.poll().entries.map((e) => e.result), results);
+
+  // A torn write: half a line now, the rest later.
+  const path = join(dir, 'audit.log');
+  appendFileSync(path, '{"ts":"2025-01-01T00:00:00.000Z","event":"lock",');
+  assert.deepEqual(follower.poll().entries, []);
+  appendFileSync(path, '"node":4,"source":"cli","result":"locked"}\n');
+  assert.deepEqual(follower.poll().entries.map((e) => e.node), [4]);
+  await log.close();
+
+  const onlyNode2 = new AuditFollower(dir, { node: 2 });
+  t.after(() => onlyNode2.close());
+  const again = AuditLog.open(dir);
+  again.append(unlock(1));
+  again.append(unlock(2));
+  await again.close();
+  assert.deepEqual(onlyNode2.poll().entries.map((e) => e.node), [2]);
+});
+
+test('follower: no log yet, then one appears', async (t) => {
+  const dir = stateDir(t);
+  const follower = new AuditFollower(dir);
+  t.after(() => follower.close());
+  assert.deepEqual(follower.poll(), { entries: [], corrupt: 0 });
+  const log = AuditLog.open(dir);
+  log.append(unlock(7));
+  await log.close();
+  assert.deepEqual(follower.poll().entries.map((e) => e.node), [7]);
+});

@@ -1,0 +1,52 @@
+/**
+ * Group commit: many small durable writes share one fsync. While one batch is being written and
+ * synced, whatever is added waits, and then all of it goes out together as the next batch. So a
+ * burst of N writes costs about two fsyncs rather than N, and no write ever waits for more than the
+ * batch in flight plus its own. Items are committed in the order they were added.
+ *
+ * The promise of an item resolves only once `commit` for its batch has resolved, i.e. once it is
+ * durable; when a batch fails, every item in it is rejected with that error (later batches are
+ * still tried: a full disk may come back).
+ */
+
+interface Waiting<T> {
+  item: T;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+export class GroupCommit<T> {
+  private queue: Waiting<T>[] = [];
+  private running: Promise<void> | undefined;
+
+  /** `commit` writes a batch and makes it durable; it is never called twice at once. */
+  constructor(private readonly commit: (batch: readonly T[]) => Promise<void>) {}
+
+  /** Queues an item; resolves once the batch that carries it is durable. */
+  add(item: T): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      // Started a microtask later, so that what is added in the same turn goes in the same batch.
+      this.running ??= Promise.resolve().then(() => this.drain());
+    });
+  }
+
+  /** Resolves once every item added before the call is committed or has failed. Never rejects. */
+  async settled(): Promise<void> {
+    while (this.running !== undefined) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue;
+      this.queue = [];
+      try {
+        await this.commit(batch.map((w) => w.item));
+        for (const w of batch) w.resolve();
+      } catch (e) {
+        for (const w of batch) w.reject(e);
+      }
+    }
+    this.running = undefined;
+  }
+}

@@ -1,0 +1,89 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ErrorCode, isMySealError } from '../core/errors.ts';
+import { COUNTERS_DIR, FileCounters } from './counter-store.ts';
+import { JOURNAL_FILE } from './received-journal.ts';
+import { countingIo } from '../../test/support/counting-io.ts';
+import { tempDir, throwsCode } from '../../test/support/fixtures.ts';
+
+function started(dir: string, nodes: number[], io = countingIo()): { counters: FileCounters; io: ReturnType<typeof countingIo> } {
+  const setup = FileCounters.open(dir);
+  for (const node of nodes) setup.resetNode(node);
+  return { counters: FileCounters.open(dir, { io }), io };
+}
+
+const NODES = Array.from({ length: 50 }, (_, i) => i + 1);
+
+test('50 locks answering at once: their counters share fsyncs, and each is durable before it is handed back', async (t) => {
+  const dir = tempDir(t, 'myseal-journal-');
+  const { counters, io } = started(dir, NODES);
+  const results = await Promise.all(
+    NODES.map((node) =>
+      counters.recordReceived(node, 1000 + node).then((accepted) => {
+        // At this moment the line must already be behind an fsync that returned.
+        assert.ok(io.durable(`${node} ${1000 + node}\n`), `node ${node}: handed back before its fsync`);
+        return accepted;
+      }),
+    ),
+  );
+  assert.ok(results.every((r) => r === true));
+  assert.ok(io.fsyncs < NODES.length, `${io.fsyncs} fsyncs for ${NODES.length} concurrent records`);
+  const reopened = FileCounters.open(dir);
+  for (const node of NODES) assert.equal(reopened.lastReceived(node), 1000 + node);
+});
+
+test('a counter is accepted at once: a copy recorded while the first is being written gets false', async (t) => {
+  const dir = tempDir(t, 'myseal-journal-');
+  const { counters } = started(dir, [4]);
+  const first = counters.recordReceived(4, 10);
+  const copy = counters.recordReceived(4, 10);
+  assert.equal(counters.lastReceived(4), 10);
+  assert.deepEqual(await Promise.all([first, copy]), [true, false]);
+});
+
+test('a torn last line (a crash mid-append) is cut off; a damaged complete line fails closed', async (t) => {
+  const dir = tempDir(t, 'myseal-journal-');
+  const { counters } = started(dir, [2, 3]);
+  await counters.recordReceived(2, 7);
+  const path = join(dir, COUNTERS_DIR, JOURNAL_FILE);
+  appendFileSync(path, '3 99');
+  const reopened = FileCounters.open(dir);
+  assert.equal(reopened.lastReceived(2), 7);
+  assert.equal(reopened.lastReceived(3), 0, 'the torn line was never acted on');
+  assert.equal(readFileSync(path, 'utf8'), '2 7\n');
+  await reopened.recordReceived(3, 5);
+  assert.equal(FileCounters.open(dir).lastReceived(3), 5, 'appends after the cut start on a line of their own');
+
+  for (const bad of ['2 x\n', '255 4\n', '2 0\n', '2 4294967296\n', '2  4\n']) {
+    writeFileSync(path, `2 7\n${bad}`, { mode: 0o600 });
+    throwsCode(() => FileCounters.open(dir), ErrorCode.COUNTER_STORE_CORRUPT);
+  }
+});
+
+test('a long journal is checkpointed to one line per node, keeping every node\'s highest counter', async (t) => {
+  const dir = tempDir(t, 'myseal-journal-');
+  const { counters } = started(dir, [1, 2]);
+  let next = 1;
+  // Batches of concurrent records, so that the journal passes its checkpoint size in a few fsyncs.
+  for (let batch = 0; batch < 12; batch += 1) {
+    const records: Promise<boolean>[] = [];
+    for (let i = 0; i < 800; i += 1, next += 1) records.push(counters.recordReceived(1 + (next % 2), 100_000 + next));
+    await Promise.all(records);
+  }
+  const path = join(dir, COUNTERS_DIR, JOURNAL_FILE);
+  assert.ok(statSync(path).size < 64 * 1024, 'checkpointed');
+  const reopened = FileCounters.open(dir);
+  assert.equal(Math.max(reopened.lastReceived(1), reopened.lastReceived(2)), 100_000 + next - 1);
+  assert.equal(Math.abs(reopened.lastReceived(1) - reopened.lastReceived(2)), 1);
+});
+
+test('a failed append rejects, and the counter stays accepted (its frame is never acted on)', async (t) => {
+  const dir = tempDir(t, 'myseal-journal-');
+  const failing = countingIo({ failWrites: true });
+  const { counters } = started(dir, [6], failing);
+  await assert.rejects(counters.recordReceived(6, 3), (e) => isMySealError(e, ErrorCode.STORAGE_IO));
+  assert.equal(await counters.recordReceived(6, 3), false, 'the same counter again is a replay');
+  assert.equal(FileCounters.open(dir).lastReceived(6), 0, 'nothing durable was claimed');
+});
