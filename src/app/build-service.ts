@@ -9,8 +9,8 @@ import type { ControllerCounters, ControllerKeyStore } from '../core/protocol/st
 import type { GatewayTransport } from '../gateway/transport.ts';
 import { Daemon } from '../service/daemon.ts';
 import type { NodeOptions } from '../service/catalogue/node-catalogue.ts';
-import { legacyUnlockLineFromStore } from '../service/lock/legacy-sender.ts';
-import type { WarnLogger } from '../service/lock/legacy-sender.ts';
+import { legacyUnlockLineFromStore } from './legacy-sender.ts';
+import type { WarnLogger } from './legacy-sender.ts';
 import type { AuditSink, LoggerLike } from '../service/ports.ts';
 
 /** Operation timing, for the demo and tests that must not wait out the production defaults. */

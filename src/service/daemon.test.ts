@@ -9,7 +9,7 @@ import { FakeGateway } from '../../test/support/fake-gateway.ts';
 import { settled, until } from '../../test/support/until.ts';
 import { Daemon } from './daemon.ts';
 import { LegacyVirtualNode } from '../node/legacy-virtual-node.ts';
-import { legacyUnlockLine } from './lock/legacy-sender.ts';
+import { legacyUnlockLine } from '../app/legacy-sender.ts';
 import type { ChildOptions, Outbound } from './daemon.ts';
 import type { AuditInput } from '../audit/schema.ts';
 import { httpStatusFor } from '../edges/http/outcome-status.ts';

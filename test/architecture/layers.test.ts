@@ -93,6 +93,19 @@ test('the folders of one layer do not import each other in a cycle', () => {
   assert.deepEqual([...cycles], []);
 });
 
+test('the service takes storage, the audit log and the gateway as interfaces: type imports only', () => {
+  const wrong: string[] = [];
+  for (const file of productFiles()) {
+    if (layerOf(file).name !== 'service') continue;
+    const text = readFileSync(join(SRC, file), 'utf8');
+    for (const m of text.matchAll(/^import\s+(type\s+)?[^'"]*?from\s*['"]([^'"]+)['"]/gm)) {
+      const target = normalize(join(dirname(file), m[2]!)).split('\\').join('/');
+      if (m[1] === undefined && /^(store|audit|gateway|io|node)\//.test(target)) wrong.push(`${file} imports values from ${target}`);
+    }
+  }
+  assert.deepEqual(wrong, []);
+});
+
 test('the core and the service do no I/O of their own', () => {
   const wrong: string[] = [];
   for (const file of productFiles()) {

@@ -14,7 +14,7 @@ import { describeOutcome, sentLegacy } from './outcome.ts';
 import type { OutcomeReport } from './outcome.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
-/** Builds the original format's line for a node and PIN (legacy-sender.ts). */
+/** Builds the original format's line for a node and PIN (app/legacy-sender.ts). */
 export type LegacyLine = (node: number, pin: string) => string;
 
 export interface LegacyUnlockParts {

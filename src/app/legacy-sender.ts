@@ -4,9 +4,9 @@
  * the LAN to the gateway, or on the radio) can send it again and the door opens, because the old
  * format has no counter, no challenge and no authentication. The line itself is never logged.
  */
-import type { RandomSource } from '../../core/legacy/ecb.ts';
-import { legacyLine, sealLegacyPin } from '../../core/legacy/ecb.ts';
-import { loadLegacyKey } from '../../store/legacy-key-file.ts';
+import type { RandomSource } from '../core/legacy/ecb.ts';
+import { legacyLine, sealLegacyPin } from '../core/legacy/ecb.ts';
+import { loadLegacyKey } from '../store/legacy-key-file.ts';
 
 /** The part of a logger this needs (a pino Logger, the daemon's LoggerLike). */
 export interface WarnLogger {
