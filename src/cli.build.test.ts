@@ -8,7 +8,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,6 +74,10 @@ test('npm pack ships the product only: no tests, test support, fixtures, source 
   if (built === undefined) return t.skip('needs the build of the test before');
   const pkg = built;
   // A copy, not links: npm pack lists what is really there, filtered by package.json's "files".
+  // The package.json as published, less its build hook: npm pack would run it here, with no sources to build.
+  const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  delete manifest.scripts.prepare;
+  writeFileSync(join(pkg, 'package.json'), JSON.stringify(manifest));
   for (const dir of ['docs', 'arduino']) cpSync(join(ROOT, dir), join(pkg, dir), { recursive: true, filter: (src) => !src.includes('/build/') });
   const npm = spawn('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: pkg, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

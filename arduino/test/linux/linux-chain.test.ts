@@ -354,9 +354,12 @@ async function exerciseLock(chain: Chain): Promise<void> {
   // refuses both; it answers the authentic but stale command "stale counter", which the daemon,
   // having sent nothing, counts as a security event. Then the unlock with one bit changed: no answer.
   const unexpected = counter(chain, 'node:UNEXPECTED_RESULT');
+  const securityBefore = securityEvents(chain).length;
   tap.sendToGateway(unlockLine);
   tap.sendToGateway(commandLine);
   await until(() => counter(chain, 'node:UNEXPECTED_RESULT') > unexpected, 'the stale answer to the replayed command', WAIT_MS);
+  // The audit line is group-committed after the count: wait for it on disk, then check what it says.
+  await until(() => securityEvents(chain).length > securityBefore, 'the security event in the audit log', WAIT_MS);
   assert.equal(securityEvents(chain).at(-1)?.nodeAnswer, 'StaleCounter');
   const quiet = { unexpected: counter(chain, 'node:UNEXPECTED_RESULT'), ...view(chain).counts, heard: sealedLines(tap.toDaemon, nodeId, Direction.ToController).length };
   tap.sendToGateway(flipBit(unlockLine));
@@ -386,8 +389,10 @@ async function exerciseLock(chain: Chain): Promise<void> {
   // counter it accepted last survived); the lock's answers are accepted (its own counters went on).
   await restartLock(chain);
   const unexpectedBefore = counter(chain, 'node:UNEXPECTED_RESULT');
+  const securityAfterRestart = securityEvents(chain).length;
   tap.sendToGateway(commandLine);
   await until(() => counter(chain, 'node:UNEXPECTED_RESULT') > unexpectedBefore, 'the stale answer after the restart', WAIT_MS);
+  await until(() => securityEvents(chain).length > securityAfterRestart, 'the security event in the audit log', WAIT_MS);
   assert.equal(securityEvents(chain).at(-1)?.nodeAnswer, 'StaleCounter');
   const restarted = await status(chain);
   assert.equal(restarted.locked, true);
