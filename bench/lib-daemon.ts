@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { statfsSync, writeFileSync } from 'node:fs';
+import { readFileSync, statfsSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -90,4 +90,25 @@ export function environment(stateDir: string, loadAtStart: number): Record<strin
 /** The 1-minute load average now. */
 export function loadNow(): number {
   return loadavg()[0]!;
+}
+
+/** CPU time a thread ran, and time it was ready to run but waited for a CPU (Linux's schedstat), in ms. */
+export interface ThreadTimes {
+  cpuMs: number;
+  runQueueMs: number;
+}
+
+/**
+ * The main thread's times of a process (its event loop, where the daemon's work happens), or null
+ * where the kernel does not tell (not Linux). The wait shows a busy machine: a figure that grew
+ * while the CPU time did not was the machine's doing, not the daemon's.
+ */
+export function mainThreadTimes(pid: number): ThreadTimes | null {
+  try {
+    const [cpuNs, waitNs] = readFileSync(`/proc/${pid}/schedstat`, 'latin1').trim().split(' ').map(Number);
+    if (!Number.isFinite(cpuNs) || !Number.isFinite(waitNs)) return null;
+    return { cpuMs: cpuNs! / 1e6, runQueueMs: waitNs! / 1e6 };
+  } catch {
+    return null;
+  }
 }

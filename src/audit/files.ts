@@ -2,7 +2,7 @@
  * Where the audit log lives: `<stateDir>/audit.log`, and audit.log.1 (newest) .. audit.log.N
  * (oldest) after rotations. Shared by the writer, the reader and the follower.
  */
-import { readdirSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoCode } from '../core/errors.ts';
 import { ioError } from '../store/state-dir.ts';
@@ -14,10 +14,10 @@ export function rotatedPath(stateDir: string, index: number): string {
 }
 
 /** The numbers of the rotated files present, lowest (newest) first. */
-export function rotatedIndexes(stateDir: string): number[] {
+export async function rotatedIndexes(stateDir: string): Promise<number[]> {
   let names: string[];
   try {
-    names = readdirSync(stateDir);
+    names = await readdir(stateDir);
   } catch (e) {
     if (errnoCode(e) === 'ENOENT') return [];
     throw ioError(e, 'list', stateDir);

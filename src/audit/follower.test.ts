@@ -12,14 +12,14 @@ test('follower: new lines as they come, across a rotation, partial lines held ba
   const log = AuditLog.open(dir, { maxBytes: 4096, keep: 5 });
   log.append(unlock(1, 'before'));
   await log.flush();
-  const follower = new AuditFollower(dir);
+  const follower = await AuditFollower.start(dir);
   t.after(() => follower.close());
-  assert.deepEqual(follower.poll().entries, [], 'starts at the end');
+  assert.deepEqual((await follower.poll()).entries, [], 'starts at the end');
 
   log.append(unlock(1, 'a'));
   log.append(unlock(2, 'b'));
   await log.flush();
-  assert.deepEqual(follower.poll().entries.map((e) => e.result), ['a', 'b']);
+  assert.deepEqual((await follower.poll()).entries.map((e) => e.result), ['a', 'b']);
 
   // Enough to rotate several times between two polls; the follower must see every line, in order.
   const results: string[] = [];
@@ -29,32 +29,32 @@ test('follower: new lines as they come, across a rotation, partial lines held ba
   }
   await log.flush();
   assert.ok(existsSync(join(dir, 'audit.log.3')));
-  assert.deepEqual(follower.poll().entries.map((e) => e.result), results);
+  assert.deepEqual((await follower.poll()).entries.map((e) => e.result), results);
 
   // A torn write: half a line now, the rest later.
   const path = join(dir, 'audit.log');
   appendFileSync(path, '{"ts":"2025-01-01T00:00:00.000Z","event":"lock",');
-  assert.deepEqual(follower.poll().entries, []);
+  assert.deepEqual((await follower.poll()).entries, []);
   appendFileSync(path, '"node":4,"source":"cli","result":"locked"}\n');
-  assert.deepEqual(follower.poll().entries.map((e) => e.node), [4]);
+  assert.deepEqual((await follower.poll()).entries.map((e) => e.node), [4]);
   await log.close();
 
-  const onlyNode2 = new AuditFollower(dir, { node: 2 });
+  const onlyNode2 = await AuditFollower.start(dir, { node: 2 });
   t.after(() => onlyNode2.close());
   const again = AuditLog.open(dir);
   again.append(unlock(1));
   again.append(unlock(2));
   await again.close();
-  assert.deepEqual(onlyNode2.poll().entries.map((e) => e.node), [2]);
+  assert.deepEqual((await onlyNode2.poll()).entries.map((e) => e.node), [2]);
 });
 
 test('follower: no log yet, then one appears', async (t) => {
   const dir = stateDir(t);
-  const follower = new AuditFollower(dir);
+  const follower = await AuditFollower.start(dir);
   t.after(() => follower.close());
-  assert.deepEqual(follower.poll(), { entries: [], corrupt: 0 });
+  assert.deepEqual((await follower.poll()), { entries: [], corrupt: 0 });
   const log = AuditLog.open(dir);
   log.append(unlock(7));
   await log.close();
-  assert.deepEqual(follower.poll().entries.map((e) => e.node), [7]);
+  assert.deepEqual((await follower.poll()).entries.map((e) => e.node), [7]);
 });

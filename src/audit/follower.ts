@@ -1,8 +1,10 @@
-import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { constants } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { join } from 'node:path';
 import { errnoCode } from '../core/errors.ts';
-import { checkPrivateFile, ioError, readPrivateFile } from '../store/state-dir.ts';
+import { checkPrivateFile, ioError, readPrivateFileAsync } from '../store/state-dir.ts';
 import { AUDIT_FILE, rotatedIndexes, rotatedPath } from './files.ts';
 import { MAX_READ_BYTES, parseLines } from './reader.ts';
 import type { AuditReadResult } from './reader.ts';
@@ -13,54 +15,67 @@ import type { AuditReadResult } from './reader.ts';
  * rotated file written entirely since the last poll, then the new audit.log from its start. Starts
  * at the current end: the caller prints history first with readAuditLog. Only if more than `keep`
  * rotations happen between two polls are lines lost, which the flood guard makes impossible at a
- * poll every 500 ms.
+ * poll every 500 ms. Through the thread pool, like the reader, so that any process may follow the
+ * log without its event loop waiting on the disk.
  */
 export class AuditFollower {
   private readonly path: string;
-  private fd: number | undefined;
+  private handle: FileHandle | undefined;
   private ino = -1;
   private offset = 0;
   private pending: Uint8Array = new Uint8Array(0);
 
-  constructor(
+  private constructor(
     private readonly stateDir: string,
-    private readonly options: { node?: number } = {},
+    private readonly options: { node?: number },
   ) {
     this.path = join(stateDir, AUDIT_FILE);
-    this.openCurrent(true);
   }
 
-  poll(): AuditReadResult {
+  /** Starts following at the log's current end (or at its start, once one appears). */
+  static async start(stateDir: string, options: { node?: number } = {}): Promise<AuditFollower> {
+    const follower = new AuditFollower(stateDir, options);
+    await follower.openCurrent(true);
+    return follower;
+  }
+
+  async poll(): Promise<AuditReadResult> {
     const out: AuditReadResult = { entries: [], corrupt: 0 };
-    this.drain(out);
+    await this.drain(out);
     let st: Stats | undefined;
     try {
-      st = statSync(this.path);
+      st = await stat(this.path);
     } catch {
       st = undefined;
     }
     if (st !== undefined && (st.ino !== this.ino || st.size < this.offset)) {
       // Rotated (a new file) or truncated: the rest of the old one was drained above.
-      if (st.ino !== this.ino && this.fd !== undefined) this.readSkippedFiles(out);
-      this.closeFd();
+      if (st.ino !== this.ino && this.handle !== undefined) await this.readSkippedFiles(out);
+      await this.close();
       this.pending = new Uint8Array(0);
-      this.openCurrent(false);
-      this.drain(out);
+      await this.openCurrent(false);
+      await this.drain(out);
     }
     return out;
+  }
+
+  async close(): Promise<void> {
+    const handle = this.handle;
+    this.handle = undefined;
+    await handle?.close();
   }
 
   /**
    * Rotated files newer than the one we were reading: audit.log.1 .. up to the one that is our old
    * file (same inode), read whole, oldest first. If ours is gone (rotated away), all of them are newer.
    */
-  private readSkippedFiles(out: AuditReadResult): void {
+  private async readSkippedFiles(out: AuditReadResult): Promise<void> {
     const skipped: string[] = [];
-    for (const index of rotatedIndexes(this.stateDir)) {
+    for (const index of await rotatedIndexes(this.stateDir)) {
       const path = rotatedPath(this.stateDir, index);
       let ino: number | undefined;
       try {
-        ino = statSync(path).ino;
+        ino = (await stat(path)).ino;
       } catch {
         continue;
       }
@@ -68,44 +83,40 @@ export class AuditFollower {
       skipped.unshift(path);
     }
     for (const path of skipped) {
-      const bytes = readPrivateFile(path, MAX_READ_BYTES);
+      const bytes = await readPrivateFileAsync(path, MAX_READ_BYTES);
       if (bytes === undefined) continue;
       this.collect(parseLines(bytes), out);
     }
   }
 
-  close(): void {
-    this.closeFd();
-  }
-
-  private openCurrent(atEnd: boolean): void {
-    let fd: number;
+  private async openCurrent(atEnd: boolean): Promise<void> {
+    let handle: FileHandle;
     try {
-      fd = openSync(this.path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+      handle = await open(this.path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     } catch (e) {
       if (errnoCode(e) === 'ENOENT') return;
       throw ioError(e, 'open', this.path);
     }
     try {
-      const st = fstatSync(fd);
+      const st = await handle.stat();
       checkPrivateFile(st, this.path);
-      this.fd = fd;
+      this.handle = handle;
       this.ino = st.ino;
       this.offset = atEnd ? st.size : 0;
     } catch (e) {
-      closeSync(fd);
+      await handle.close();
       throw ioError(e, 'open', this.path);
     }
   }
 
   /** Reads what was appended, hands over the complete lines and keeps a partial last line. */
-  private drain(out: AuditReadResult): void {
-    if (this.fd === undefined) return;
+  private async drain(out: AuditReadResult): Promise<void> {
+    if (this.handle === undefined) return;
     const chunk = new Uint8Array(64 * 1024);
     for (;;) {
       let n: number;
       try {
-        n = readSync(this.fd, chunk, 0, chunk.length, this.offset);
+        ({ bytesRead: n } = await this.handle.read(chunk, 0, chunk.length, this.offset));
       } catch (e) {
         throw ioError(e, 'read', this.path);
       }
@@ -126,10 +137,5 @@ export class AuditFollower {
   private collect(parsed: AuditReadResult, out: AuditReadResult): void {
     out.corrupt += parsed.corrupt;
     for (const e of parsed.entries) if (this.options.node === undefined || e.node === this.options.node) out.entries.push(e);
-  }
-
-  private closeFd(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
   }
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, symlinkSync, writeFileSync } from 'node:fs';
+import { ErrorCode, isMySealError } from '../core/errors.ts';
 import { join } from 'node:path';
 import { AuditLog } from './writer.ts';
 import { readAuditLog } from './reader.ts';
@@ -19,7 +20,7 @@ test('corrupt lines are skipped and counted, not fatal', async (t) => {
   const reopened = AuditLog.open(dir);
   reopened.append(unlock(6, 'wrong_pin'));
   await reopened.close();
-  const read = readAuditLog(dir);
+  const read = await readAuditLog(dir);
   assert.equal(read.corrupt, 5);
   assert.deepEqual(
     read.entries.map((e) => [e.event, e.node, e.result]),
@@ -30,6 +31,18 @@ test('corrupt lines are skipped and counted, not fatal', async (t) => {
     ],
   );
   // No log at all: nothing, not an error.
-  assert.deepEqual(readAuditLog(join(dir, 'missing')), { entries: [], corrupt: 0 });
+  assert.deepEqual(await readAuditLog(join(dir, 'missing')), { entries: [], corrupt: 0 });
 });
 
+
+test('the reader refuses what the writer would: a symbolic link, a log others can read', async (t) => {
+  const dir = stateDir(t);
+  const log = AuditLog.open(dir);
+  log.append(unlock(5));
+  await log.close();
+  const other = stateDir(t);
+  symlinkSync(join(dir, 'audit.log'), join(other, 'audit.log'));
+  await assert.rejects(readAuditLog(other), (e) => isMySealError(e, ErrorCode.KEY_STORE_PERMISSIONS));
+  chmodSync(join(dir, 'audit.log'), 0o640);
+  await assert.rejects(readAuditLog(dir), (e) => isMySealError(e, ErrorCode.KEY_STORE_PERMISSIONS));
+});

@@ -1,9 +1,11 @@
 /**
  * Reading the audit log (`myseal log`, the web page's history): across the rotated files in order,
  * skipping corrupt lines (a torn last line after a crash) and counting them instead of failing.
+ * Through the thread pool: the web page asks while the service runs, and a read of a large log must
+ * not hold up the locks' traffic.
  */
 import { join } from 'node:path';
-import { readPrivateFile } from '../store/state-dir.ts';
+import { readPrivateFileAsync } from '../store/state-dir.ts';
 import { AUDIT_FILE, rotatedIndexes, rotatedPath } from './files.ts';
 import { parseRecord } from './schema.ts';
 import type { AuditRecord } from './schema.ts';
@@ -30,15 +32,15 @@ export const MAX_READ_BYTES = 1024 * 1024 * 1024;
  * newest first and reading stops once enough entries are found. Missing files are no entries; a file
  * with loose permissions is refused (KEY_STORE_PERMISSIONS), as the writer would refuse it.
  */
-export function readAuditLog(stateDir: string, options: ReadAuditOptions = {}): AuditReadResult {
+export async function readAuditLog(stateDir: string, options: ReadAuditOptions = {}): Promise<AuditReadResult> {
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
-  const files = [join(stateDir, AUDIT_FILE), ...rotatedIndexes(stateDir).map((i) => rotatedPath(stateDir, i))];
+  const files = [join(stateDir, AUDIT_FILE), ...(await rotatedIndexes(stateDir)).map((i) => rotatedPath(stateDir, i))];
   const chunks: AuditRecord[][] = [];
   let found = 0;
   let corrupt = 0;
   for (const file of files) {
     if (found >= limit) break;
-    const bytes = readPrivateFile(file, MAX_READ_BYTES);
+    const bytes = await readPrivateFileAsync(file, MAX_READ_BYTES);
     if (bytes === undefined) continue;
     const parsed = parseLines(bytes);
     corrupt += parsed.corrupt;

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { ErrorCode, isMySealError } from '../core/errors.ts';
 import { AuditLog } from './writer.ts';
 import { readAuditLog } from './reader.ts';
-import type { AuditInput, AuditValue } from './schema.ts';
+import type { AuditInput, AuditRecord, AuditValue } from './schema.ts';
 import { countingIo } from '../../test/support/counting-io.ts';
-import { until } from '../../test/support/until.ts';
+import { sleep } from '../../test/support/until.ts';
 import { fakeClock, stateDir, unlock } from '../../test/support/audit-entries.ts';
 
 
@@ -32,7 +32,7 @@ test('one JSON object per line, with ts, in a 0600 file', async (t) => {
     result: 'buffered',
     detail: { position: 2 },
   });
-  const read = readAuditLog(dir);
+  const read = await readAuditLog(dir);
   assert.equal(read.corrupt, 0);
   assert.deepEqual(read.entries.map((e) => e.event), ['unlock', 'digit', 'config']);
 });
@@ -48,7 +48,7 @@ test('0600 even under a permissive umask, and a readable existing log is refused
   assert.equal(statSync(join(dir, 'audit.log')).mode & 0o777, 0o600);
   chmodSync(join(dir, 'audit.log'), 0o644);
   assert.throws(() => AuditLog.open(dir), (e) => isMySealError(e, ErrorCode.KEY_STORE_PERMISSIONS));
-  assert.throws(() => readAuditLog(dir), (e) => isMySealError(e, ErrorCode.KEY_STORE_PERMISSIONS));
+  await assert.rejects(readAuditLog(dir), (e) => isMySealError(e, ErrorCode.KEY_STORE_PERMISSIONS));
 
   const other = stateDir(t);
   symlinkSync(join(dir, 'elsewhere'), join(other, 'audit.log'));
@@ -89,7 +89,7 @@ test('a digit event records where the digit was, never which digit', async (t) =
     assert.throws(() => log.append({ event: 'digit', node: 5, source: 'http', result: 'buffered', detail }), RangeError);
   }
   await log.close();
-  assert.equal(readAuditLog(dir).entries.length, 3);
+  assert.equal((await readAuditLog(dir)).entries.length, 3);
 });
 
 test('other malformed entries are programming errors too', async (t) => {
@@ -130,7 +130,7 @@ test('rotation by size keeps audit.log.1..N, and reads come back in order across
     assert.equal(statSync(join(dir, n)).mode & 0o777, 0o600);
   }
 
-  const all = readAuditLog(dir);
+  const all = await readAuditLog(dir);
   assert.equal(all.corrupt, 0);
   const seqs = all.entries.map((e) => e.detail?.seq as number);
   // The oldest lines were rotated away; what is left is one contiguous, ordered run ending at the last.
@@ -140,9 +140,9 @@ test('rotation by size keeps audit.log.1..N, and reads come back in order across
   const times = all.entries.map((e) => Date.parse(e.ts));
   assert.deepEqual([...times].sort((a, b) => a - b), times);
 
-  const last = readAuditLog(dir, { limit: 50 });
+  const last = await readAuditLog(dir, { limit: 50 });
   assert.deepEqual(last.entries.map((e) => e.detail?.seq), seqs.slice(-50));
-  const node2 = readAuditLog(dir, { node: 2, limit: 10 });
+  const node2 = await readAuditLog(dir, { node: 2, limit: 10 });
   assert.equal(node2.entries.length, 10);
   assert.ok(node2.entries.every((e) => e.node === 2));
   assert.deepEqual(node2.entries.map((e) => e.detail?.seq), seqs.filter((s) => s % 3 === 1).slice(-10));
@@ -172,7 +172,7 @@ test('flood guard: past 20 security events a second, one summary line with the c
   for (let i = 0; i < 5; i++) log.append(forged(1000 + i));
   await log.close();
 
-  const entries = readAuditLog(dir).entries;
+  const entries = (await readAuditLog(dir)).entries;
   const written = entries.filter((e) => e.event === 'security' && e.result === 'AUTH_FAILED');
   assert.equal(written.length, 25, 'the first 20 of the flood, then the 5 of the next second');
   const summaries = entries.filter((e) => e.result === 'flood');
@@ -193,7 +193,7 @@ test('flood guard: controllers\' set entries (an outage under heavy traffic) are
     if (i % 64 === 0) log.append(unlock(5, `door ${i}`));
   }
   await log.close();
-  const entries = readAuditLog(dir).entries;
+  const entries = (await readAuditLog(dir)).entries;
   assert.equal(entries.filter((e) => e.event === 'set').length, 20);
   assert.equal(entries.filter((e) => e.event === 'unlock').length, 4, 'every door event written');
   assert.equal(entries.find((e) => e.result === 'flood')?.detail?.suppressed, 236);
@@ -205,8 +205,13 @@ test('flood guard: the summary is written by timer when the flood simply stops',
   t.after(() => log.close());
   for (let i = 0; i < 30; i++) log.append({ event: 'security', source: 'gateway', result: 'LINE_TOO_LONG' });
   // Nothing else writes it: no flush, no close, no further event.
-  await until(() => readAuditLog(dir).entries.some((e) => e.result === 'flood'), 'the flood summary');
-  const summary = readAuditLog(dir).entries.find((e) => e.result === 'flood');
+  const flood = async (): Promise<AuditRecord | undefined> => (await readAuditLog(dir)).entries.find((e) => e.result === 'flood');
+  const deadline = Date.now() + 5_000;
+  let summary = await flood();
+  for (; summary === undefined; summary = await flood()) {
+    assert.ok(Date.now() < deadline, 'timed out waiting for the flood summary');
+    await sleep(5);
+  }
   assert.equal(summary?.detail?.suppressed, 10);
 });
 
@@ -222,7 +227,7 @@ test('50 doors at once: their lines share fsyncs, keep their order, and are all 
     assert.ok(io.durable(`"node":${i + 1},"child":1,"source":"http","result":"${result}"}\n`), `${result}: not behind an fsync`);
   }
   assert.ok(io.fsyncs < results.length, `${io.fsyncs} fsyncs for ${results.length} lines`);
-  assert.deepEqual(readAuditLog(dir).entries.map((e) => e.result), results);
+  assert.deepEqual((await readAuditLog(dir)).entries.map((e) => e.result), results);
   await log.close();
 });
 

@@ -63,12 +63,17 @@ const MAGIC = [0x4d, 0x53];
 const FLAG_IN_LOCKOUT = 1;
 const FLAG_LOCKED = 2;
 
+/** CRC-16/CCITT of each byte value, so the CRC takes one step per byte rather than eight (every save checks two slots and writes one). */
+const CRC_TABLE = Uint16Array.from({ length: 256 }, (_, byte) => {
+  let crc = byte << 8;
+  for (let i = 0; i < 8; i++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  return crc;
+});
+
+/** CRC-16/CCITT-FALSE (poly 0x1021, initial 0xFFFF, not reflected): "123456789" gives 0x29B1. */
 export function crc16Ccitt(bytes: Uint8Array): number {
   let crc = 0xffff;
-  for (const b of bytes) {
-    crc ^= b << 8;
-    for (let i = 0; i < 8; i++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
-  }
+  for (const b of bytes) crc = ((crc << 8) & 0xffff) ^ CRC_TABLE[(crc >> 8) ^ b]!;
   return crc;
 }
 

@@ -10,26 +10,19 @@
  *
  * Random but reproducible: the seed is printed; MYSEAL_CRASH_SEED=<seed> replays the same delays.
  *
- * Speed: `node --import tsx` costs ~0.3 s of CPU per start, which for hundreds of restarts would
- * blow the time budget on a small CI machine. So the fixture and the modules it imports are
- * transpiled once (TypeScript's transpileModule: types stripped, nothing else changed) and run by
- * plain node; one short extra test runs the fixture through tsx exactly as documented.
+ * Speed: the fixture runs transpiled, by plain node (test/support/crash-fixture.ts says why); one
+ * short extra test runs it through tsx exactly as documented.
  */
 import { after, before, test } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { randomInt } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
 import { COUNTERS_DIR, FileCounters, RESERVE_BLOCK } from './counter-store.ts';
-import { ensureStateDir } from './state-dir.ts';
-import { seededRandom } from '../core/seeded-random.ts';
+import { crashSeed, runLanes, runUntilKilled, transpileGraph } from '../../test/support/crash-fixture.ts';
 
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('../../test/support/issue-counters.ts', import.meta.url));
 const NODE = 7;
 /**
@@ -46,42 +39,12 @@ let fastCommand: string[] = [];
 
 before(() => {
   work = mkdtempSync(join(tmpdir(), 'myseal-crash-'));
-  const js = join(work, 'js');
-  transpileGraph(FIXTURE, js);
-  fastCommand = [join(js, relative(REPO, FIXTURE)).replace(/\.ts$/, '.js')];
+  fastCommand = [transpileGraph(FIXTURE, join(work, 'js'))];
 });
 
 after(() => {
   if (work !== '') rmSync(work, { recursive: true, force: true });
 });
-
-/** Transpiles `entry` and every relative import it reaches into outRoot, mirroring the repository's layout. */
-function transpileGraph(entry: string, outRoot: string): void {
-  const queue = [entry];
-  const seen = new Set<string>();
-  for (let file = queue.pop(); file !== undefined; file = queue.pop()) {
-    if (seen.has(file)) continue;
-    seen.add(file);
-    const text = readFileSync(file, 'utf8');
-    for (const imported of ts.preProcessFile(text, true, true).importedFiles) {
-      if (imported.fileName.startsWith('.')) queue.push(resolve(dirname(file), imported.fileName));
-    }
-    const { outputText } = ts.transpileModule(text, {
-      fileName: file,
-      compilerOptions: {
-        module: ts.ModuleKind.ESNext,
-        target: ts.ScriptTarget.ES2022,
-        verbatimModuleSyntax: true,
-        rewriteRelativeImportExtensions: true,
-      },
-    });
-    const out = join(outRoot, relative(REPO, file)).replace(/\.ts$/, '.js');
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, outputText);
-  }
-  writeFileSync(join(outRoot, 'package.json'), '{ "type": "module" }\n');
-}
-
 
 interface Run {
   counters: number[];
@@ -97,41 +60,10 @@ interface Setup {
   env: NodeJS.ProcessEnv;
 }
 
-function runOnce(setup: Setup, stateDir: string, delayMs: number): Promise<Omit<Run, 'tempFilesLeft'>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...setup.command, stateDir, String(NODE)], {
-      cwd: REPO,
-      env: setup.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    let killer: NodeJS.Timeout | undefined;
-    // Only a safety net for a fixture that never gets ready: generous, because a first start
-    // through tsx on a cold cache compiles every module and can take many seconds.
-    const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      err += chunk;
-      if (killer === undefined && err.includes('ready\n')) {
-        killer = setTimeout(() => child.kill('SIGKILL'), delayMs);
-      }
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(guard);
-      if (killer) clearTimeout(killer);
-      if (signal !== 'SIGKILL' || killer === undefined) {
-        reject(new Error(`fixture ended by itself (code ${code}, signal ${signal}): ${err.slice(0, 2000)}`));
-        return;
-      }
-      // Each line is one write(2) of a few bytes, so a line is never cut; a trailing fragment would
-      // be a counter not yet "used" and is left out rather than misread as a shorter number.
-      const complete = out.slice(0, out.lastIndexOf('\n') + 1);
-      const counters = complete === '' ? [] : complete.trimEnd().split('\n').map(Number);
-      resolve({ counters, killedWhileFlowing: counters.length > 0 });
-    });
-  });
+async function runOnce(setup: Setup, stateDir: string, delayMs: number): Promise<Omit<Run, 'tempFilesLeft'>> {
+  const lines = await runUntilKilled([...setup.command, stateDir, String(NODE)], setup.env, delayMs);
+  const counters = lines.map(Number);
+  return { counters, killedWhileFlowing: counters.length > 0 };
 }
 
 function tempFiles(stateDir: string): number {
@@ -197,31 +129,14 @@ async function scenario(
   kills: number,
   needMidWrite: boolean,
 ): Promise<void> {
-  const seed = process.env.MYSEAL_CRASH_SEED !== undefined ? Number(process.env.MYSEAL_CRASH_SEED) : randomInt(2 ** 31);
+  const seed = crashSeed();
   t.diagnostic(`${name}: seed ${seed} (replay with MYSEAL_CRASH_SEED=${seed})`);
-  const random = seededRandom(seed);
   const env = { ...process.env };
   if (block === RESERVE_BLOCK) delete env.MYSEAL_TEST_RESERVE_BLOCK;
   else env.MYSEAL_TEST_RESERVE_BLOCK = String(block);
   const setup: Setup = { command, block, env };
-  const root = mkdtempSync(join(work, 'state-'));
   const started = Date.now();
-  // Each lane draws its delays from its own PRNG, seeded from the scenario's, so the delays do not
-  // depend on how the lanes' runs interleave.
-  const lanes = Math.min(LANES, kills);
-  const settled = await Promise.allSettled(
-    Array.from({ length: lanes }, (_, i) =>
-      lane(setup, ensureStateDir(join(root, `lane${i}`)), Math.ceil(kills / lanes), seededRandom(Math.floor(random() * 2 ** 32))),
-    ),
-  );
-  // Only now, with every lane stopped, may a failure end the test (and the cleanup remove dirs).
-  const failed = settled.find((r) => r.status === 'rejected');
-  if (failed) {
-    const reason: unknown = failed.reason;
-    if (reason instanceof Error) reason.message = `seed ${seed}: ${reason.message}`;
-    throw reason;
-  }
-  const results = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const results = await runLanes(mkdtempSync(join(work, 'state-')), seed, kills, LANES, (stateDir, n, random) => lane(setup, stateDir, n, random));
   const runs = results.flatMap((r) => r.runs);
   const issued = results.reduce((n, r) => n + r.issued, 0);
   const flowing = runs.filter((r) => r.killedWhileFlowing).length;

@@ -1,11 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode, isMySealError } from '../core/errors.ts';
 import { COUNTERS_DIR, FileCounters } from './counter-store.ts';
 import { JOURNAL_FILE } from './received-journal.ts';
 import { countingIo } from '../../test/support/counting-io.ts';
+import { nodeAppendIo } from './append-io.ts';
+import type { AppendIo } from './append-io.ts';
 import { tempDir, throwsCode } from '../../test/support/fixtures.ts';
 
 function started(dir: string, nodes: number[], io = countingIo()): { counters: FileCounters; io: ReturnType<typeof countingIo> } {
@@ -86,4 +88,64 @@ test('a failed append rejects, and the counter stays accepted (its frame is neve
   await assert.rejects(counters.recordReceived(6, 3), (e) => isMySealError(e, ErrorCode.STORAGE_IO));
   assert.equal(await counters.recordReceived(6, 3), false, 'the same counter again is a replay');
   assert.equal(FileCounters.open(dir).lastReceived(6), 0, 'nothing durable was claimed');
+});
+
+test('a damaged journal is refused with its file, the line, and a way out that reopens no replay window', async (t) => {
+  const dir = tempDir(t, 'myseal-journal-');
+  const { counters } = started(dir, [2, 9]);
+  await counters.recordReceived(2, 7);
+  await counters.recordReceived(9, 40);
+  const path = join(dir, COUNTERS_DIR, JOURNAL_FILE);
+  writeFileSync(path, '2 7\n9 4x\n2 8\n', { mode: 0o600 });
+  const e = throwsCode(() => FileCounters.open(dir), ErrorCode.COUNTER_STORE_CORRUPT);
+  assert.match(e.message, /^COUNTER_STORE_CORRUPT: /);
+  assert.ok(e.message.includes(`${path}: line 2 is not`), e.message);
+  assert.deepEqual(e.detail, { file: path, line: 2 });
+  // The way out: the service stays stopped, the journal goes aside, every node gets a new key.
+  assert.ok(e.message.includes(`mv ${path} ${path}.damaged`), e.message);
+  assert.match(e.message, /every node that has a key/);
+  assert.match(e.message, /myseal keygen --node N --force/);
+  assert.match(e.message, /myseal serve stopped and not started until the end/);
+
+  // The steps work: once the journal is aside the store opens, and keygen can start the nodes afresh.
+  renameSync(path, `${path}.damaged`);
+  const moved = FileCounters.open(dir);
+  for (const node of [2, 9]) moved.resetNode(node);
+  assert.equal(FileCounters.open(dir).lastReceived(9), 0);
+});
+
+test('a journal too large to be one is refused the same way', (t) => {
+  const dir = tempDir(t, 'myseal-journal-');
+  started(dir, [1]);
+  const path = join(dir, COUNTERS_DIR, JOURNAL_FILE);
+  writeFileSync(path, '1 5\n'.repeat(4 * 1024 * 1024 + 1), { mode: 0o600 });
+  const e = throwsCode(() => FileCounters.open(dir), ErrorCode.COUNTER_STORE_CORRUPT);
+  assert.ok(e.message.includes(`${path}: the file is too large`), e.message);
+  assert.ok(e.message.includes(`mv ${path} ${path}.damaged`), e.message);
+});
+
+test('what a failed append left is cut before the next one: no line is glued to a fragment', async (t) => {
+  const dir = tempDir(t, 'myseal-journal-');
+  let failNext = false;
+  // A disk that fails in the middle of a write (ENOSPC after some bytes went out).
+  const io: AppendIo = {
+    async write(fd, bytes) {
+      if (!failNext) return nodeAppendIo.write(fd, bytes);
+      failNext = false;
+      await nodeAppendIo.write(fd, bytes.subarray(0, 3));
+      throw Object.assign(new Error('ENOSPC'), { code: 'ENOSPC' });
+    },
+    fsync: nodeAppendIo.fsync,
+  };
+  const { counters } = started(dir, [1, 2], countingIo());
+  await counters.recordReceived(1, 5);
+  const failing = FileCounters.open(dir, { io });
+  failNext = true;
+  await assert.rejects(failing.recordReceived(2, 123456), (e) => isMySealError(e, ErrorCode.STORAGE_IO));
+  assert.equal(await failing.recordReceived(1, 6), true);
+  const path = join(dir, COUNTERS_DIR, JOURNAL_FILE);
+  assert.equal(readFileSync(path, 'latin1'), '1 5\n1 6\n');
+  const reopened = FileCounters.open(dir);
+  assert.equal(reopened.lastReceived(1), 6);
+  assert.equal(reopened.lastReceived(2), 0, 'the failed record was never durable');
 });

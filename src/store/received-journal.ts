@@ -11,9 +11,10 @@
  * A node's last accepted counter is the higher of its file's and its last journal line's.
  *
  * A crash can leave a torn last line, from a batch whose fsync never returned and that nothing was
- * acted on for: it is cut off at the next open. A complete line that does not parse is damage, and
- * fails closed (COUNTER_STORE_CORRUPT): without it the controller could accept a replayed result.
- * Past CHECKPOINT_BYTES the journal is replaced, atomically, by one line per node.
+ * acted on for: it is cut off at the next open. A failed append is cut off the same way before the
+ * next one, so its bytes never run into the next batch's line. A complete line that does not parse
+ * is damage, and fails closed (COUNTER_STORE_CORRUPT): without it the controller could accept a
+ * replayed result. Past CHECKPOINT_BYTES the journal is replaced, atomically, by one line per node.
  */
 import { constants, truncateSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -29,7 +30,7 @@ import { ioError, readPrivateFile } from './state-dir.ts';
 
 export const JOURNAL_FILE = 'received.journal';
 /** About 5000 lines; a checkpoint brings it back to one line per node (at most 255). */
-const CHECKPOINT_BYTES = 64 * 1024;
+export const CHECKPOINT_BYTES = 64 * 1024;
 /** A journal never grows far past a checkpoint: anything much bigger is not ours. */
 const MAX_JOURNAL_BYTES = 16 * 1024 * 1024;
 const LINE = /^([0-9]{1,3}) ([1-9][0-9]{0,9})$/;
@@ -40,6 +41,8 @@ export class ReceivedJournal {
   private readonly commits = new GroupCommit<Entry>((batch) => this.append(batch));
   /** Whether the file exists (its directory entry durable); created by the first append. */
   private exists: boolean;
+  /** A failed append may have left part of its batch past `size`: cut before the next append. */
+  private tail = false;
 
   private constructor(
     readonly path: string,
@@ -60,16 +63,14 @@ export class ReceivedJournal {
     const bytes = readPrivateFile(path, MAX_JOURNAL_BYTES);
     const highest = new Map<number, number>();
     if (bytes === undefined) return new ReceivedJournal(path, highest, 0, io);
-    const corrupt = (what: string): MySealError =>
-      new MySealError(ErrorCode.COUNTER_STORE_CORRUPT, `${path}: ${what}`, { file: path });
-    if (bytes.length > MAX_JOURNAL_BYTES) throw corrupt('file is too large to be a counter journal');
+    if (bytes.length > MAX_JOURNAL_BYTES) throw damaged(path, 'the file is too large to be a counter journal');
     const complete = bytes.lastIndexOf(0x0a) + 1;
     const text = Buffer.from(bytes.subarray(0, complete)).toString('latin1');
-    for (const line of text.split('\n').slice(0, -1)) {
+    for (const [index, line] of text.split('\n').slice(0, -1).entries()) {
       const m = LINE.exec(line);
       const node = parseNodeId(m?.[1]);
       const counter = Number(m?.[2]);
-      if (node === null || counter > MAX_COUNTER) throw corrupt('a line is not "<node> <counter>"');
+      if (node === null || counter > MAX_COUNTER) throw damaged(path, `line ${index + 1} is not "<node> <counter>"`, index + 1);
       if (counter > (highest.get(node) ?? 0)) highest.set(node, counter);
     }
     if (complete < bytes.length) {
@@ -110,6 +111,7 @@ export class ReceivedJournal {
     this.highestByNode.delete(node);
     this.size = text.length;
     this.exists = true;
+    this.tail = false;
   }
 
   private async append(batch: readonly Entry[]): Promise<void> {
@@ -122,8 +124,13 @@ export class ReceivedJournal {
       throw ioError(e, 'open', this.path);
     }
     try {
+      // Whatever a failed batch left (its promises were rejected, nothing was acted on) goes, or
+      // this batch's first line would be glued to a fragment of that batch's.
+      if (this.tail) await handle.truncate(this.size);
+      this.tail = true;
       await this.io.write(handle.fd, bytes);
       await this.io.fsync(handle.fd);
+      this.tail = false;
     } catch (e) {
       throw ioError(e, 'append to', this.path);
     } finally {
@@ -141,6 +148,23 @@ export class ReceivedJournal {
       this.size = text.length;
     }
   }
+}
+
+/**
+ * A damaged journal, refused with the way out. Some node's last accepted counter may be lost with the
+ * line, and which node's cannot be known, so only new keys close the window for a replay: a frame
+ * recorded under the old key then opens nothing. Moving the journal aside alone, or starting the
+ * service in between, would let such a frame be accepted again.
+ */
+function damaged(path: string, what: string, line?: number): MySealError {
+  return new MySealError(
+    ErrorCode.COUNTER_STORE_CORRUPT,
+    `${path}: ${what}. The journal is damaged and a node's last accepted counter may be lost with it, so ` +
+      `a recorded frame from a node could be accepted again. To recover, with myseal serve stopped and ` +
+      `not started until the end: move the journal aside (mv ${path} ${path}.damaged), give every node ` +
+      `that has a key a new one (myseal keygen --node N --force) and reflash each with its new header`,
+    line === undefined ? { file: path } : { file: path, line },
+  );
 }
 
 function render(highest: ReadonlyMap<number, number>): string {

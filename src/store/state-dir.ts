@@ -8,6 +8,8 @@
  */
 import { chmodSync, constants, closeSync, fstatSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ErrorCode, MySealError, errnoCode } from '../core/errors.ts';
@@ -89,16 +91,9 @@ export function ensurePrivateDir(dir: string): string {
 export function readPrivateFile(path: string, maxBytes: number): Uint8Array | undefined {
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    fd = openSync(path, PRIVATE_READ_FLAGS);
   } catch (e) {
-    const code = errnoCode(e);
-    if (code === 'ENOENT') return undefined;
-    if (code === 'ELOOP') {
-      throw new MySealError(ErrorCode.KEY_STORE_PERMISSIONS, `${path} is a symbolic link; refusing to follow it`, {
-        file: path,
-      });
-    }
-    throw ioError(e, 'open', path);
+    return missingOrRefused(e, path);
   }
   try {
     let st: Stats;
@@ -125,6 +120,57 @@ export function readPrivateFile(path: string, maxBytes: number): Uint8Array | un
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * readPrivateFile through the thread pool, with the same checks: for a running service, whose event
+ * loop must not wait on the disk (the web page's audit history).
+ */
+export async function readPrivateFileAsync(path: string, maxBytes: number): Promise<Uint8Array | undefined> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, PRIVATE_READ_FLAGS);
+  } catch (e) {
+    return missingOrRefused(e, path);
+  }
+  try {
+    let st: Stats;
+    try {
+      st = await handle.stat();
+    } catch (e) {
+      throw ioError(e, 'stat', path);
+    }
+    checkPrivateFile(st, path);
+    const buffer = new Uint8Array(Math.min(st.size, maxBytes) + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      let n: number;
+      try {
+        ({ bytesRead: n } = await handle.read(buffer, length, buffer.length - length, null));
+      } catch (e) {
+        throw ioError(e, 'read', path);
+      }
+      if (n === 0) break;
+      length += n;
+    }
+    return buffer.subarray(0, length);
+  } finally {
+    await handle.close();
+  }
+}
+
+const PRIVATE_READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+/** A failed open of a private file: missing is undefined, a symbolic link is refused, the rest is STORAGE_IO. */
+function missingOrRefused(e: unknown, path: string): undefined {
+  const code = errnoCode(e);
+  if (code === 'ENOENT') return undefined;
+  if (code === 'ELOOP') {
+    throw new MySealError(ErrorCode.KEY_STORE_PERMISSIONS, `${path} is a symbolic link; refusing to follow it`, {
+      file: path,
+    });
+  }
+  throw ioError(e, 'open', path);
 }
 
 /** The ssh rule for a secret file: regular, ours, and mode & 0o077 === 0. */

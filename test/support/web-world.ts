@@ -1,12 +1,11 @@
 /**
  * The fixture of the web page's tests: `myseal serve` (startDaemon, its real listeners, stores and
  * audit log) in front of a simulated MySensors gateway with a sealed lock (node 5, child 1) and a
- * plain relay (node 7), over real sockets; optionally with an API token. Plus a raw HTTP client
- * (fetch normalizes `..` away, which the traversal tests must not) and an event-stream reader.
+ * plain relay (node 7), over real sockets; optionally with an API token. Plus an event-stream reader
+ * and the page's key press; the raw HTTP client is raw-http.ts.
  */
 import type { TestContext } from 'node:test';
 import { request } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,37 +81,6 @@ export async function startWorld(t: TestContext, opts: WorldOptions = {}): Promi
   await until(() => site.front.clientCount === 1, 'the daemon to connect to the gateway');
   const base = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${running.http.port}`;
   return { dir, site, running, base, port: running.http.port, logs };
-}
-
-export interface RawResponse {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-export interface RawInit {
-  method?: string;
-  headers?: Record<string, string>;
-  body?: string;
-  /** HTTPS, trusting this CA certificate (PEM) alone. */
-  ca?: string;
-}
-
-/** One request with the path sent exactly as given (no URL normalization); HTTPS when `ca` is given. */
-export function raw(port: number, path: string, init: RawInit = {}): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const options = { host: '127.0.0.1', port, path, method: init.method ?? 'GET', headers: init.headers };
-    const send = init.ca === undefined ? request : httpsRequest;
-    const req = send({ ...options, ...(init.ca === undefined ? {} : { ca: init.ca }) }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(init.body);
-  });
 }
 
 export interface StreamEvent {

@@ -6,7 +6,7 @@
  */
 import { CSRF_HEADER } from './vocabulary.js';
 
-/** @import { ApiErrorBody, AuditHistory, DigitAnswer, Overview, SessionAnswer } from './vocabulary.js' */
+/** @import { ApiErrorBody, AuditHistory, DigitAnswer, LoginAnswer, LogoutAnswer, Overview, SessionAnswer } from './vocabulary.js' */
 
 /**
  * An answer: its HTTP status (0 when the daemon could not be reached) and its body, which is the
@@ -53,11 +53,11 @@ export class Api {
 
   /** @param {string} token */
   login(token) {
-    return /** @type {Promise<Answer<{ authenticated: true }>>} */ (this.#request('/login', 'POST', { token }));
+    return /** @type {Promise<Answer<LoginAnswer>>} */ (this.#request('/login', 'POST', { token }));
   }
 
   logout() {
-    return /** @type {Promise<Answer<{ authenticated: false }>>} */ (this.#request('/logout', 'POST'));
+    return /** @type {Promise<Answer<LogoutAnswer>>} */ (this.#request('/logout', 'POST'));
   }
 
   /**

@@ -55,9 +55,9 @@ export async function run(argv: string[], io: LogIo = defaultIo): Promise<number
     const stateDir = loadConfig(args.config, io.env, args.stateDir === undefined ? {} : { stateDir: args.stateDir }).stateDir;
     // Following starts before the history is read: a line written in between is printed twice
     // at worst, never lost.
-    const follower = args.follow ? new AuditFollower(stateDir, args.node === undefined ? {} : { node: args.node }) : undefined;
+    const follower = args.follow ? await AuditFollower.start(stateDir, args.node === undefined ? {} : { node: args.node }) : undefined;
     try {
-      const read = readAuditLog(stateDir, {
+      const read = await readAuditLog(stateDir, {
         ...(args.node === undefined ? {} : { node: args.node }),
         ...(args.lines === 0 ? {} : { limit: args.lines }),
       });
@@ -65,7 +65,7 @@ export async function run(argv: string[], io: LogIo = defaultIo): Promise<number
       if (read.corrupt > 0) io.stderr(`myseal log: skipped ${read.corrupt} corrupt line${read.corrupt === 1 ? '' : 's'}\n`);
       if (follower !== undefined) await follow(follower, args.json, io);
     } finally {
-      follower?.close();
+      await follower?.close();
     }
     return 0;
   } catch (e) {
@@ -82,7 +82,7 @@ async function follow(follower: AuditFollower, json: boolean, io: LogIo): Promis
       } catch {
         break; // aborted
       }
-      const { entries, corrupt } = follower.poll();
+      const { entries, corrupt } = await follower.poll();
       print(entries, json, io);
       if (corrupt > 0) io.stderr(`myseal log: skipped ${corrupt} corrupt line${corrupt === 1 ? '' : 's'}\n`);
     }

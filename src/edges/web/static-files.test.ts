@@ -7,8 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { raw } from '../../../test/support/web-world.ts';
-import { SECURITY_HEADERS, serveStatic, VOCABULARY_MODULE, WEB_MODULES } from './static-files.ts';
+import { raw } from '../../../test/support/raw-http.ts';
+import { SECURITY_HEADERS } from './security-headers.ts';
+import { serveStatic, VOCABULARY_MODULE, WEB_MODULES } from './static-files.ts';
 
 test('the page modules are served as JavaScript with the security headers; the vocabulary is the server\'s own', async (t) => {
   const server = createServer((req, res) => void serveStatic(res, req.url ?? '/', req.method ?? 'GET'));

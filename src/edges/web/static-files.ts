@@ -9,36 +9,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
+import { SECURITY_HEADERS } from './security-headers.ts';
 import * as vocabulary from './vocabulary.ts';
 
 /** src/edges/web/*.ts and dist/edges/web/*.js are both three levels below the repository (or package) root. */
 export const WEB_DIR = new URL('../../../web/', import.meta.url);
-
-/**
- * Every response of the web routes carries these. The page loads only its own files (no inline
- * script or style, nothing from elsewhere), may not be framed (a keypad that opens a door must not
- * sit invisibly under another site's button: clickjacking), and sends no Referer.
- */
-export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'content-security-policy': [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self'",
-    "connect-src 'self'",
-    "font-src 'none'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-  ].join('; '),
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-  'cross-origin-opener-policy': 'same-origin',
-  'cross-origin-resource-policy': 'same-origin',
-  'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()',
-};
 
 /** A file of web/, or content made here. */
 type StaticFile = { type: string } & ({ file: string } | { body: Buffer });

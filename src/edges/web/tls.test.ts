@@ -19,7 +19,8 @@ import { cleanupStack, tempDir, throwsCode } from '../../../test/support/fixture
 import { requireTool } from '../../../test/support/require-tool.ts';
 import { makeTestCertificates } from '../../../test/support/test-cert.ts';
 import type { TestCertificates } from '../../../test/support/test-cert.ts';
-import { PIN, raw, startWorld, until } from '../../../test/support/web-world.ts';
+import { raw } from '../../../test/support/raw-http.ts';
+import { PIN, startWorld, until } from '../../../test/support/web-world.ts';
 import type { World } from '../../../test/support/web-world.ts';
 
 const TOKEN = 'tls-test-token-0123456789abcdef';

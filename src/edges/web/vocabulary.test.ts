@@ -1,11 +1,13 @@
 /**
  * The page's side of the shared vocabulary: the module the browser imports holds exactly the
  * server's constants, every module the page imports is one the server serves, and every outcome the
- * keypad has words for is one the daemon reports.
+ * keypad has words for is one the daemon reports. The page's type-check reads the vocabulary without
+ * the routes that serve it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { ErrorCode, MySealError } from '../../core/errors.ts';
 import { Status } from '../../core/protocol/body.ts';
 import type { ResultBody } from '../../core/protocol/body.ts';
@@ -62,4 +64,27 @@ test('every outcome the keypad has words for is one the daemon reports', () => {
   assert.deepEqual(unknown, []);
   // The keypad needs these to tell a PIN's fate; the rest may fall back to the daemon's text.
   for (const r of ['unlocked', 'wrong_pin', 'locked_out', 'timeout']) assert.ok(Object.hasOwn(vocabulary.OUTCOME_LABELS, r), r);
+});
+
+/** Every module `start` imports, directly or not (relative imports, types included: tsc reads them all). */
+function importClosure(start: URL): Set<string> {
+  const seen = new Set<string>();
+  const visit = (file: URL): void => {
+    if (seen.has(file.href)) return;
+    seen.add(file.href);
+    for (const m of readFileSync(file, 'utf8').matchAll(/^(?:import|export)\s[^;]*?from\s*'(\.[^']+)'/gm)) visit(new URL(m[1]!, file));
+  };
+  visit(start);
+  return new Set([...seen].map((href) => fileURLToPath(href)));
+}
+
+test('the page\'s type-check reaches the vocabulary and the answer shapes, not the routes or the daemon', () => {
+  const closure = importClosure(new URL('./vocabulary.ts', import.meta.url));
+  const here = (name: string): string => fileURLToPath(new URL(name, import.meta.url));
+  assert.ok(closure.has(here('./api-shapes.ts')), 'the walk follows type imports');
+  for (const name of ['./web-routes.ts', './event-streams.ts', './static-files.ts', '../http/api-server.ts', '../../service/daemon.ts', '../../app/start-daemon.ts']) {
+    assert.ok(!closure.has(here(name)), `${name} is not read by the page's type-check`);
+  }
+  const shapes = readFileSync(new URL('./api-shapes.ts', import.meta.url), 'utf8');
+  assert.deepEqual(shapes.match(/^(?:import|export) (?!type )[^\n]*from/gm) ?? [], [], 'api-shapes.ts imports and exports types only');
 });

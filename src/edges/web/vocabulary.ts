@@ -1,26 +1,21 @@
 /**
  * The words the daemon and its web page share, each defined once: the audit log's event names and
  * the refusal reasons of its security events with the labels the page shows for them, what a PIN
- * entry came to, the CSRF header, and the shapes of the page's API answers.
+ * entry came to, the CSRF header; and, as types, the shapes of the page's API answers (api-shapes.ts).
  *
  * The page gets this module as it is: every value exported here is served to the browser as the
  * ES module /assets/modules/vocabulary.js (static-files.ts writes it from this module's exports),
  * and the page's modules type-check against these declarations through web/modules/vocabulary.d.ts.
  * So export only plain JSON values (and any types): nothing secret, no functions.
  */
-import type { AuditReadResult } from '../../audit/reader.ts';
 import type { AuditEvent } from '../../audit/schema.ts';
 import type { ErrorCodeName } from '../../core/errors.ts';
-import type { DigitOutcome } from '../../service/lock/pin-entry.ts';
-import type { OutcomeReport } from '../../service/lock/outcome.ts';
-import type { RequestAuth } from '../http/auth.ts';
-import type { NodeSummary, WebRoutes } from './web-routes.ts';
+import { RAW_SEALED_FRAME_REFUSED } from '../../service/routing/from-controller.ts';
+import { LOGIN_FAILED } from './login-routes.ts';
 
 export { CSRF_HEADER } from '../http/auth.ts';
 export { PIN_MIN_DIGITS } from '../../core/protocol/constants.ts';
-export type { AuditRecord } from '../../audit/schema.ts';
-export type { NodeSummary } from './web-routes.ts';
-export type { RequestAuth } from '../http/auth.ts';
+export type * from './api-shapes.ts';
 
 // ---- labels ---------------------------------------------------------------------------------------
 
@@ -46,7 +41,7 @@ export const EVENT_LABELS: Readonly<Record<AuditEvent, string>> = {
  * The `result` of a security event: the error code a frame was refused with, or one of the two
  * refusals that are not an error of the core (a failed web login, a controller's raw sealed frame).
  */
-export type SecurityReason = ErrorCodeName | 'LOGIN_FAILED' | 'raw sealed frame refused';
+export type SecurityReason = ErrorCodeName | typeof LOGIN_FAILED | typeof RAW_SEALED_FRAME_REFUSED;
 
 /** What each refusal means, for people; a reason missing here shows as its code. */
 export const SECURITY_REASONS: Readonly<Partial<Record<SecurityReason, string>>> = {
@@ -62,9 +57,9 @@ export const SECURITY_REASONS: Readonly<Partial<Record<SecurityReason, string>>>
   CHALLENGE_EXPIRED: 'Expired challenge',
   CHALLENGE_USED: 'Reused challenge',
   NO_CHALLENGE: 'Missing challenge',
-  LOGIN_FAILED: 'Wrong API token at the login',
+  [LOGIN_FAILED]: 'Wrong API token at the login',
   PLAIN_FROM_SEALED_NODE: 'Plain value from a sealed node dropped (forged on the gateway link or radio?)',
-  'raw sealed frame refused': 'A controller sent a raw sealed frame',
+  [RAW_SEALED_FRAME_REFUSED]: 'A controller sent a raw sealed frame',
 };
 
 /** How the keypad's answer panel looks: good news, a mistake of the user's, or a failure. */
@@ -93,36 +88,3 @@ export const OUTCOME_LABELS: Readonly<Record<string, OutcomeLabel>> = {
   refused: { tone: 'bad', text: 'Refused by the lock' },
   sent_legacy: { tone: 'warn', text: 'Sent', sub: 'legacy format: not confirmed' },
 };
-
-// ---- API answers ----------------------------------------------------------------------------------
-
-/** Any refused request: a MySealError's code name or the HTTP edge's own (CSRF, BAD_HOST, ...). */
-export interface ApiErrorBody {
-  error: string;
-  message?: string;
-  /** Seconds, with a 429 from the login. */
-  retryAfter?: number;
-}
-
-/** GET /api/session. */
-export interface SessionAnswer {
-  loginRequired: boolean;
-  authenticated: boolean;
-  via: RequestAuth;
-}
-
-/** GET /api/overview. */
-export type Overview = ReturnType<WebRoutes['overview']>;
-export type GatewaySummary = Overview['gateway'];
-
-/** A `node` event on /api/events: the node's summary and the server's clock when it was sent. */
-export type NodeEvent = NodeSummary & { now: number };
-
-/** GET /api/audit: entries oldest first. An `audit` event on /api/events is one AuditRecord. */
-export type AuditHistory = AuditReadResult;
-
-/** What a submitted PIN came to, as the API sends it. */
-export type OutcomeAnswer = OutcomeReport;
-
-/** POST /api/nodes/N/digits: a key taken into the buffer, the buffer cleared, or the PIN's outcome. */
-export type DigitAnswer = Exclude<DigitOutcome<never>, { state: 'submitted' }> | OutcomeAnswer;

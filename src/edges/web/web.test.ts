@@ -14,8 +14,9 @@ import { makePair } from '../../demo/memory-pair.ts';
 import { showsPin } from '../../../test/support/fixtures.ts';
 import { FakeGateway } from '../../../test/support/fake-gateway.ts';
 import { WebRoutes } from './web-routes.ts';
-import type { NodeSummary } from './web-routes.ts';
-import { fromLock, genuineLockReport, injectForgedFrame, openEventStream, PIN, pressKey, raw, startWorld, until } from '../../../test/support/web-world.ts';
+import type { NodeSummary } from './api-shapes.ts';
+import { fromLock, genuineLockReport, injectForgedFrame, openEventStream, PIN, pressKey, startWorld, until } from '../../../test/support/web-world.ts';
+import { raw } from '../../../test/support/raw-http.ts';
 import type { EventStream } from '../../../test/support/web-world.ts';
 
 const TOKEN = 'web-test-token-0123456789abcdef';

@@ -25,6 +25,9 @@ import type { UndeliveredCode } from './notice.ts';
 import type { RecentSends } from './recent-sends.ts';
 import { sealedCommandFor } from './sealed-command.ts';
 
+/** The audit `result` of a controller's raw sealed frame, refused (the web page has words for it). */
+export const RAW_SEALED_FRAME_REFUSED = 'raw sealed frame refused';
+
 export interface FromControllerParts {
   gateway: GatewayTransport;
   catalogue: NodeCatalogue;
@@ -46,7 +49,7 @@ export class FromController {
     if (isSealedMessage(m)) {
       // Only MySeal itself puts sealed frames on the gateway link: counters stay in one place.
       this.p.health.refused(new MySealError(ErrorCode.NOT_SEALED, 'a controller sent a raw sealed frame', { node: m.nodeId }), 'controller');
-      this.p.audit.record({ event: 'security', node: m.nodeId, child: m.childId, source, result: 'raw sealed frame refused' });
+      this.p.audit.record({ event: 'security', node: m.nodeId, child: m.childId, source, result: RAW_SEALED_FRAME_REFUSED });
       this.p.controllers.reply(source, undeliveredNotice(m, 'NOT_SEALED', false));
       return;
     }
