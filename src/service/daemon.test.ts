@@ -187,3 +187,36 @@ test('legacy nodes get the original ECB line, which the old sketch accepts, and 
   assert.equal(gateway.sent.length, sent);
   assert.equal(warnings.length, 1, 'no legacy line was even built');
 });
+
+test('an operation is answered only once its audit line is durable (the sink has flushed it)', async () => {
+  const p = makePair({ node: { onSet: () => true } });
+  const gateway = new FakeGateway();
+  gateway.addSealedNode(p.node);
+  const appended: AuditInput[] = [];
+  const flushes: { upTo: number; done: () => void }[] = [];
+  const daemon = new Daemon({
+    gateway,
+    keys: p.keys,
+    counters: p.counters,
+    nodes: new Map([[p.nodeId, { children: new Map([[1, { kind: 'lock', policy: 'refuse', pinLength: 4 }]]) }]]),
+    // A writer whose fsync the test releases: flush() resolves when the test says so.
+    audit: { append: (e) => appended.push(e), flush: () => new Promise<void>((done) => flushes.push({ upTo: appended.length, done })) },
+    timeoutMs: 200,
+    retries: 0,
+    holdMs: 50,
+  });
+  daemon.start();
+  let answered = false;
+  const unlocking = daemon.unlock(5, '1234', 'test').then((r) => {
+    answered = true;
+    return r;
+  });
+  await until(() => flushes.length > 0, 'the operation to wait for its audit line');
+  assert.equal(p.node.locked, false, 'the node acted');
+  assert.ok(appended.slice(0, flushes[0]!.upTo).some((e) => e.event === 'unlock' && e.result === 'unlocked'), 'the line was written before the wait');
+  await settled();
+  assert.equal(answered, false, 'no answer while the line is not durable');
+  for (const f of flushes) f.done();
+  assert.equal((await unlocking).result, 'unlocked');
+  await daemon.stop();
+});

@@ -40,6 +40,8 @@ export async function legacyUnlock(p: LegacyUnlockParts, node: number, pin: stri
     report = describeOutcome(node, e);
   }
   p.audit.record({ event: 'legacy', node, child: DEFAULT_LOCK_CHILD, source, result: report.result });
+  // Answered once its audit line is durable, as every lock operation is (lock-operations.ts).
+  await p.audit.written();
   p.audit.events.emit('result', report);
   return report;
 }

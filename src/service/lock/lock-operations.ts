@@ -92,7 +92,7 @@ export class LockOperations {
     if (opts.legacy === true) {
       const report = describeOutcome(node, new MySealError(ErrorCode.REFUSED_BY_POLICY, 'not in legacy mode', { node }));
       this.p.audit.record({ event: 'legacy', node, child: DEFAULT_LOCK_CHILD, source, result: report.result });
-      return Promise.resolve(report);
+      return this.p.audit.written().then(() => report);
     }
     return this.run(node, { op: Op.Unlock, pin }, 'unlock', source);
   }
@@ -113,7 +113,10 @@ export class LockOperations {
     const lock = this.p.catalogue.lockChild(node);
     const session = this.p.sessions.get(node);
     if (!lock || !session) throw new MySealError(ErrorCode.NO_KEY, 'no sealed lock on this node', { node });
-    const finish = (report: OutcomeReport): OutcomeReport => {
+    // Whoever asked is answered once the operation's audit line is durable: what they were told is
+    // in the audit log, whatever happens to this process next (concurrent answers share the fsync).
+    const finish = async (report: OutcomeReport): Promise<OutcomeReport> => {
+      await this.p.audit.written();
       if (command.op === Op.Unlock) this.p.audit.events.emit('result', report);
       return report;
     };
