@@ -6,6 +6,7 @@
  */
 import type { RandomSource } from '../core/legacy/ecb.ts';
 import { legacyLine, sealLegacyPin } from '../core/legacy/ecb.ts';
+import { LEGACY_REPLAY_WARNING } from '../core/legacy/replay-warning.ts';
 import { loadLegacyKey } from '../store/legacy-key-file.ts';
 
 /** The part of a logger this needs (a pino Logger, the daemon's LoggerLike). */
@@ -13,9 +14,6 @@ export interface WarnLogger {
   warn(obj: object, msg?: string): void;
 }
 
-export const LEGACY_REPLAY_WARNING =
-  'legacy ECB mode: this PIN frame has no counter, challenge or authentication; anyone who records it ' +
-  'can replay it to open the door. Migrate the node to MySeal (docs/migrating.md) and turn legacy mode off';
 
 export interface LegacyUnlockOptions {
   node: number;

@@ -12,7 +12,7 @@ import { loadConfig } from '../../config/config.ts';
 import { ErrorCode, MySealError, isMySealError } from '../../core/errors.ts';
 import { checkLegacyKey, LEGACY_KEY_LENGTH } from '../../core/legacy/ecb.ts';
 import { removeLegacyKey, writeLegacyKey } from '../../store/legacy-key-file.ts';
-import { LEGACY_REPLAY_WARNING } from '../../app/legacy-sender.ts';
+import { LEGACY_REPLAY_WARNING } from '../../core/legacy/replay-warning.ts';
 import { NODE_ID_RANGE, parseNodeId } from '../../core/protocol/node-id.ts';
 import { HELP } from './help/legacy.ts';
 

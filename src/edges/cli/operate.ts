@@ -18,7 +18,7 @@ import { describeOutcome } from '../../service/lock/outcome.ts';
 import type { OutcomeReport } from '../../service/lock/outcome.ts';
 import type { LockCommands } from '../../service/interfaces.ts';
 import { ErrorCode, isMySealError, MySealError, errnoCode } from '../../core/errors.ts';
-import { LEGACY_REPLAY_WARNING } from '../../app/legacy-sender.ts';
+import { LEGACY_REPLAY_WARNING } from '../../core/legacy/replay-warning.ts';
 import { callDaemon, daemonUrl } from '../http/daemon-client.ts';
 import type { DaemonAnswer } from '../http/daemon-client.ts';
 import { NODE_ID_RANGE, parseNodeId } from '../../core/protocol/node-id.ts';

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { ErrorCode, isMySealError } from '../../core/errors.ts';
 import { Command, SetReq } from '../../core/mysensors/index.ts';
 import { legacyKeyPath, loadLegacyKey, removeLegacyKey, writeLegacyKey } from '../../store/legacy-key-file.ts';
-import { LEGACY_REPLAY_WARNING, legacyUnlockLine, legacyUnlockLineFromStore } from '../../app/legacy-sender.ts';
+import { legacyUnlockLine, legacyUnlockLineFromStore } from '../../app/legacy-sender.ts';
+import { LEGACY_REPLAY_WARNING } from '../../core/legacy/replay-warning.ts';
 import { LegacyVirtualNode } from '../../node/legacy-virtual-node.ts';
 
 const KEY = 'ABCDEFGHIJKLMNOP';
