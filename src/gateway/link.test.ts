@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { ErrorCode, MySealError, type Result } from '../core/errors.ts';
 import { formatLine } from '../core/mysensors/line.ts';
 import type { MySensorsMessage } from '../core/mysensors/message.ts';
+import { NOT_A_LINE, REFUSED_LINE } from '../core/mysensors/line-batch.ts';
+import type { LineBatch } from '../core/mysensors/line-batch.ts';
+import { packHeader } from '../core/mysensors/line-header.ts';
 import { GatewayLink } from './link.ts';
 import type { GatewayStream, StreamSink } from './link.ts';
 import { MqttGateway } from './mqtt.ts';
@@ -165,4 +168,38 @@ test('abandon() exists only where a new connection reaches the gateway itself (T
   assert.equal(typeof new TcpGateway({ host: '127.0.0.1', port: 1 }).abandon, 'function');
   assert.equal('abandon' in new SerialGateway({ path: '/dev/ttyNOPE' }), false);
   assert.equal('abandon' in new MqttGateway({ url: 'mqtt://127.0.0.1:1', clientId: 'x' }), false);
+});
+
+test('while anyone listens for batches, a chunk comes as one batch of every line, and not line by line', async () => {
+  const { attempts, open } = scriptedOpener();
+  const { link, messages, invalid } = linkWith(open);
+  const batches: { headers: number[]; texts: (string | undefined)[] }[] = [];
+  const onLines = (batch: LineBatch): void => {
+    const headers: number[] = [];
+    const texts: (string | undefined)[] = [];
+    for (let i = 0; i < batch.size; i++) {
+      headers.push(batch.header(i));
+      texts.push(batch.text(i));
+    }
+    batches.push({ headers, texts });
+  };
+  link.on('lines', onLines);
+  link.start();
+  await until(() => attempts.length === 1, 'an attempt');
+  const connection = attempts[0]!.accept();
+  await until(() => link.connected, 'connected');
+  connection.sink.bytes(bytes(`5;1;1;0;2;1\nnonsense\n${'x'.repeat(120)}\n5;1;1;0;2;`));
+  connection.sink.bytes(bytes('0\n'));
+  assert.deepEqual(messages, []);
+  assert.deepEqual(invalid, []);
+  assert.deepEqual(batches, [
+    { headers: [packHeader(status), REFUSED_LINE, NOT_A_LINE], texts: ['5;1;1;0;2;1', 'nonsense', undefined] },
+    { headers: [packHeader({ ...status, payload: '0' })], texts: ['5;1;1;0;2;0'] },
+  ]);
+  // No one listening for batches: line by line again.
+  link.off('lines', onLines);
+  connection.sink.bytes(bytes('5;1;1;0;2;1\nnonsense\n'));
+  assert.deepEqual(messages, [[status, '5;1;1;0;2;1']]);
+  assert.deepEqual(invalid, [[ErrorCode.LINE_FIELD_COUNT, 'nonsense']]);
+  await link.stop();
 });

@@ -1,13 +1,16 @@
 /**
  * The one gateway link: connects through an opener (tcp.ts, serial.ts, mqtt.ts), reconnects with
  * backoff after any loss until stop(), cuts line transports' bytes into lines and reads them, and
- * reports all of it as the GatewayTransport events. An opener only opens its stream: no timers, no
- * retries, no events of its own, so the lifecycle rules are written here once.
+ * reports all of it as the GatewayTransport events: a line transport's chunk as one 'lines' batch
+ * while anyone listens for batches, else line by line as 'message' and 'invalid'. An opener only
+ * opens its stream: no timers, no retries, no events of its own, so the lifecycle rules are
+ * written here once.
  */
 import { EventEmitter } from 'node:events';
+import { ok } from '../core/errors.ts';
 import type { MySealError, Result } from '../core/errors.ts';
+import { LineBatch } from '../core/mysensors/line-batch.ts';
 import { LineFramer } from '../core/mysensors/line-framer.ts';
-import { parseLine } from '../core/mysensors/line.ts';
 import type { MySensorsMessage } from '../core/mysensors/message.ts';
 import type { BackoffOptions } from './backoff.ts';
 import { ReconnectTimer } from './reconnect-timer.ts';
@@ -160,16 +163,31 @@ export class GatewayLink<Out, S extends GatewayStream<Out> = GatewayStream<Out>>
     return {
       bytes: (chunk) => {
         if (id !== this.#current) return;
-        for (const out of this.#framer.push(chunk)) {
-          if ('error' in out) this.#invalid(out.error);
-          // The line itself goes along so a proxy can pass gateway output on byte for byte.
-          else this.#read(parseLine(out.line), out.line);
-        }
+        const batch = new LineBatch(this.#framer.frame(chunk));
+        if (batch.size > 0) this.#readLines(batch);
       },
       message: (parsed) => {
         if (id === this.#current) this.#read(parsed);
       },
     };
+  }
+
+  /**
+   * A chunk's lines go out as they are, in one event, to whoever reads batches (the service, which
+   * passes most lines on without reading more than their header); otherwise one by one, each line
+   * read and handed over with its text, so a proxy can pass gateway output on byte for byte.
+   */
+  #readLines(batch: LineBatch): void {
+    if (this.listenerCount('lines') > 0) {
+      if (!this.#proven && hasValidLine(batch)) this.#provenNow();
+      this.emit('lines', batch);
+      return;
+    }
+    for (let i = 0; i < batch.size; i++) {
+      const message = batch.message(i);
+      if (message) this.#read(ok(message), batch.text(i));
+      else this.#invalid(batch.error(i)!, batch.text(i));
+    }
   }
 
   /** Garbage from a gateway is reported and counted by the caller, never thrown or fatal to the link. */
@@ -178,15 +196,22 @@ export class GatewayLink<Out, S extends GatewayStream<Out> = GatewayStream<Out>>
       this.#invalid(parsed.error, raw);
       return;
     }
-    if (!this.#proven) {
-      // A gateway that talks is a working gateway: a loss after this reconnects from the first delay.
-      this.#proven = true;
-      this.#reconnect.backoff.proven();
-    }
+    if (!this.#proven) this.#provenNow();
     this.emit('message', parsed.value, raw);
+  }
+
+  /** A gateway that talks is a working gateway: a loss after this reconnects from the first delay. */
+  #provenNow(): void {
+    this.#proven = true;
+    this.#reconnect.backoff.proven();
   }
 
   #invalid(error: MySealError, raw?: string): void {
     this.emit('invalid', error, raw);
   }
+}
+
+function hasValidLine(batch: LineBatch): boolean {
+  for (let i = 0; i < batch.size; i++) if (batch.header(i) >= 0) return true;
+  return false;
 }

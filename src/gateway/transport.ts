@@ -8,6 +8,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { MySealError } from '../core/errors.ts';
+import type { LineBatch } from '../core/mysensors/line-batch.ts';
 import type { MySensorsMessage } from '../core/mysensors/message.ts';
 
 export interface GatewayEvents {
@@ -22,6 +23,13 @@ export interface GatewayEvents {
    * never to be logged.
    */
   invalid: [error: MySealError, raw?: string];
+  /**
+   * Every line of one chunk from a line transport (TCP, serial), read (line-batch.ts), refused ones
+   * and framing errors included, in order. While anyone listens for 'lines', a line transport
+   * delivers its lines here alone, never also as 'message' or 'invalid'; with no one listening,
+   * it delivers them one by one as those. Messages that come without lines (MQTT) come as 'message'.
+   */
+  lines: [batch: LineBatch];
   connected: [];
   disconnected: [reason: string];
   /**

@@ -131,6 +131,7 @@ export class Daemon implements ApiService, WebService {
     });
     gateway.on('message', (m, raw) => this.#fromGateway.message(m, raw));
     gateway.on('invalid', (e, raw) => this.#fromGateway.invalid(e, raw));
+    gateway.on('lines', (batch) => this.#fromGateway.lines(batch));
     watchGatewayLink(gateway, log, {
       up: () => {
         this.#fromController.linkUp();

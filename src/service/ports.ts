@@ -22,13 +22,35 @@ export interface LoggerLike {
 export const noopLogger: LoggerLike = { info() {}, warn() {}, error() {}, debug() {} };
 
 /**
+ * Lines of the gateway passed on to controllers as they came, several at once (the lines of one
+ * chunk from a line transport): one buffer for every line-based controller, and each line for the
+ * others, read only if asked for.
+ */
+export interface PassedLines {
+  /** The lines, each ending in '\n', as the gateway sent them: what a line-based listener writes. */
+  readonly bytes: Uint8Array;
+  readonly count: number;
+  /**
+   * Line i seen as a message without making one, for a quick look: it shows the next line asked
+   * for next, so keep message(i) instead. Undefined where MySeal's parser refused the line.
+   */
+  peek(i: number): MySensorsMessage | undefined;
+  /** Line i's message, undefined where MySeal's parser refused the line (see Outbound). */
+  message(i: number): MySensorsMessage | undefined;
+  /** Line i as it came, without its line end. */
+  line(i: number): string;
+}
+
+/**
  * What controllers are sent: a message, and the gateway's own line when it is passed on unchanged
  * (then `line` is what a line-based listener writes; `message` is absent when MySeal's strict
- * parser refused the line but it is still legal gateway output, such as a string with ';').
+ * parser refused the line but it is still legal gateway output, such as a string with ';'); or
+ * `lines`, many such lines at once.
  */
 export interface Outbound {
   message?: MySensorsMessage;
   line?: string;
+  lines?: PassedLines;
   /**
    * MySeal's word to one controller about a command of its that was not delivered (notice.ts): a
    * TCP controller gets it as the gateway's log message `0;255;3;0;9;<notice>`, MQTT under

@@ -5,6 +5,7 @@ import { ErrorCode, isMySealError } from '../errors.ts';
 import { concatBytes } from '../bytes.ts';
 import { LineFramer, type FramerOutput } from './line-framer.ts';
 import { parseLine } from './line.ts';
+import { cutBytes } from '../../../test/support/cut-bytes.ts';
 
 /** Outputs as plain data, so deepEqual compares error codes and messages, not object identity. */
 type Seen = { line: string } | { error: string; message: string };
@@ -205,19 +206,6 @@ const streamBytes = fc
   })
   .map((a) => new Uint8Array(a));
 
-/** Cuts a byte array at the given points (sorted, clamped). */
-function cut(data: Uint8Array, points: number[]): Uint8Array[] {
-  const at = [...new Set(points.map((p) => p % (data.length + 1)))].sort((a, b) => a - b);
-  const chunks: Uint8Array[] = [];
-  let from = 0;
-  for (const p of at) {
-    chunks.push(data.subarray(from, p));
-    from = p;
-  }
-  chunks.push(data.subarray(from));
-  return chunks;
-}
-
 test('property: never throws; lines are non-empty, without line ends, within the limit; memory bounded', () => {
   fc.assert(
     fc.property(fc.oneof(streamBytes, fc.uint8Array({ maxLength: 600 })), fc.integer({ min: 1, max: 120 }), (data, max) => {
@@ -248,7 +236,7 @@ test('property: any split of a byte stream gives the same output as feeding it w
   fc.assert(
     fc.property(streamBytes, fc.array(fc.nat(), { maxLength: 20 }), fc.integer({ min: 1, max: 40 }), (data, points, max) => {
       const whole = feed([data], new LineFramer({ maxLineLength: max }));
-      assert.deepEqual(feed(cut(data, points), new LineFramer({ maxLineLength: max })), whole);
+      assert.deepEqual(feed(cutBytes(data, points), new LineFramer({ maxLineLength: max })), whole);
     }),
     { numRuns: 1000 },
   );

@@ -1,8 +1,9 @@
 /**
  * Cuts a gateway's byte stream (serial port, TCP socket) into lines. It only frames: parseLine
- * reads the lines. Garbage is reported as an output, never thrown, and memory stays bounded
- * whatever arrives, since a gateway link is an input MySeal does not control.
+ * (or readLines, line-batch.ts) reads the lines. Garbage is reported as an output, never thrown,
+ * and memory stays bounded whatever arrives, since a gateway link is an input MySeal does not control.
  */
+import { isAscii as isAllAscii } from 'node:buffer';
 import { ErrorCode, MySealError } from '../errors.ts';
 import { MAX_LINE_LENGTH } from './line.ts';
 import { decodeUtf8, splitAtLoneSurrogates } from './text.ts';
@@ -14,6 +15,20 @@ export interface LineFramerOptions {
   maxLineLength?: number;
 }
 
+/**
+ * The lines one chunk of bytes completed, as ranges of `bytes` (no copy of the chunk), and the
+ * framing errors between them, in stream order. Entry i is the line bytes[starts[i], ends[i]) -
+ * without its line end, never empty, well-formed UTF-8 - or, where starts[i] is -1, errors[i].
+ */
+export interface FramedLines {
+  /** The chunk, or (when it finishes a line an earlier chunk began) that line's start joined to it. */
+  readonly bytes: Buffer;
+  readonly starts: number[];
+  readonly ends: number[];
+  /** Sparse: only at the entries that are errors. */
+  readonly errors: MySealError[];
+}
+
 const LF = 0x0a;
 const CR = 0x0d;
 /** Never valid in UTF-8: stands in for a lone surrogate from a string chunk so the line fails decoding. */
@@ -21,8 +36,22 @@ const NOT_UTF8 = new Uint8Array([0xff]);
 
 const encoder = new TextEncoder();
 
-function isAscii(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return false;
+/** Where the next `byte` is from `from` on; the length of `bytes` if there is none. */
+function nextOrEnd(bytes: Buffer, byte: number, from: number): number {
+  const at = bytes.indexOf(byte, from);
+  return at < 0 ? bytes.length : at;
+}
+
+function isUtf8Line(bytes: Buffer, start: number, end: number): boolean {
+  return isAscii(bytes, start, end) || decodeUtf8(bytes.subarray(start, end)) !== undefined;
+}
+
+function notUtf8(length: number): MySealError {
+  return new MySealError(ErrorCode.LINE_NOT_TEXT, `line of ${length} bytes is not UTF-8`, { length });
+}
+
+function isAscii(bytes: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (bytes[i]! >= 0x80) return false;
   return true;
 }
 
@@ -30,18 +59,23 @@ function isHighSurrogate(unit: number): boolean {
   return unit >= 0xd800 && unit <= 0xdbff;
 }
 
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 /**
  * Line ends are '\n', '\r\n' and a lone '\r' (the Ethernet gateway ends lines at '\r' too). Every
  * '\r' and '\n' ends a line and empty lines are dropped, so a '\r\n' - even one split across two
  * chunks - ends exactly one line.
  *
- * Bytes are kept until the line end and decoded as a whole, so a UTF-8 character split across
- * chunks is joined first ('\r' and '\n' never occur inside a multi-byte UTF-8 character).
+ * Bytes of an unfinished line are kept until its line end and the line checked as a whole, so a
+ * UTF-8 character split across chunks is joined first ('\r' and '\n' never occur inside a
+ * multi-byte UTF-8 character).
  */
 export class LineFramer {
   readonly maxLineLength: number;
-  readonly #line: Uint8Array;
-  #length = 0;
+  /** The start of the line in progress (at most maxLineLength bytes). */
+  #held: Buffer | null = null;
   /** After an over-long line: drop everything up to the next line end, then carry on. */
   #discarding = false;
   /** A high surrogate that ended a string chunk; its low half may start the next one. */
@@ -54,17 +88,16 @@ export class LineFramer {
       throw new RangeError(`maxLineLength must be an integer 1-${1 << 20}, got ${String(max)}`);
     }
     this.maxLineLength = max;
-    this.#line = new Uint8Array(max);
   }
 
   /** Bytes held for the line in progress (at most maxLineLength). */
   get bufferedBytes(): number {
-    return this.#length;
+    return this.#held?.length ?? 0;
   }
 
   /** Forgets the line in progress, e.g. after a reconnect: its start belonged to another stream. */
   reset(): void {
-    this.#length = 0;
+    this.#held = null;
     this.#discarding = false;
     this.#pendingHigh = '';
   }
@@ -76,13 +109,95 @@ export class LineFramer {
       this.#pushString(chunk, out);
     } else if (chunk instanceof Uint8Array) {
       this.#flushPendingHigh(out);
-      this.#pushBytes(chunk, out);
+      outputsOf(this.frame(chunk), out);
     } else {
       out.push({
         error: new MySealError(ErrorCode.LINE_NOT_TEXT, `chunk of type ${typeof chunk} is neither bytes nor a string`),
       });
     }
     return out;
+  }
+
+  /**
+   * Feeds a chunk of bytes; returns what it completed as ranges of the chunk, for readers that want
+   * the bytes themselves (a proxy passing lines on as they came). Never throws.
+   */
+  frame(chunk: Uint8Array): FramedLines {
+    const held = this.#held;
+    this.#held = null;
+    // A line begun in an earlier chunk is joined to this one (a copy of at most one chunk, and only
+    // when a chunk ends mid-line), so every line is one range of one buffer.
+    const bytes = held === null ? asBuffer(chunk) : Buffer.concat([held, chunk]);
+    const framed: FramedLines = { bytes, starts: [], ends: [], errors: [] };
+    const lineStart = this.#lines(framed, held === null ? 0 : held.length);
+    this.#keepRest(framed, lineStart);
+    return framed;
+  }
+
+  /**
+   * Every line that ends in `framed.bytes` (its line end at `from` or after); returns where the
+   * unfinished rest starts. Line ends are searched natively (memchr), '\r' and '\n' each on its
+   * own: this is the one pass over every byte a gateway sends, and most chunks hold no '\r' at all.
+   * (Kept apart from what comes before and after it, so that its loop is compiled once, early,
+   * with nothing in it that runs only once a chunk.)
+   */
+  #lines(framed: FramedLines, from: number): number {
+    const { bytes, starts, ends } = framed;
+    const max = this.maxLineLength;
+    const length = bytes.length;
+    // A chunk of ASCII (the usual) needs no UTF-8 check line by line.
+    const notAscii = !isAllAscii(bytes);
+    let cr = nextOrEnd(bytes, CR, from);
+    let lf = nextOrEnd(bytes, LF, from);
+    let discarding = this.#discarding;
+    let lineStart = 0;
+    for (;;) {
+      let end: number;
+      if (lf < cr) {
+        end = lf;
+        lf = nextOrEnd(bytes, LF, lf + 1);
+      } else if (cr < length) {
+        end = cr;
+        cr = nextOrEnd(bytes, CR, cr + 1);
+      } else break;
+      if (discarding) discarding = false;
+      else if (end - lineStart > max) this.#error(framed, this.#tooLong());
+      else if (end > lineStart) {
+        if (notAscii && !isUtf8Line(bytes, lineStart, end)) this.#error(framed, notUtf8(end - lineStart));
+        else {
+          starts.push(lineStart);
+          ends.push(end);
+        }
+      }
+      lineStart = end + 1;
+    }
+    this.#discarding = discarding;
+    return lineStart;
+  }
+
+  /**
+   * The start of a line whose end has not come yet is kept for the next chunk; or, past the limit,
+   * reported at once (not at the line end, which may never come) and skipped up to its end, so
+   * memory stays at maxLineLength whatever the chunk size.
+   */
+  #keepRest(framed: FramedLines, lineStart: number): void {
+    const length = framed.bytes.length;
+    if (this.#discarding || lineStart === length) return;
+    if (length - lineStart > this.maxLineLength) {
+      this.#error(framed, this.#tooLong());
+      this.#discarding = true;
+    } else this.#held = Buffer.from(framed.bytes.subarray(lineStart));
+  }
+
+  #tooLong(): MySealError {
+    const max = this.maxLineLength;
+    return new MySealError(ErrorCode.LINE_TOO_LONG, `line longer than ${max} bytes; skipping to the next line end`, { max });
+  }
+
+  #error(framed: FramedLines, error: MySealError): void {
+    framed.errors[framed.starts.length] = error;
+    framed.starts.push(-1);
+    framed.ends.push(-1);
   }
 
   /**
@@ -99,8 +214,8 @@ export class LineFramer {
     }
     const parts = splitAtLoneSurrogates(text);
     for (const [i, part] of parts.entries()) {
-      if (i > 0) this.#pushBytes(NOT_UTF8, out);
-      if (part.length > 0) this.#pushBytes(encoder.encode(part), out);
+      if (i > 0) outputsOf(this.frame(NOT_UTF8), out);
+      if (part.length > 0) outputsOf(this.frame(encoder.encode(part)), out);
     }
   }
 
@@ -108,89 +223,15 @@ export class LineFramer {
   #flushPendingHigh(out: FramerOutput[]): void {
     if (this.#pendingHigh === '') return;
     this.#pendingHigh = '';
-    this.#pushBytes(NOT_UTF8, out);
+    outputsOf(this.frame(NOT_UTF8), out);
   }
+}
 
-  #pushBytes(bytes: Uint8Array, out: FramerOutput[]): void {
-    if (this.#length === 0 && !this.#discarding && isAscii(bytes)) {
-      this.#pushAscii(bytes, out);
-      return;
-    }
-    let at = 0;
-    while (at < bytes.length) {
-      let end = at;
-      while (end < bytes.length && bytes[end] !== LF && bytes[end] !== CR) end++;
-      this.#append(bytes, at, end, out);
-      if (end < bytes.length) {
-        this.#endLine(out);
-        end++;
-      }
-      at = end;
-    }
-  }
-
-  /**
-   * The usual chunk: plain ASCII with no line in progress. Decoded once as a whole, each line a
-   * slice of it: decoding line by line was most of what framing a busy gateway link cost. Lines
-   * come out as the general path makes them; a line too long, and the unfinished tail, go through it.
-   */
-  #pushAscii(bytes: Uint8Array, out: FramerOutput[]): void {
-    const text = decodeUtf8(bytes)!; // ASCII is UTF-8
-    let at = 0;
-    for (;;) {
-      let end = at;
-      for (; end < text.length; end++) {
-        const unit = text.charCodeAt(end);
-        if (unit === LF || unit === CR) break;
-      }
-      if (end === text.length) {
-        this.#append(bytes, at, end, out);
-        return;
-      }
-      if (end - at > this.maxLineLength) {
-        this.#append(bytes, at, end, out);
-        this.#endLine(out);
-      } else if (end > at) out.push({ line: text.slice(at, end) });
-      at = end + 1;
-    }
-  }
-
-  #append(bytes: Uint8Array, from: number, to: number, out: FramerOutput[]): void {
-    if (this.#discarding || from === to) return;
-    const length = this.#length + (to - from);
-    if (length > this.maxLineLength) {
-      // Report once, as soon as the limit is passed (not at the line end, which may never come),
-      // and keep nothing: memory stays at maxLineLength whatever the chunk size.
-      out.push({
-        error: new MySealError(
-          ErrorCode.LINE_TOO_LONG,
-          `line longer than ${this.maxLineLength} bytes; skipping to the next line end`,
-          { max: this.maxLineLength },
-        ),
-      });
-      this.#discarding = true;
-      this.#length = 0;
-      return;
-    }
-    this.#line.set(bytes.subarray(from, to), this.#length);
-    this.#length = length;
-  }
-
-  #endLine(out: FramerOutput[]): void {
-    if (this.#discarding) {
-      this.#discarding = false;
-      return;
-    }
-    const length = this.#length;
-    this.#length = 0;
-    if (length === 0) return;
-    const line = decodeUtf8(this.#line.subarray(0, length));
-    if (line === undefined) {
-      out.push({
-        error: new MySealError(ErrorCode.LINE_NOT_TEXT, `line of ${length} bytes is not UTF-8`, { length }),
-      });
-    } else {
-      out.push({ line });
-    }
+/** Framed lines as text and errors, in order. */
+function outputsOf(framed: FramedLines, out: FramerOutput[]): void {
+  const { bytes, starts, ends, errors } = framed;
+  for (let i = 0; i < starts.length; i++) {
+    const start = starts[i]!;
+    out.push(start < 0 ? { error: errors[i]! } : { line: bytes.toString('utf8', start, ends[i]) });
   }
 }

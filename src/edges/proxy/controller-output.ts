@@ -27,11 +27,19 @@ export const STUCK_AFTER_MS = 30_000;
 /** Unsent output no controller may ever have, reading or not. */
 export const MAX_HELD_BYTES = 16 * 1024 * 1024;
 /**
- * Characters handed to the socket in one write (one line may be longer). Lines queued in the same
- * turn of the event loop share a write: a write per line would cost a system call each and cap the
- * proxy at a fraction of what the gateway link carries.
+ * Bytes handed to the socket in one write, about: output queued in the same turn of the event loop
+ * shares a write (a write per line would cost a system call each and cap the proxy at a fraction
+ * of what the gateway link carries), and one buffer is cut into slices of this size only when it
+ * is more than twice as long (a chunk from the gateway, with the end of a line before it, is not
+ * worth a second write for its last few bytes).
  */
-const WRITE_SLICE_CHARS = 64 * 1024;
+const WRITE_SLICE_BYTES = 64 * 1024;
+/**
+ * Output smaller than this is copied together with what is queued next to it, so a backlog of
+ * single lines is a few large buffers, not a million small ones. Larger output (the lines of a
+ * whole gateway chunk, the same buffer for every controller) is queued as it is, never copied.
+ */
+const COPY_BELOW_BYTES = 4 * 1024;
 
 /** Why a controller is dropped. */
 export interface Stuck {
@@ -42,9 +50,11 @@ export interface Stuck {
 }
 
 export class ControllerOutput {
-  /** Output not handed to the socket yet, oldest first, with the bytes of each slice. */
-  readonly #slices: string[] = [];
-  readonly #sliceBytes: number[] = [];
+  /** Output not handed to the socket yet, oldest first; then #small, newer still. */
+  #queue: Uint8Array[] = [];
+  /** Small output not yet copied into one buffer of the queue. */
+  #small: Uint8Array[] = [];
+  #smallBytes = 0;
   #queuedBytes = 0;
   #inFlightBytes = 0;
   #writing = false;
@@ -65,11 +75,11 @@ export class ControllerOutput {
   }
 
   /**
-   * Queues text for the controller; or, if it is stuck, queues nothing and says why (the caller drops it).
-   * `bytes` is the text's length in UTF-8, when the caller knows it (one line broadcast to every
-   * controller is measured once, not once per controller).
+   * Queues bytes for the controller (never changed afterwards: the same buffer may go to every
+   * controller); or, if it is stuck, queues nothing and says why (the caller drops it).
    */
-  push(text: string, bytes = Buffer.byteLength(text)): Stuck | undefined {
+  push(bytes: Uint8Array): Stuck | undefined {
+    const size = bytes.length;
     const unsent = this.unsentBytes;
     // The clock is read only when the answer can depend on it. While a controller is not behind,
     // each push marks progress; but unsent output only grows by pushes, so the last push that was
@@ -81,21 +91,30 @@ export class ControllerOutput {
       if (unsent > MAX_HELD_BYTES || now - this.#lastProgressAt >= STUCK_AFTER_MS) {
         return { unsentBytes: unsent, idleMs: now - this.#lastProgressAt };
       }
-    } else if (unsent + bytes > MAX_BACKLOG_BYTES) this.#lastProgressAt = this.clock();
-    const last = this.#slices.length - 1;
-    if (last >= 0 && this.#slices[last]!.length + text.length <= WRITE_SLICE_CHARS) {
-      this.#slices[last] += text;
-      this.#sliceBytes[last]! += bytes;
+    } else if (unsent + size > MAX_BACKLOG_BYTES) this.#lastProgressAt = this.clock();
+    if (size < COPY_BELOW_BYTES) {
+      this.#small.push(bytes);
+      this.#smallBytes += size;
+      if (this.#smallBytes >= WRITE_SLICE_BYTES) this.#gatherSmall();
     } else {
-      this.#slices.push(text);
-      this.#sliceBytes.push(bytes);
+      this.#gatherSmall();
+      this.#queue.push(bytes);
     }
-    this.#queuedBytes += bytes;
+    this.#queuedBytes += size;
     if (!this.#writing && !this.#flushScheduled) {
       this.#flushScheduled = true;
       process.nextTick(this.#flush);
     }
     return undefined;
+  }
+
+  /** The small output so far, as one buffer at the end of the queue. */
+  #gatherSmall(): void {
+    const small = this.#small;
+    if (small.length === 0) return;
+    this.#queue.push(small.length === 1 ? small[0]! : Buffer.concat(small, this.#smallBytes));
+    this.#small = [];
+    this.#smallBytes = 0;
   }
 
   readonly #flush = (): void => {
@@ -104,11 +123,16 @@ export class ControllerOutput {
   };
 
   #writeNext(): void {
-    const slice = this.#slices.shift();
-    const bytes = this.#sliceBytes.shift() ?? 0;
-    if (slice === undefined || this.socket.destroyed) return;
-    this.#queuedBytes -= bytes;
-    this.#inFlightBytes = bytes;
+    if (this.socket.destroyed) return;
+    if (this.#queue.length === 0) this.#gatherSmall();
+    let slice = this.#queue[0];
+    if (slice === undefined) return;
+    if (slice.length > 2 * WRITE_SLICE_BYTES) {
+      this.#queue[0] = slice.subarray(WRITE_SLICE_BYTES);
+      slice = slice.subarray(0, WRITE_SLICE_BYTES);
+    } else this.#queue.shift();
+    this.#queuedBytes -= slice.length;
+    this.#inFlightBytes = slice.length;
     this.#writing = true;
     this.socket.write(slice, this.#written);
   }

@@ -41,11 +41,27 @@ export class GatewayGreeting implements Downstream {
   }
 
   send(item: Outbound): void {
-    const m = item.message;
-    if (m === undefined || m.nodeId !== GATEWAY_NODE || m.childId !== NODE_ITSELF || m.echo) return;
-    if (m.command === Command.C_INTERNAL && m.type === Internal.I_GATEWAY_READY) this.#ready = lineOf(m, item.line);
-    else if (m.command === Command.C_PRESENTATION) this.#presentation = lineOf(m, item.line);
+    const lines = item.lines;
+    if (lines) {
+      for (let i = 0; i < lines.count; i++) {
+        const m = lines.peek(i);
+        if (m !== undefined && startupLine(m) !== undefined) this.#keep(m, lines.line(i));
+      }
+    } else if (item.message !== undefined && startupLine(item.message) !== undefined) this.#keep(item.message, item.line);
   }
+
+  #keep(m: MySensorsMessage, line: string | undefined): void {
+    if (startupLine(m) === 'ready') this.#ready = lineOf(m, line);
+    else this.#presentation = lineOf(m, line);
+  }
+}
+
+/** Which of the gateway's start-up lines a message is, if either. */
+function startupLine(m: MySensorsMessage): 'ready' | 'presentation' | undefined {
+  if (m.nodeId !== GATEWAY_NODE || m.childId !== NODE_ITSELF || m.echo) return undefined;
+  if (m.command === Command.C_INTERNAL && m.type === Internal.I_GATEWAY_READY) return 'ready';
+  if (m.command === Command.C_PRESENTATION) return 'presentation';
+  return undefined;
 }
 
 /** The gateway's own line when it came as one (exactly what controllers were relayed), else the message printed. */

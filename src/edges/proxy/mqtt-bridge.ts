@@ -17,6 +17,7 @@ import type { MqttClient } from 'mqtt';
 import { ErrorCode, isMySealError, MySealError } from '../../core/errors.ts';
 import { describeBrokerUrl } from '../../gateway/mqtt.ts';
 import { formatTopic, parseTopic } from '../../core/mysensors/mqtt-topic.ts';
+import type { MySensorsMessage } from '../../core/mysensors/message.ts';
 import type { Daemon, Downstream, LoggerLike, Outbound } from '../../service/daemon.ts';
 import type { OutcomeReport } from '../../service/lock/outcome.ts';
 
@@ -137,8 +138,15 @@ export class MqttBridge implements Downstream {
       this.client.publish(`${this.opts.outPrefix}/0/255/3/0/9`, item.notice);
       return;
     }
-    if (!item.message) return;
-    const { topic, payload } = formatTopic(item.message, this.opts.outPrefix);
+    if (item.lines) {
+      for (let i = 0; i < item.lines.count; i++) this.#publish(item.lines.message(i));
+    } else this.#publish(item.message);
+  }
+
+  /** A line MySeal's parser refused (no message) has no topic to go under. */
+  #publish(m: MySensorsMessage | undefined): void {
+    if (!m || !this.client) return;
+    const { topic, payload } = formatTopic(m, this.opts.outPrefix);
     this.client.publish(topic, payload);
   }
 }

@@ -4,6 +4,9 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Command, Internal, Sensor, SetReq } from '../../core/mysensors/enums.ts';
+import { formatLine } from '../../core/mysensors/line.ts';
+import { GatewayLink } from '../../gateway/link.ts';
+import type { GatewayStream, StreamSink } from '../../gateway/link.ts';
 import type { MySensorsMessage } from '../../core/mysensors/message.ts';
 import { makePair } from '../../demo/memory-pair.ts';
 import { FakeGateway } from '../../../test/support/fake-gateway.ts';
@@ -255,4 +258,40 @@ test('whatever the clock says, a controller that never reads is dropped before t
   const held = reports[0]!.detail.unsentBytes as number;
   assert.ok(held > MAX_HELD_BYTES && held <= MAX_HELD_BYTES + LINE + 1, `held ${held} bytes`);
   await until(() => listener.clientCount === 0, 'the controller to be gone');
+});
+
+test('a busy link: each chunk of gateway lines reaches every controller whole and in order, a refused line left out', { timeout: 30_000 }, async (t) => {
+  const p = makePair();
+  let sink: StreamSink | undefined;
+  const open = async (s: StreamSink): Promise<GatewayStream<string>> => {
+    sink = s;
+    return { write: () => undefined, ended: new Promise<string>(() => undefined), close: async () => undefined };
+  };
+  const gateway = new GatewayLink<string>({ description: 'hand-fed', open, encode: formatLine });
+  const daemon = new Daemon({ gateway, keys: p.keys, counters: p.counters, nodes: new Map() });
+  daemon.start();
+  await until(() => gateway.connected, 'the gateway link');
+  const listener = new TcpListener(daemon, { host: '127.0.0.1', port: 0 });
+  const { port } = await listener.listen();
+  const clients = [lineClient(port), lineClient(port), lineClient(port)];
+  t.after(async () => {
+    for (const c of clients) c.socket.destroy();
+    await listener.close();
+    await daemon.stop();
+  });
+  await until(() => clients.every((c) => c.lines.length >= 2), 'the greetings');
+
+  // Chunks far larger than one write, each cut mid-line, some lines ending in \r\n, one refused.
+  const expected: string[] = [];
+  const stream: string[] = [];
+  for (let n = 0; n < 20_000; n++) {
+    const line = n === 777 ? '7;0;1;0;1;bad\tvalue' : `7;${n % 200};1;0;0;${n}`;
+    if (n !== 777) expected.push(line);
+    stream.push(`${line}${n % 3 === 0 ? '\r\n' : '\n'}`);
+  }
+  const bytes = Buffer.from(stream.join(''));
+  for (let at = 0; at < bytes.length; at += 100_003) sink!.bytes(bytes.subarray(at, at + 100_003));
+  await until(() => clients.every((c) => c.lines.length >= 2 + expected.length), 'every line', 20_000);
+  for (const c of clients) assert.deepEqual(c.lines.slice(2), expected);
+  assert.equal(daemon.counters.get('gateway:LINE_NOT_TEXT'), 1);
 });

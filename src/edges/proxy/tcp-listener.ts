@@ -37,14 +37,14 @@ class ControllerClient implements Downstream {
     private readonly daemon: Daemon,
     clock: () => number,
     greeting: readonly string[],
-    private readonly texts: WireTexts,
+    private readonly wire: WireBytes,
   ) {
     this.id = `tcp:${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
     this.output = new ControllerOutput(socket, clock);
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
     socket.on('data', (chunk) => this.onData(chunk));
-    for (const line of greeting) this.output.push(`${line}\n`);
+    for (const line of greeting) this.output.push(Buffer.from(`${line}\n`));
   }
 
   private onData(chunk: Uint8Array): void {
@@ -64,9 +64,9 @@ class ControllerClient implements Downstream {
 
   send(item: Outbound): void {
     if (this.socket.destroyed) return;
-    const out = this.texts.of(item);
-    if (!out.text) return;
-    const stuck = this.output.push(out.text, out.bytes);
+    const bytes = this.wire.of(item);
+    if (bytes.length === 0) return;
+    const stuck = this.output.push(bytes);
     if (stuck === undefined) return;
     this.daemon.countCode('proxy', 'CONTROLLER_STUCK', {
       controller: this.id,
@@ -79,20 +79,19 @@ class ControllerClient implements Downstream {
 
 /**
  * What an item says on the wire, worked out once for all the controllers: the daemon hands the same
- * item to each controller in turn, so the last one's text and length are kept for the next.
+ * item to each controller in turn, so the last one's bytes are kept for the next, and every
+ * controller is given the same buffer (lines passed on as they came are the gateway's own bytes).
  */
-class WireTexts {
+class WireBytes {
   #item: Outbound | undefined;
-  #text = '';
-  #bytes = 0;
+  #bytes: Uint8Array = new Uint8Array(0);
 
-  of(item: Outbound): { text: string; bytes: number } {
+  of(item: Outbound): Uint8Array {
     if (item !== this.#item) {
       this.#item = item;
-      this.#text = wireText(item);
-      this.#bytes = Buffer.byteLength(this.#text);
+      this.#bytes = item.lines ? item.lines.bytes : Buffer.from(wireText(item));
     }
-    return { text: this.#text, bytes: this.#bytes };
+    return this.#bytes;
   }
 }
 
@@ -106,7 +105,7 @@ export class TcpListener {
   private readonly server: Server;
   private readonly clients = new Set<Socket>();
   private readonly greeting = new GatewayGreeting();
-  private readonly texts = new WireTexts();
+  private readonly wire = new WireBytes();
   private readonly clock: () => number;
   readonly access: ControllerAccess;
 
@@ -130,7 +129,7 @@ export class TcpListener {
       socket.destroy();
       return;
     }
-    const client = new ControllerClient(socket, this.daemon, this.clock, this.greeting.lines, this.texts);
+    const client = new ControllerClient(socket, this.daemon, this.clock, this.greeting.lines, this.wire);
     this.clients.add(socket);
     this.daemon.attach(client);
     socket.on('error', () => undefined); // a reset by the controller is its business; 'close' follows

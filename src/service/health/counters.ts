@@ -4,6 +4,8 @@
  * and every node heard through the gateway, when and how often.
  */
 import type { MySealError } from '../../core/errors.ts';
+import type { LineBatch } from '../../core/mysensors/line-batch.ts';
+import { headerNode } from '../../core/mysensors/line-header.ts';
 import type { LoggerLike } from '../ports.ts';
 
 export interface NodeHeard {
@@ -44,10 +46,33 @@ export class HealthCounters {
 
   /** The gateway passed on something from this node. */
   heardFrom(node: number): void {
-    const heard = this.#heard.get(node) ?? { lastSeen: 0, messages: 0 };
+    const heard = this.#node(node);
     heard.lastSeen = this.clock();
     heard.messages++;
-    this.#heard.set(node, heard);
+  }
+
+  /** heardFrom for every valid line of a batch: they all came at the same moment. */
+  heardLines(batch: LineBatch): void {
+    const now = this.clock();
+    let last = -1;
+    let heard: { lastSeen: number; messages: number } | undefined;
+    for (let i = 0; i < batch.size; i++) {
+      const header = batch.header(i);
+      if (header < 0) continue;
+      const node = headerNode(header);
+      if (node !== last || heard === undefined) {
+        heard = this.#node(node);
+        heard.lastSeen = now;
+        last = node;
+      }
+      heard.messages++;
+    }
+  }
+
+  #node(node: number): { lastSeen: number; messages: number } {
+    let heard = this.#heard.get(node);
+    if (heard === undefined) this.#heard.set(node, (heard = { lastSeen: 0, messages: 0 }));
+    return heard;
   }
 
   /** Every node heard, by id. */

@@ -4,7 +4,8 @@
  * while commands vanish into the broker. An Ethernet gateway that loses power without closing its
  * TCP connection leaves it half-open until keepalive notices, minutes later.
  *
- * Any line from the gateway (a node's message, a refused line, anything) proves it alive. When the
+ * Any line from the gateway (a node's message, a refused line, anything) proves it alive; a batch of
+ * lines (one chunk) proves it once. When the
  * link has been quiet for probeAfterMs, and at every (re)connect, the watch asks the gateway for its
  * version, `0;255;3;0;2;`, which every MySensors gateway answers itself on every transport
  * (core/MyGatewayTransport.cpp: `0;255;3;0;2;2.3.2`). No line at all within answerTimeoutMs of the
@@ -81,6 +82,7 @@ export class GatewayWatch {
     this.#onChange = opts.onChange ?? (() => undefined);
     gateway.on('message', this.#onLine);
     gateway.on('invalid', this.#onLine);
+    gateway.on('lines', this.#onLine);
     gateway.on('connected', this.#onConnected);
     gateway.on('disconnected', this.#onDisconnected);
     if (gateway.connected) this.#linkUp();
@@ -140,6 +142,7 @@ export class GatewayWatch {
     this.#closed = true;
     this.#gateway.off('message', this.#onLine);
     this.#gateway.off('invalid', this.#onLine);
+    this.#gateway.off('lines', this.#onLine);
     this.#gateway.off('connected', this.#onConnected);
     this.#gateway.off('disconnected', this.#onDisconnected);
     this.#linkDown();

@@ -5,6 +5,8 @@
  */
 import { ErrorCode, MySealError } from '../../core/errors.ts';
 import { Command as MsCommand, commandName, typeName } from '../../core/mysensors/enums.ts';
+import { LineView } from '../../core/mysensors/line-batch.ts';
+import type { LineBatch } from '../../core/mysensors/line-batch.ts';
 import type { MySensorsMessage } from '../../core/mysensors/message.ts';
 import type { SensorValue } from '../../core/protocol/body.ts';
 import { isSealedMessage, messageToFrame } from '../../core/protocol/carriage.ts';
@@ -15,10 +17,21 @@ import type { GatewayWatch } from '../health/gateway-watch.ts';
 import type { HealthCounters } from '../health/counters.ts';
 import type { SessionRegistry } from '../sessions/session-registry.ts';
 import type { Controllers } from './controllers.ts';
+import { PassedLineRuns } from './passed-lines.ts';
 import type { RecentSends } from './recent-sends.ts';
 
 /** Refusals of MySeal's strict line rules that are still legal output of a real gateway. */
 const PASSED_ON_AS_IS: ReadonlySet<ErrorCode> = new Set([ErrorCode.PAYLOAD_FORBIDDEN_CHAR]);
+
+/** What becomes of one message from the gateway. */
+enum Route {
+  /** To controllers, as it came. */
+  Pass,
+  /** Nobody's business beyond what was already done (counted, audited, claimed). */
+  Drop,
+  /** A sealed frame for its node's session. */
+  Sealed,
+}
 
 export interface FromGatewayParts {
   catalogue: NodeCatalogue;
@@ -35,15 +48,67 @@ export class FromGateway {
 
   message(m: MySensorsMessage, raw?: string): void {
     this.p.health.heardFrom(m.nodeId);
+    const route = this.#route(m);
+    if (route === Route.Pass) this.p.controllers.broadcast({ message: m, line: raw });
+    else if (route === Route.Sealed) this.#sealed(m);
+  }
+
+  /**
+   * The lines of one chunk from the gateway: each decided on by its header alone as message()
+   * decides, and what passes handed to controllers at once, as it came (passed-lines.ts). Only a
+   * sealed frame is read in full, and what passed before it goes out first, so controllers hear
+   * everything in the gateway's order.
+   */
+  lines(batch: LineBatch): void {
+    this.p.health.heardLines(batch);
+    const view = new LineView(batch);
+    const passed = new PassedLineRuns(batch);
+    for (let i = 0; i < batch.size; i++) {
+      if (!view.moveTo(i)) {
+        if (this.#refused(batch.error(i)!, batch.text(i))) passed.add(i);
+        continue;
+      }
+      const route = this.#route(view);
+      if (route === Route.Pass) passed.add(i);
+      else if (route === Route.Sealed) {
+        this.#broadcast(passed);
+        this.#sealed(batch.message(i)!);
+      }
+    }
+    this.#broadcast(passed);
+  }
+
+  /**
+   * A line MySeal's parser refused. A node's string with ';' is legal gateway output that MySeal
+   * would never send itself: it still reaches controllers as it was. Anything else refused (wrong
+   * field counts, bad numbers, broken hex, garbage) does not, and a sealed-frame line never does:
+   * those are MySeal's alone.
+   */
+  invalid(e: MySealError, raw?: string): void {
+    if (this.#refused(e, raw)) this.p.controllers.broadcast({ line: raw });
+  }
+
+  /** Counts a refused line; true when it still goes to controllers (invalid()). */
+  #refused(e: MySealError, raw: string | undefined): raw is string {
+    this.p.health.refused(e, 'gateway');
+    return raw !== undefined && PASSED_ON_AS_IS.has(e.code) && !/^\d+;\d+;4;\d;83;/.test(raw);
+  }
+
+  #broadcast(passed: PassedLineRuns): void {
+    const lines = passed.take();
+    if (lines) this.p.controllers.broadcast({ lines });
+  }
+
+  /** `m` may be a LineView: nothing here keeps it or reads its payload unless it is needed. */
+  #route(m: MySensorsMessage): Route {
     this.p.recent.heard(m);
     // The answer to MySeal's own probe is MySeal's: no controller asked (gateway-watch.ts, claimsAnswer).
-    if (this.p.watch.claimsAnswer(m)) return;
-    if (!isSealedMessage(m)) {
-      if (this.plainForged(m)) return;
-      this.p.controllers.broadcast({ message: m, line: raw });
-      return;
-    }
-    if (m.echo) return; // the echo of a frame we sent: nothing to open
+    if (this.p.watch.claimsAnswer(m)) return Route.Drop;
+    if (!isSealedMessage(m)) return this.plainForged(m) ? Route.Drop : Route.Pass;
+    return m.echo ? Route.Drop : Route.Sealed; // an echo: the frame we sent, nothing to open
+  }
+
+  #sealed(m: MySensorsMessage): void {
     const sealed = messageToFrame(m);
     if (!sealed.ok) {
       this.p.health.refused(sealed.error, 'gateway');
@@ -55,19 +120,6 @@ export class FromGateway {
       return;
     }
     session.deliver(sealed.value.child, sealed.value.frame);
-  }
-
-  /**
-   * A line MySeal's parser refused. A node's string with ';' is legal gateway output that MySeal
-   * would never send itself: it still reaches controllers as it was. Anything else refused (wrong
-   * field counts, bad numbers, broken hex, garbage) does not, and a sealed-frame line never does:
-   * those are MySeal's alone.
-   */
-  invalid(e: MySealError, raw?: string): void {
-    this.p.health.refused(e, 'gateway');
-    if (raw !== undefined && PASSED_ON_AS_IS.has(e.code) && !/^\d+;\d+;4;\d;83;/.test(raw)) {
-      this.p.controllers.broadcast({ line: raw });
-    }
   }
 
   /** An authentic, fresh report becomes the plain message the node would have sent. */
