@@ -91,7 +91,7 @@ export class Daemon implements ApiService, WebService {
     const log = opts.logger ?? noopLogger;
     const clock = opts.clock ?? Date.now;
     const gateway = (this.#gateway = opts.gateway);
-    this.#catalogue = new NodeCatalogue(opts.nodes, (node) => opts.keys.get(node) !== undefined, opts.legacy?.nodes);
+    this.#catalogue = new NodeCatalogue(opts.nodes, (node) => opts.keys.has(node), opts.legacy?.nodes);
     this.#health = new HealthCounters(log, clock);
     this.#audit = new AuditTrail(opts.audit, log, clock);
     this.events = this.#audit.events;

@@ -66,6 +66,14 @@ test('create stores a random 16-byte key durably, in a 0600 file', (t) => {
   assert.ok(!Number.isNaN(Date.parse(doc.nodes['12']?.created ?? '')));
 });
 
+test('has() says whether a node has a key, as get() does, without handing out the key', (t) => {
+  const store = FileKeyStore.open(tempDir(t, 'myseal-keys-'));
+  store.create(12);
+  for (const node of [0, 11, 12, 13, 255]) assert.equal(store.has(node), store.get(node) !== undefined, `node ${node}`);
+  assert.equal(store.has(12), true);
+  assert.equal(FileKeyStore.open(store.path.slice(0, -KEY_STORE_FILE.length - 1)).has(12), true, 'after reopening');
+});
+
 test('create refuses a node that has a key (KEY_EXISTS) unless forced', (t) => {
   const dir = tempDir(t, 'myseal-keys-');
   const store = FileKeyStore.open(dir);

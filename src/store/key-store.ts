@@ -62,6 +62,10 @@ export class FileKeyStore implements ControllerKeyStore {
     return keys;
   }
 
+  has(nodeId: number): boolean {
+    return this.table.has(nodeId);
+  }
+
   /** Node ids that have a key, ascending. */
   list(): number[] {
     return [...this.table.keys()].sort((a, b) => a - b);

@@ -18,10 +18,10 @@ export const NOT_A_LINE = -2;
 export class LineBatch {
   /** The bytes the lines are ranges of. */
   readonly bytes: Buffer;
-  readonly #starts: number[];
-  readonly #ends: number[];
+  readonly #starts: Int32Array;
+  readonly #ends: Int32Array;
   /** A packed header (line-header.ts) for a valid line, else REFUSED_LINE or NOT_A_LINE. */
-  readonly #headers: number[];
+  readonly #headers: Int32Array;
   /** Sparse: the refused lines' and the framer's errors. */
   readonly #errors: MySealError[];
   /** Sparse: messages read so far. */
@@ -33,7 +33,7 @@ export class LineBatch {
     this.#starts = starts;
     this.#ends = ends;
     this.#errors = errors;
-    const headers = (this.#headers = new Array<number>(starts.length));
+    const headers = (this.#headers = new Int32Array(starts.length));
     for (let i = 0; i < starts.length; i++) {
       const start = starts[i]!;
       if (start < 0) {

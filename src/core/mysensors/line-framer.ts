@@ -19,12 +19,14 @@ export interface LineFramerOptions {
  * The lines one chunk of bytes completed, as ranges of `bytes` (no copy of the chunk), and the
  * framing errors between them, in stream order. Entry i is the line bytes[starts[i], ends[i]) -
  * without its line end, never empty, well-formed UTF-8 - or, where starts[i] is -1, errors[i].
+ * Offsets are in typed arrays: a busy chunk has thousands of lines, and one array of numbers per
+ * chunk costs less than thousands of elements pushed one by one.
  */
 export interface FramedLines {
   /** The chunk, or (when it finishes a line an earlier chunk began) that line's start joined to it. */
   readonly bytes: Buffer;
-  readonly starts: number[];
-  readonly ends: number[];
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
   /** Sparse: only at the entries that are errors. */
   readonly errors: MySealError[];
 }
@@ -80,6 +82,14 @@ export class LineFramer {
   #discarding = false;
   /** A high surrogate that ended a string chunk; its low half may start the next one. */
   #pendingHigh = '';
+  /**
+   * Where the entries of the chunk being framed start and end, reused from chunk to chunk (each
+   * chunk's own are copied out at its end), and how many there are so far; its errors.
+   */
+  #starts = new Int32Array(0);
+  #ends = new Int32Array(0);
+  #count = 0;
+  #errors: MySealError[] = [];
 
   constructor(opts: LineFramerOptions = {}) {
     const max = opts.maxLineLength ?? MAX_LINE_LENGTH;
@@ -128,23 +138,33 @@ export class LineFramer {
     // A line begun in an earlier chunk is joined to this one (a copy of at most one chunk, and only
     // when a chunk ends mid-line), so every line is one range of one buffer.
     const bytes = held === null ? asBuffer(chunk) : Buffer.concat([held, chunk]);
-    const framed: FramedLines = { bytes, starts: [], ends: [], errors: [] };
-    const lineStart = this.#lines(framed, held === null ? 0 : held.length);
-    this.#keepRest(framed, lineStart);
-    return framed;
+    // Every entry but the last takes two bytes at least (a line or a bad line and its line end, or
+    // more than maxLineLength), and the rest kept for later is one entry at most.
+    const capacity = (bytes.length >> 1) + 2;
+    if (this.#starts.length < capacity) {
+      this.#starts = new Int32Array(capacity);
+      this.#ends = new Int32Array(capacity);
+    }
+    this.#count = 0;
+    this.#errors = [];
+    const lineStart = this.#lines(bytes, held === null ? 0 : held.length);
+    this.#keepRest(bytes, lineStart);
+    const count = this.#count;
+    return { bytes, starts: this.#starts.slice(0, count), ends: this.#ends.slice(0, count), errors: this.#errors };
   }
 
   /**
-   * Every line that ends in `framed.bytes` (its line end at `from` or after); returns where the
-   * unfinished rest starts. Line ends are searched natively (memchr), '\r' and '\n' each on its
-   * own: this is the one pass over every byte a gateway sends, and most chunks hold no '\r' at all.
-   * (Kept apart from what comes before and after it, so that its loop is compiled once, early,
-   * with nothing in it that runs only once a chunk.)
+   * Every line that ends in `bytes` (its line end at `from` or after); returns where the unfinished
+   * rest starts. Line ends are searched natively (memchr), '\r' and '\n' each on its own: this is
+   * the one pass over every byte a gateway sends, and most chunks hold no '\r' at all. (Kept apart
+   * from what comes before and after it, so that its loop is compiled once, early, with nothing in
+   * it that runs only once a chunk.)
    */
-  #lines(framed: FramedLines, from: number): number {
-    const { bytes, starts, ends } = framed;
+  #lines(bytes: Buffer, from: number): number {
     const max = this.maxLineLength;
     const length = bytes.length;
+    const starts = this.#starts;
+    const ends = this.#ends;
     // A chunk of ASCII (the usual) needs no UTF-8 check line by line.
     const notAscii = !isAllAscii(bytes);
     let cr = nextOrEnd(bytes, CR, from);
@@ -161,12 +181,13 @@ export class LineFramer {
         cr = nextOrEnd(bytes, CR, cr + 1);
       } else break;
       if (discarding) discarding = false;
-      else if (end - lineStart > max) this.#error(framed, this.#tooLong());
+      else if (end - lineStart > max) this.#error(this.#tooLong());
       else if (end > lineStart) {
-        if (notAscii && !isUtf8Line(bytes, lineStart, end)) this.#error(framed, notUtf8(end - lineStart));
+        if (notAscii && !isUtf8Line(bytes, lineStart, end)) this.#error(notUtf8(end - lineStart));
         else {
-          starts.push(lineStart);
-          ends.push(end);
+          const n = this.#count++;
+          starts[n] = lineStart;
+          ends[n] = end;
         }
       }
       lineStart = end + 1;
@@ -180,13 +201,13 @@ export class LineFramer {
    * reported at once (not at the line end, which may never come) and skipped up to its end, so
    * memory stays at maxLineLength whatever the chunk size.
    */
-  #keepRest(framed: FramedLines, lineStart: number): void {
-    const length = framed.bytes.length;
+  #keepRest(bytes: Buffer, lineStart: number): void {
+    const length = bytes.length;
     if (this.#discarding || lineStart === length) return;
     if (length - lineStart > this.maxLineLength) {
-      this.#error(framed, this.#tooLong());
+      this.#error(this.#tooLong());
       this.#discarding = true;
-    } else this.#held = Buffer.from(framed.bytes.subarray(lineStart));
+    } else this.#held = Buffer.from(bytes.subarray(lineStart));
   }
 
   #tooLong(): MySealError {
@@ -194,10 +215,11 @@ export class LineFramer {
     return new MySealError(ErrorCode.LINE_TOO_LONG, `line longer than ${max} bytes; skipping to the next line end`, { max });
   }
 
-  #error(framed: FramedLines, error: MySealError): void {
-    framed.errors[framed.starts.length] = error;
-    framed.starts.push(-1);
-    framed.ends.push(-1);
+  #error(error: MySealError): void {
+    const n = this.#count++;
+    this.#errors[n] = error;
+    this.#starts[n] = -1;
+    this.#ends[n] = -1;
   }
 
   /**

@@ -36,6 +36,8 @@ export interface NodeKeys {
 export interface ControllerKeyStore {
   /** The node's keys, or undefined when the node has none. */
   get(nodeId: number): NodeKeys | undefined;
+  /** Whether the node has a key: get() without copying the key to answer (asked for many gateway lines). */
+  has(nodeId: number): boolean;
   /** Records a rotated key as pending; durable before it returns (before the rotation frame is sent). */
   setPending(nodeId: number, key: Uint8Array): void;
   /** The node confirmed under the pending key: it becomes the key, the old one is forgotten. */
@@ -82,6 +84,10 @@ export class MemoryKeyStore implements ControllerKeyStore {
 
   get(nodeId: number): NodeKeys | undefined {
     return this.keys.get(nodeId);
+  }
+
+  has(nodeId: number): boolean {
+    return this.keys.has(nodeId);
   }
 
   setPending(nodeId: number, key: Uint8Array): void {

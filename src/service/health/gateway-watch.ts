@@ -19,6 +19,7 @@
 import { Command, Internal } from '../../core/mysensors/enums.ts';
 import type { MySensorsMessage } from '../../core/mysensors/message.ts';
 import type { GatewayTransport } from '../../gateway/transport.ts';
+import { Waiter } from '../../core/waiter.ts';
 
 /** Quiet time on the link before the gateway is asked whether it is still there. */
 export const PROBE_AFTER_MS = 5_000;
@@ -59,7 +60,8 @@ export class GatewayWatch {
   readonly #answerTimeoutMs: number;
   readonly #clock: () => number;
   readonly #onChange: (answering: boolean) => void;
-  readonly #waiters = new Set<(answering: boolean) => void>();
+  /** Callers of confirm() waiting for the verdict: each gets the next one offered. */
+  readonly #waiters = new Waiter<boolean>();
   #lastHeard: number | null = null;
   /** Something was heard on the current connection. */
   #heardOnLink = false;
@@ -113,10 +115,9 @@ export class GatewayWatch {
     if (this.#closed || !this.#gateway.connected) return Promise.resolve(false);
     if (this.heardRecently()) return Promise.resolve(true);
     if (this.#silent && this.#probe === null && this.#clock() - this.#lastActivity < this.#probeAfterMs) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      this.#waiters.add(resolve);
-      if (!this.#sendProbe()) this.#settle(false);
-    });
+    const verdict = this.#waiters.wait();
+    if (!this.#sendProbe()) this.#settle(false);
+    return verdict.then((answering) => answering === true);
   }
 
   /**
@@ -183,8 +184,8 @@ export class GatewayWatch {
   }
 
   #settle(answering: boolean): void {
-    for (const resolve of [...this.#waiters]) resolve(answering);
-    this.#waiters.clear();
+    // Asked for every chunk the gateway sends: nothing to do, and nothing made, while nobody waits.
+    if (this.#waiters.size > 0) this.#waiters.offerAll(answering);
   }
 
   /** False when the link would not take it. One probe at a time: each answer claims one probe. */

@@ -15,7 +15,10 @@ const NEWLINE = Buffer.from('\n');
 
 export class PassedLineRuns {
   readonly #batch: LineBatch;
-  #indices: number[] = [];
+  /** The entries added, in order: those since the last take are [#taken, #added). */
+  readonly #indices: Int32Array;
+  #taken = 0;
+  #added = 0;
   #pieces: Uint8Array[] = [];
   /** The run of bytes being gathered, [start, end) of the batch's bytes; start -1 for none. */
   #runStart = -1;
@@ -23,6 +26,7 @@ export class PassedLineRuns {
 
   constructor(batch: LineBatch) {
     this.#batch = batch;
+    this.#indices = new Int32Array(batch.size);
   }
 
   /** Entry i of the batch (a line) goes to controllers as it came, after those added before. */
@@ -40,17 +44,17 @@ export class PassedLineRuns {
       this.#closeRun();
       this.#pieces.push(NEWLINE);
     }
-    this.#indices.push(i);
+    this.#indices[this.#added++] = i;
   }
 
   /** What was added since the last take, or undefined for nothing. */
   take(): PassedLines | undefined {
     this.#closeRun();
-    if (this.#indices.length === 0) return undefined;
+    if (this.#added === this.#taken) return undefined;
     const pieces = this.#pieces;
     const bytes = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
-    const lines = new BatchLines(this.#batch, this.#indices, bytes);
-    this.#indices = [];
+    const lines = new BatchLines(this.#batch, this.#indices.subarray(this.#taken, this.#added), bytes);
+    this.#taken = this.#added;
     this.#pieces = [];
     return lines;
   }
@@ -64,12 +68,12 @@ export class PassedLineRuns {
 
 class BatchLines implements PassedLines {
   readonly #batch: LineBatch;
-  readonly #indices: readonly number[];
+  readonly #indices: Int32Array;
   #view: LineView | undefined;
 
   constructor(
     batch: LineBatch,
-    indices: readonly number[],
+    indices: Int32Array,
     readonly bytes: Uint8Array,
   ) {
     this.#batch = batch;
