@@ -1,12 +1,12 @@
 /**
- * What the socket benches (proxy.ts, locks.ts) share: `myseal serve` started as deployed (src/cli.ts
- * through tsx, in its own process), waiting with a deadline, medians, and the machine the figures
- * were taken on.
+ * What the socket benches (proxy.ts, locks.ts) share: `myseal serve` started in its own process
+ * (src/cli.ts through tsx, or the compiled CLI as installed: buildCli()), waiting with a deadline,
+ * medians, and the machine the figures were taken on.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync, statfsSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, platform, release } from 'node:os';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statfsSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, platform, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { round } from './lib-net.ts';
@@ -38,12 +38,51 @@ export interface DaemonPorts {
   http: number;
 }
 
+/** The CLI compiled by the project's build, laid out as the installed package; remove() when done. */
+export interface BuiltCli {
+  /** dist/cli.js of the build. */
+  cli: string;
+  remove(): void;
+}
+
+/**
+ * Compiles the CLI with the project's build config (`npm run build`'s tsc) into a fresh temporary
+ * directory laid out as npm installs the package (dist/, web/, package.json, node_modules): the
+ * JavaScript users run, without tsx's loader and the wrappers it adds to every function. A stale
+ * or missing dist/ in the worktree plays no part.
+ */
+export async function buildCli(): Promise<BuiltCli> {
+  const pkg = mkdtempSync(join(tmpdir(), 'myseal-bench-build-'));
+  const remove = (): void => rmSync(pkg, { recursive: true, force: true });
+  try {
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const built = spawn(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(pkg, 'dist')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    built.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    built.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve, reject) => {
+      built.once('error', reject);
+      built.once('close', resolve);
+    });
+    const cli = join(pkg, 'dist', 'cli.js');
+    if (code !== 0 || !existsSync(cli)) throw new Error(`the build failed (tsc exited with ${code}):\n${out.slice(-4000)}`);
+    copyFileSync(join(ROOT, 'package.json'), join(pkg, 'package.json'));
+    symlinkSync(join(ROOT, 'web'), join(pkg, 'web'));
+    symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'));
+    return { cli, remove };
+  } catch (e) {
+    remove();
+    throw e;
+  }
+}
+
 /**
  * Starts `myseal serve` on a config written into `dir` (also its state dir), and resolves once it
  * says controllers may connect. The PIN rate limit is at its maximum: benches submit hundreds of
- * correct PINs a minute.
+ * correct PINs a minute. `cli`: a compiled dist/cli.js (buildCli()) to run instead of src/cli.ts
+ * through tsx.
  */
-export async function startDaemonProcess(dir: string, ports: DaemonPorts, nodes: NodesConfig): Promise<ChildProcess> {
+export async function startDaemonProcess(dir: string, ports: DaemonPorts, nodes: NodesConfig, cli?: string): Promise<ChildProcess> {
   const config = join(dir, 'config.yaml');
   // JSON is YAML.
   writeFileSync(
@@ -59,7 +98,8 @@ export async function startDaemonProcess(dir: string, ports: DaemonPorts, nodes:
   );
   // MYSEAL_BENCH_CPU_PROF=<dir>: the daemon writes a CPU profile there when it ends.
   const profile = process.env.MYSEAL_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MYSEAL_BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/cli.ts', 'serve', '--config', config], {
+  const entry = cli === undefined ? ['--import', 'tsx', 'src/cli.ts'] : [cli];
+  const child = spawn(process.execPath, [...profile, ...entry, 'serve', '--config', config], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,6 +1,7 @@
 /**
  * The HTTP floor for bench/locks.ts: a node:http server in its own process, configured with the
- * daemon's timeouts, that answers every request at once with an unlock's JSON answer. The same
+ * daemon's timeouts, that answers every request at once with an unlock's JSON answer, framed as the
+ * daemon frames it (content-length, src/edges/http/http-json.ts). The same
  * client sending the same last digits to it, 1 and 50 at once, shows what Node's HTTP handling
  * alone costs a burst of 50 on this machine: the part of the 50-lock figure no change to the
  * daemon's own work can remove.
@@ -18,7 +19,7 @@ const server = http.createServer(
   { headersTimeout: 10000, requestTimeout: 30000, keepAliveTimeout: 5000, connectionsCheckingInterval: 1000 },
   (req, res) => {
     new URL(req.url, 'http://localhost');
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': String(Buffer.byteLength(body)) });
     res.end(body);
   },
 );

@@ -3,7 +3,9 @@
  *
  *   npm run bench:locks
  *
- * One `myseal serve` in its own process, as deployed, in front of the simulated gateway (bench/
+ * One `myseal serve` in its own process, as deployed: the CLI compiled by the project's build into
+ * a temporary directory (bench/lib-daemon.ts buildCli(); MYSEAL_BENCH_TSX=1 runs src/cli.ts through
+ * tsx instead), in front of the simulated gateway (bench/
  * lib-gateway-thread.ts) with LOCK_COUNT sealed virtual locks. For each size (1, 10 and 50 locks) a round
  * types the PIN on every lock of the size over HTTP (one kept-alive connection per lock, as one
  * keypad per door would be), waits until the daemon holds each lock's challenge (fetched at the
@@ -43,8 +45,8 @@ import { join } from 'node:path';
 import { Op, Status } from '../src/core/protocol/body.ts';
 import { describeOutcome } from '../src/service/lock/outcome.ts';
 import { freePort, killProcess } from '../test/support/mosquitto.ts';
-import { environment, loadNow, mainThreadTimes, median, startDaemonProcess, until } from './lib-daemon.ts';
-import type { ThreadTimes } from './lib-daemon.ts';
+import { buildCli, environment, loadNow, mainThreadTimes, median, startDaemonProcess, until } from './lib-daemon.ts';
+import type { BuiltCli, ThreadTimes } from './lib-daemon.ts';
 import type { NodesConfig } from './lib-daemon.ts';
 import { LOCK_CHILD } from './lib-gateway.ts';
 import { GatewayThread } from './lib-gateway-thread.ts';
@@ -58,6 +60,8 @@ const LOCK_COUNT = Math.max(...SIZES);
 /** Node ids of the locks: the first `size` of them take part in a round of that size. */
 const FIRST_LOCK_NODE = 10;
 const ROUNDS = Number(process.env.MYSEAL_BENCH_ROUNDS ?? 40);
+/** The daemon through tsx (src/cli.ts) rather than compiled: for a quick run with no build. */
+const THROUGH_TSX = process.env.MYSEAL_BENCH_TSX === '1';
 /**
  * Rounds before the measured ones: until the daemon's hot paths are compiled by V8's optimizing
  * tier. With 3, the measured rounds still included that compiling (the daemon's CPU per 50-lock
@@ -168,6 +172,7 @@ async function main(): Promise<void> {
   process.once('exit', () => daemon?.kill('SIGKILL'));
   let gateway: GatewayThread | null = null;
   let floor: HttpFloor | null = null;
+  let built: BuiltCli | undefined;
   const locks: Lock[] = [];
   const floorConns: HttpConn[] = [];
   try {
@@ -176,8 +181,12 @@ async function main(): Promise<void> {
     const nodes: NodesConfig = {};
     for (const n of lockNodes) nodes[n] = { children: { [LOCK_CHILD]: { kind: 'lock', pinLength: PIN.length } } };
     const ports = { gateway: gateway.port, listen: await freePort(), http: await freePort() };
+    if (!THROUGH_TSX) {
+      progress('building the CLI (tsc -p tsconfig.build.json)');
+      built = await buildCli();
+    }
     progress(`starting myseal serve with ${LOCK_COUNT} locks`);
-    daemon = await startDaemonProcess(dir, ports, nodes);
+    daemon = await startDaemonProcess(dir, ports, nodes, built?.cli);
     const gw = gateway;
     await until(() => gw.clientCount === 1, 'myseal serve to connect to its gateway');
     for (const node of lockNodes) locks.push({ node, http: await HttpConn.connect(ports.http) });
@@ -225,7 +234,7 @@ async function main(): Promise<void> {
     const floorP50 = (s: number): number => summary(floorSamples.get(s)!).p50;
     const report = {
       bench: 'locks',
-      daemon: 'myseal serve (src/cli.ts through tsx) in its own process, log level warn',
+      daemon: `myseal serve (${built ? 'dist/cli.js compiled by tsc -p tsconfig.build.json' : 'src/cli.ts through tsx'}) in its own process, log level warn`,
       gateway: `simulated MySensors 2.3.2 gateway with ${LOCK_COUNT} sealed virtual locks (nodes ${lockNodes[0]}-${lockNodes.at(-1)}, state in memory) in a worker thread, bench/lib-gateway-thread.ts`,
       rounds: ROUNDS,
       warmup_rounds: WARMUP_ROUNDS,
@@ -249,6 +258,7 @@ async function main(): Promise<void> {
     await floor?.close();
     if (daemon) await killProcess(daemon);
     await gateway?.close();
+    built?.remove();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -15,7 +15,8 @@
  *    `myseal serve` and through a plain socat relay on loopback, and their ratio (goal: at least
  *    THROUGHPUT_RATIO_GOAL). Each path first gets THROUGHPUT_WARMUP_RUNS runs that are not counted,
  *    the same blast as the measured ones: the daemon's first blast is mostly V8 compiling the hot
- *    path (a daemon runs for months; its first second is not its throughput), and socat is given
+ *    path, and V8 takes a few blasts on a busy two-core machine to optimise it (a daemon runs for
+ *    months; its first second is not its throughput); socat is given
  *    the same, so the two are measured alike. Runs alternate between the paths;
  *
  * Both paths of a comparison carry the same bytes, and every run checks that each controller got
@@ -48,7 +49,7 @@ import { HttpConn, LineClient, round, summary } from './lib-net.ts';
 const PIN = '2580';
 const THROUGHPUT_LINES = 50_000;
 const THROUGHPUT_RUNS = 5;
-const THROUGHPUT_WARMUP_RUNS = 1;
+const THROUGHPUT_WARMUP_RUNS = 3;
 const FANOUT_LINES = 10_000;
 const FANOUT_CONTROLLERS = 50;
 const FANOUT_RUNS = 5;

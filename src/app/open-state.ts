@@ -39,6 +39,7 @@ export function openState(config: Config, holder: string, log?: LoggerLike): Ope
       close: async () => {
         try {
           await audit.close();
+          await counters.close();
         } finally {
           lock.release();
         }

@@ -60,15 +60,29 @@ const TEXT = /^[^\p{Cc}]{1,200}$/u;
 /** The only detail a digit event may carry: where in the PIN the digit was, never which digit. */
 const DIGIT_DETAIL_FIELDS = ['position', 'count'];
 
-/** The stored form of an entry, or a RangeError naming the rule it breaks (never a value). */
-export function toRecord(input: AuditInput, now: number): AuditRecord {
+const INPUT_FIELDS: ReadonlySet<string> = new Set(['event', 'node', 'child', 'source', 'result', 'detail']);
+const KNOWN_EVENTS: ReadonlySet<string> = new Set(AUDIT_EVENTS);
+
+/**
+ * The stored line of an entry (without its newline), or a RangeError naming the rule it breaks
+ * (never a value). Serialized once: the line checked for length is the line written.
+ */
+export function toLine(input: AuditInput, now: number): string {
+  const line = serializeRecord(toRecord(input, now));
+  const bytes = Buffer.byteLength(line) + 1;
+  if (bytes > MAX_LINE_BYTES) throw new RangeError(`audit entry is ${bytes} bytes; at most ${MAX_LINE_BYTES}`);
+  return line;
+}
+
+/** The stored form of an entry, checked for every rule but the line's length (toLine's), or a RangeError. */
+function toRecord(input: AuditInput, now: number): AuditRecord {
   if (typeof input !== 'object' || input === null) throw new RangeError('an audit entry must be an object');
   for (const key of Object.keys(input)) {
-    if (!['event', 'node', 'child', 'source', 'result', 'detail'].includes(key)) {
+    if (!INPUT_FIELDS.has(key)) {
       throw new RangeError(`audit entry field "${printable(key)}" is not one of event, node, child, source, result, detail`);
     }
   }
-  if (!(AUDIT_EVENTS as readonly string[]).includes(input.event)) throw new RangeError('audit entry event is not a known event');
+  if (!KNOWN_EVENTS.has(input.event)) throw new RangeError('audit entry event is not a known event');
   const record: AuditRecord = { ts: new Date(now).toISOString(), event: input.event, source: '', result: '' };
   if (input.node !== undefined) record.node = checkId(input.node, 'node');
   if (input.child !== undefined) record.child = checkId(input.child, 'child');
@@ -81,8 +95,6 @@ export function toRecord(input: AuditInput, now: number): AuditRecord {
     if (input.event === 'digit') checkDigitDetail(input.detail);
     if (Object.keys(input.detail).length > 0) record.detail = input.detail;
   }
-  const bytes = Buffer.byteLength(serializeRecord(record)) + 1;
-  if (bytes > MAX_LINE_BYTES) throw new RangeError(`audit entry is ${bytes} bytes; at most ${MAX_LINE_BYTES}`);
   return record;
 }
 
@@ -109,11 +121,28 @@ function checkDetail(value: unknown, path: string, depth: number): void {
     throw new RangeError(`audit entry ${path} is not plain JSON`);
   }
   for (const [key, v] of Object.entries(value)) {
-    if (isSecretFieldName(key)) {
+    if (isSecretName(key)) {
       throw new RangeError(`audit entry ${path}.${printable(key)}: a field named like a secret is never written to the audit log`);
     }
     checkDetail(v, `${path}.${printable(key)}`, depth + 1);
   }
+}
+
+/**
+ * isSecretFieldName, remembered per name: detail field names come from the code, a few dozen of
+ * them, and each entry would otherwise split and lower-case every one. Bounded, in case names ever
+ * came from data.
+ */
+const secretByName = new Map<string, boolean>();
+const MAX_REMEMBERED_NAMES = 1024;
+
+function isSecretName(key: string): boolean {
+  let secret = secretByName.get(key);
+  if (secret === undefined) {
+    secret = isSecretFieldName(key);
+    if (secretByName.size < MAX_REMEMBERED_NAMES) secretByName.set(key, secret);
+  }
+  return secret;
 }
 
 function checkDigitDetail(detail: Record<string, AuditValue>): void {

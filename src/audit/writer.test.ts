@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, readFileSync, readdirSync, renameSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode, isMySealError } from '../core/errors.ts';
 import { AuditLog } from './writer.ts';
@@ -241,4 +241,35 @@ test('a failed write is reported as it happens and by the next flush(), never th
   assert.ok(isMySealError(reported[0], ErrorCode.STORAGE_IO));
   await log.flush(); // reported once, not again
   await log.close();
+});
+
+test('a log rotated or removed by another process is noticed: the next lines go to a new audit.log', async (t) => {
+  const dir = stateDir(t);
+  const log = AuditLog.open(dir);
+  const path = join(dir, 'audit.log');
+  log.append(unlock(1, 'before'));
+  await log.flush();
+  renameSync(path, `${path}.1`);
+  log.append(unlock(2, 'after the rename'));
+  await log.flush();
+  assert.match(readFileSync(path, 'utf8'), /after the rename/);
+  assert.doesNotMatch(readFileSync(`${path}.1`, 'utf8'), /after the rename/);
+  unlinkSync(path);
+  log.append(unlock(3, 'after the removal'));
+  await log.close();
+  assert.match(readFileSync(path, 'utf8'), /after the removal/);
+  assert.equal(statSync(path).mode & 0o777, 0o600);
+});
+
+test('lines another writer appended count toward the rotation size', async (t) => {
+  const dir = stateDir(t);
+  const log = AuditLog.open(dir, { maxBytes: 4096, keep: 2 });
+  const path = join(dir, 'audit.log');
+  log.append(unlock(1, 'first'));
+  await log.flush();
+  appendFileSync(path, `${'{"ts":"2025-01-02T03:04:05.000Z","event":"status","source":"cli","result":"x"}\n'.repeat(50)}`);
+  log.append(unlock(2, 'second'));
+  await log.close();
+  assert.ok(statSync(path).size <= 4096, 'rotated before passing maxBytes');
+  assert.match(readFileSync(path, 'utf8'), /second/);
 });

@@ -16,8 +16,8 @@
  *     faster than 20 a second gets the rest counted into one summary line per second, so neither the
  *     disk nor the fsyncs are theirs to spend. Door events (unlock, lock, set_pin, ...) are never held back.
  */
-import { closeSync, constants, fchmodSync, fstat, fstatSync, openSync } from 'node:fs';
-import { readdir, rename, stat, unlink } from 'node:fs/promises';
+import { closeSync, constants, fchmodSync, fstatSync, openSync, statSync } from 'node:fs';
+import { readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoCode } from '../core/errors.ts';
 import type { MySealError } from '../core/errors.ts';
@@ -27,7 +27,7 @@ import { syncDirectory } from '../store/atomic-file.ts';
 import { GroupCommit } from '../store/group-commit.ts';
 import { checkPrivateFile, ensureStateDir, ioError } from '../store/state-dir.ts';
 import { AUDIT_FILE, rotatedIndexesIn, rotatedPath } from './files.ts';
-import { MAX_LINE_BYTES, serializeRecord, toRecord } from './schema.ts';
+import { MAX_LINE_BYTES, serializeRecord, toLine } from './schema.ts';
 import type { AuditInput, AuditRecord } from './schema.ts';
 
 /** Events that others can produce in bulk (nodes, attackers, controllers): held to the flood limit. */
@@ -107,10 +107,10 @@ export class AuditLog {
   append(input: AuditInput): void {
     if (this.closed) throw new RangeError('the audit log is closed');
     const now = this.clock();
-    const record = toRecord(input, now);
-    if (FLOODABLE.has(record.event) && !this.admitFloodable(now)) return;
+    const line = toLine(input, now);
+    if (FLOODABLE.has(input.event) && !this.admitFloodable(now)) return;
     if (this.suppressed > 0 && now - this.windowStart >= FLOOD_WINDOW_MS) this.writeSummary();
-    this.queue(serializeRecord(record));
+    this.queue(line);
   }
 
   /**
@@ -186,51 +186,59 @@ export class AuditLog {
     return false;
   }
 
-  /** One batch: as few write+fsync rounds as the rotation size allows (one, unless it rotates). */
+  /**
+   * One batch: as few write+fsync rounds as the rotation size allows (one, unless it rotates), each
+   * one buffer. The thread pool sees only the write and the fsync.
+   */
   private async writeLines(lines: readonly string[]): Promise<void> {
-    await this.followRename();
-    let size: number;
-    try {
-      size = await new Promise<number>((resolve, reject) => fstat(this.fd, (e, st) => (e ? reject(e) : resolve(st.size))));
-    } catch (e) {
-      throw ioError(e, 'stat', this.path);
-    }
-    let chunk = '';
+    // The file's size now (a second writer may have appended), and whether it is still ours.
+    let size = this.followRename();
+    let chunk: string[] = [];
+    let chunkBytes = 0;
     for (const line of lines) {
-      const text = `${line}\n`;
-      const grown = size + Buffer.byteLength(chunk);
-      if (grown > 0 && grown + Buffer.byteLength(text) > this.maxBytes) {
+      const bytes = Buffer.byteLength(line) + 1;
+      const grown = size + chunkBytes;
+      if (grown > 0 && grown + bytes > this.maxBytes) {
         await this.writeDurably(chunk);
         await this.rotate();
         size = 0;
-        chunk = '';
+        chunk = [];
+        chunkBytes = 0;
       }
-      chunk += text;
+      chunk.push(line);
+      chunkBytes += bytes;
     }
     await this.writeDurably(chunk);
   }
 
-  private async writeDurably(text: string): Promise<void> {
-    if (text === '') return;
+  private async writeDurably(lines: readonly string[]): Promise<void> {
+    if (lines.length === 0) return;
     try {
-      await this.io.write(this.fd, Buffer.from(text, 'utf8'));
+      await this.io.write(this.fd, Buffer.from(`${lines.join('\n')}\n`, 'utf8'));
       await this.io.fsync(this.fd);
     } catch (e) {
       throw ioError(e, 'append to', this.path);
     }
   }
 
-  /** Another process (a second writer) may have rotated or removed the file: write to the new one, not the old. */
-  private async followRename(): Promise<void> {
-    let ino: number | undefined;
+  /**
+   * Another process (a second writer) may have rotated or removed the file: write to the new one,
+   * not the old. Returns the size of the file written to. One stat of the path, on the event loop:
+   * a lookup the kernel answers from its caches, far cheaper than the two trips through the thread
+   * pool (stat, then fstat) it replaces, which under a burst queue behind the writes and fsyncs.
+   */
+  private followRename(): number {
+    let st;
     try {
-      ino = (await stat(this.path)).ino;
+      st = statSync(this.path, { throwIfNoEntry: false });
     } catch {
-      ino = undefined;
+      st = undefined;
     }
-    if (ino === this.ino) return;
+    if (st !== undefined && st.ino === this.ino) return st.size;
     closeSync(this.fd);
-    [this.fd, this.ino] = openForAppend(this.path);
+    let size: number;
+    [this.fd, this.ino, size] = openForAppend(this.path);
+    return size;
   }
 
   /** audit.log.(N-1) -> .N (replacing the oldest), ..., audit.log -> .1, then a fresh audit.log. */
@@ -248,7 +256,7 @@ export class AuditLog {
 }
 
 /** Opening is a few metadata calls, done at open and at a rotation: synchronous, so the fd is never missing. */
-function openForAppend(path: string): [number, number] {
+function openForAppend(path: string): [fd: number, ino: number, size: number] {
   let fd: number;
   try {
     // O_APPEND: every write lands at the end, even with a second writer. O_NOFOLLOW: a symlink
@@ -262,7 +270,7 @@ function openForAppend(path: string): [number, number] {
     // A log others can read tells them when the doors open: refuse it as the key store would.
     checkPrivateFile(st, path);
     fchmodSync(fd, 0o600);
-    return [fd, st.ino];
+    return [fd, st.ino, st.size];
   } catch (e) {
     closeSync(fd);
     throw ioError(e, 'open', path);

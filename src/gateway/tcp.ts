@@ -65,8 +65,23 @@ export function openTcp(target: TcpTarget, sink: StreamSink, signal: AbortSignal
       socket.setTimeout(0);
       socket.setNoDelay(true);
       socket.setKeepAlive(true, TCP_KEEPALIVE_IDLE_MS);
+      // The lines written in one tick (a burst of frames, a retry with its line) leave in one write:
+      // corked at the first, uncorked once the tick's code and microtasks have run. Nothing waits
+      // for a later event: with no delay set, they are on the wire as soon as the tick is over.
+      let corked = false;
+      const uncork = (): void => {
+        corked = false;
+        socket.uncork();
+      };
       resolve({
-        write: (line) => void socket.write(line),
+        write: (line) => {
+          if (!corked) {
+            corked = true;
+            socket.cork();
+            process.nextTick(uncork);
+          }
+          socket.write(line);
+        },
         ended: endedWith,
         close: async () => {
           // A line just written must still reach the gateway (a one-shot command sends and stops at

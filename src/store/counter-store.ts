@@ -142,6 +142,15 @@ export class FileCounters implements ControllerCounters {
   }
 
   /**
+   * Waits for every write asked for so far, then closes the journal's file (kept open while the
+   * store is). A received counter recorded after this is refused, so its frame is never acted on.
+   */
+  async close(): Promise<void> {
+    await this.settled();
+    await this.journal.close();
+  }
+
+  /**
    * Fresh counters for a node that was just given a new key (keygen --force). Never for a node
    * that keeps its key: a counter used twice under one key breaks CCM. Durable when it returns;
    * synchronous, for keygen, which holds the state lock (nothing is in flight).

@@ -18,22 +18,33 @@ interface Waiting<T> {
 export class GroupCommit<T> {
   private queue: Waiting<T>[] = [];
   private running: Promise<void> | undefined;
+  /**
+   * Settles with the last item added. Items commit in order, so when it has settled every item
+   * added before it has too: what settled() waits for, without also waiting for the batches of
+   * items added after the call (under a steady stream of writes, that wait would never end early).
+   */
+  private last: Promise<void> = Promise.resolve();
 
   /** `commit` writes a batch and makes it durable; it is never called twice at once. */
   constructor(private readonly commit: (batch: readonly T[]) => Promise<void>) {}
 
   /** Queues an item; resolves once the batch that carries it is durable. */
   add(item: T): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+    const added = new Promise<void>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
       // Started a microtask later, so that what is added in the same turn goes in the same batch.
       this.running ??= Promise.resolve().then(() => this.drain());
     });
+    this.last = added.then(
+      () => undefined,
+      () => undefined,
+    );
+    return added;
   }
 
   /** Resolves once every item added before the call is committed or has failed. Never rejects. */
-  async settled(): Promise<void> {
-    while (this.running !== undefined) await this.running;
+  settled(): Promise<void> {
+    return this.last;
   }
 
   private async drain(): Promise<void> {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, readlinkSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode, isMySealError } from '../core/errors.ts';
 import { COUNTERS_DIR, FileCounters } from './counter-store.ts';
@@ -148,4 +148,46 @@ test('what a failed append left is cut before the next one: no line is glued to 
   const reopened = FileCounters.open(dir);
   assert.equal(reopened.lastReceived(1), 6);
   assert.equal(reopened.lastReceived(2), 0, 'the failed record was never durable');
+});
+
+/** The fds this process holds open on `path` (Linux: /proc/self/fd); undefined elsewhere. */
+function fdsOn(path: string): number | undefined {
+  if (process.platform !== 'linux') return undefined;
+  let count = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`) === path) count += 1;
+    } catch {
+      // closed meanwhile (the readdir's own fd)
+    }
+  }
+  return count;
+}
+
+test('the journal stays open from batch to batch, follows a checkpoint to the new file, and close() lets it go', async (t) => {
+  const dir = tempDir(t, 'myseal-journal-');
+  const { counters } = started(dir, [1, 2]);
+  const path = join(dir, COUNTERS_DIR, JOURNAL_FILE);
+  await counters.recordReceived(1, 10);
+  await counters.recordReceived(2, 20);
+  if (fdsOn(path) !== undefined) assert.equal(fdsOn(path), 1, 'one fd, kept between batches');
+  // Past the checkpoint size: the file is replaced, and the next appends must land in the new one.
+  let next = 100;
+  let highestOf2 = 20;
+  for (let batch = 0; batch < 10; batch += 1) {
+    const records: Promise<boolean>[] = [];
+    for (let i = 0; i < 800; i += 1, next += 1) {
+      const node = 1 + (next % 2);
+      if (node === 2) highestOf2 = next;
+      records.push(counters.recordReceived(node, next));
+    }
+    await Promise.all(records);
+  }
+  assert.ok(statSync(path).size < 64 * 1024, 'checkpointed');
+  await counters.recordReceived(1, 1_000_000);
+  assert.equal(FileCounters.open(dir).lastReceived(1), 1_000_000, 'appended to the file that replaced the old one');
+  await counters.close();
+  if (fdsOn(path) !== undefined) assert.equal(fdsOn(path), 0, 'closed');
+  await assert.rejects(counters.recordReceived(2, 2_000_000), (e) => isMySealError(e, ErrorCode.STORAGE_IO));
+  assert.equal(FileCounters.open(dir).lastReceived(2), highestOf2, 'nothing written after close()');
 });

@@ -16,8 +16,7 @@
  * is damage, and fails closed (COUNTER_STORE_CORRUPT): without it the controller could accept a
  * replayed result. Past CHECKPOINT_BYTES the journal is replaced, atomically, by one line per node.
  */
-import { constants, truncateSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, constants, ftruncate, open, truncateSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ErrorCode, MySealError } from '../core/errors.ts';
 import { MAX_COUNTER } from '../core/protocol/constants.ts';
@@ -43,6 +42,13 @@ export class ReceivedJournal {
   private exists: boolean;
   /** A failed append may have left part of its batch past `size`: cut before the next append. */
   private tail = false;
+  /**
+   * The journal's fd, opened by the first append and kept: opening and closing it around every
+   * batch would add two trips through the thread pool to every result's path. Closed (and opened
+   * again by the next append) when the file is replaced by a checkpoint or forget(), and by close().
+   */
+  private fd: number | undefined;
+  private closed = false;
 
   private constructor(
     readonly path: string,
@@ -98,6 +104,13 @@ export class ReceivedJournal {
     return this.commits.settled();
   }
 
+  /** Waits for the records made so far, then closes the file; a later record() is refused. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.commits.settled();
+    this.release();
+  }
+
   /**
    * Drops a node's lines, durably (its counters start again under a new key). Synchronous, for
    * keygen, which holds the state lock: no record is in flight.
@@ -108,6 +121,7 @@ export class ReceivedJournal {
     rest.delete(node);
     const text = render(rest);
     writeFileAtomic(this.path, text, 0o600);
+    this.release();
     this.highestByNode.delete(node);
     this.size = text.length;
     this.exists = true;
@@ -115,26 +129,26 @@ export class ReceivedJournal {
   }
 
   private async append(batch: readonly Entry[]): Promise<void> {
-    const bytes = Buffer.from(batch.map(([node, counter]) => `${node} ${counter}\n`).join(''), 'latin1');
-    let handle;
+    if (this.closed) throw new MySealError(ErrorCode.STORAGE_IO, `cannot append to ${this.path}: the counter store is closed`, { file: this.path });
+    let text = '';
+    for (const [node, counter] of batch) text += `${node} ${counter}\n`;
+    const bytes = Buffer.from(text, 'latin1');
+    let fd: number;
     try {
-      // Opened per batch: a checkpoint replaces the file, and a store needs no close().
-      handle = await open(this.path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+      fd = this.fd ??= await openForAppend(this.path);
     } catch (e) {
       throw ioError(e, 'open', this.path);
     }
     try {
       // Whatever a failed batch left (its promises were rejected, nothing was acted on) goes, or
       // this batch's first line would be glued to a fragment of that batch's.
-      if (this.tail) await handle.truncate(this.size);
+      if (this.tail) await truncateTo(fd, this.size);
       this.tail = true;
-      await this.io.write(handle.fd, bytes);
-      await this.io.fsync(handle.fd);
+      await this.io.write(fd, bytes);
+      await this.io.fsync(fd);
       this.tail = false;
     } catch (e) {
       throw ioError(e, 'append to', this.path);
-    } finally {
-      await handle.close();
     }
     if (!this.exists) {
       await syncDirectory(dirname(this.path));
@@ -145,9 +159,29 @@ export class ReceivedJournal {
     if (this.size > CHECKPOINT_BYTES) {
       const text = render(this.highestByNode);
       await replaceFileAtomic(this.path, text, 0o600);
+      // The fd is the replaced file's: the next append opens the new one.
+      this.release();
       this.size = text.length;
     }
   }
+
+  private release(): void {
+    if (this.fd === undefined) return;
+    const fd = this.fd;
+    this.fd = undefined;
+    // Synchronous: a close of a written and synced file does no I/O worth the thread pool.
+    closeSync(fd);
+  }
+}
+
+function openForAppend(path: string): Promise<number> {
+  return new Promise((resolve, reject) =>
+    open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600, (e, fd) => (e ? reject(e) : resolve(fd))),
+  );
+}
+
+function truncateTo(fd: number, size: number): Promise<void> {
+  return new Promise((resolve, reject) => ftruncate(fd, size, (e) => (e ? reject(e) : resolve())));
 }
 
 /**

@@ -17,9 +17,15 @@ export class HttpError extends Error {
   }
 }
 
+/**
+ * With its length given, the answer goes out as one write of headers and body. Without it, Node
+ * would frame the body as chunked (headers, chunk size, body, last chunk: a vectored write of four
+ * pieces), which under a burst of answers is a measurable share of the event loop.
+ */
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
-  res.end(JSON.stringify(body));
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': String(Buffer.byteLength(text)), ...headers });
+  res.end(text);
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

@@ -81,17 +81,16 @@ export function describeOutcome(node: number, r: ResultBody | unknown): OutcomeR
 }
 
 function describeResult(node: number, r: ResultBody): OutcomeReport {
-  const base = { node };
   switch (r.status) {
     case Status.Unlocked:
-      return { ...base, result: 'unlocked', ok: true, text: 'unlocked', locked: false };
+      return { node, result: 'unlocked', ok: true, text: 'unlocked', locked: false };
     case Status.Locked:
-      return { ...base, result: 'locked', ok: true, text: 'locked', locked: true };
+      return { node, result: 'locked', ok: true, text: 'locked', locked: true };
     case Status.Done:
-      return { ...base, result: 'done', ok: true, text: 'done' };
+      return { node, result: 'done', ok: true, text: 'done' };
     case Status.LockStatus:
       return {
-        ...base,
+        node,
         result: 'status',
         ok: true,
         text: lockStatusText(r.locked, r.attemptsLeft, r.lockoutSeconds),
@@ -102,7 +101,7 @@ function describeResult(node: number, r: ResultBody): OutcomeReport {
       };
     case Status.WrongPin:
       return {
-        ...base,
+        node,
         result: 'wrong_pin',
         ok: false,
         text: `wrong PIN, ${r.attemptsLeft} left`,
@@ -111,7 +110,7 @@ function describeResult(node: number, r: ResultBody): OutcomeReport {
       };
     case Status.LockedOut:
       return {
-        ...base,
+        node,
         result: 'locked_out',
         ok: false,
         text: `locked out, ${r.secondsLeft} s`,
@@ -120,8 +119,8 @@ function describeResult(node: number, r: ResultBody): OutcomeReport {
         detail: { secondsLeft: r.secondsLeft },
       };
     case Status.BadRequest:
-      return { ...base, result: 'refused', ok: false, text: 'refused by the lock', detail: { reason: r.reason } };
+      return { node, result: 'refused', ok: false, text: 'refused by the lock', detail: { reason: r.reason } };
     default:
-      return { ...base, result: Status[r.status].toLowerCase(), ok: false, text: 'failed' };
+      return { node, result: Status[r.status].toLowerCase(), ok: false, text: 'failed' };
   }
 }
