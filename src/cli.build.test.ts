@@ -12,6 +12,7 @@ import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, renameSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runNode } from '../test/support/run-node.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -20,24 +21,6 @@ let built: string | undefined;
 after(() => {
   if (built !== undefined) rmSync(built, { recursive: true, force: true });
 });
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runNode(args: string[], cwd: string): Promise<Ran> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', fail);
-    child.once('close', (code) => done({ code, stdout, stderr }));
-  });
-}
 
 test('npm start on a fresh build: node dist/cli.js demo --json passes every step', { timeout: 240_000 }, async () => {
   const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
@@ -48,7 +31,7 @@ test('npm start on a fresh build: node dist/cli.js demo --json passes every step
   const pkg = mkdtempSync(join(tmpdir(), 'myseal-build-'));
   const started = Date.now();
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const build = await runNode([tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(pkg, 'dist')], ROOT);
+  const build = await runNode([tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(pkg, 'dist')], { cwd: ROOT });
   assert.equal(build.code, 0, `the build failed:\n${build.stdout}${build.stderr}`);
   assert.ok(statSync(join(pkg, 'dist', 'cli.js')).mtimeMs >= started - 1000, 'dist/cli.js comes from this build');
   assert.equal(existsSync(join(pkg, 'dist', 'demo', 'command.test.js')), false, 'tests are not part of the build');
@@ -61,7 +44,7 @@ test('npm start on a fresh build: node dist/cli.js demo --json passes every step
 
   const [command, ...args] = scripts.start.split(' ');
   assert.equal(command, 'node');
-  const demo = await runNode([...args, '--json'], pkg);
+  const demo = await runNode([...args, '--json'], { cwd: pkg });
   assert.equal(demo.code, 0, `exit status\n${demo.stdout}\n${demo.stderr}`);
   assert.equal(demo.stderr, '');
   const { steps } = JSON.parse(demo.stdout) as { steps: { name: string; expected: string; actual: string; pass: boolean }[] };
@@ -90,6 +73,12 @@ test('npm pack ships the product only: no tests, test support, fixtures, source 
   for (const needed of ['dist/cli.js', 'dist/cli.d.ts', 'dist/node/gateway-core.js', 'web/index.html', 'arduino/MySeal/library.properties', 'docs/protocol.md']) {
     assert.ok(files.includes(needed), `${needed} is in the package`);
   }
+  // What package.json points a user or a tool at is in the package, and the bin answers --version from it.
+  const published = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; bin: Record<string, string>; types: string; exports: Record<string, string | Record<string, string>> };
+  const targets = [published.types, ...Object.values(published.bin), ...Object.values(published.exports).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e)))];
+  for (const target of targets) assert.ok(files.includes(target.replace(/^\.\//, '')), `${target} (named by package.json) is in the package`);
+  const version = await runNode([published.bin.myseal!, '--version'], { cwd: pkg });
+  assert.deepEqual(version, { code: 0, stdout: `${published.version}\n`, stderr: '' });
   const unwanted = files.filter((f) => /^(?!dist\/).*\.d\.ts$|tsconfig|\.test\.|\.map$|^dist\/demo\/|^test\/|^arduino\/test\/|test-helpers|test-fixtures|\/support\//.test(f));
   assert.deepEqual(unwanted, []);
 });
@@ -97,7 +86,7 @@ test('npm pack ships the product only: no tests, test support, fixtures, source 
 test('the published package has no demo: myseal demo says where to get it instead of failing on an import', { timeout: 60_000 }, async (t) => {
   if (built === undefined) return t.skip('needs the build of the first test');
   renameSync(join(built, 'dist', 'demo'), join(built, 'demo-not-shipped'));
-  const r = await runNode(['dist/cli.js', 'demo'], built);
+  const r = await runNode(['dist/cli.js', 'demo'], { cwd: built });
   assert.equal(r.code, 2);
   assert.match(r.stderr, /source checkout/);
   assert.equal(r.stdout, '');

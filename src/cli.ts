@@ -4,6 +4,7 @@
  * `myseal digit` (run synchronously by Domoticz for every key press) starts fast. A command's help
  * is a module of its own (commands/help/), so `--help` loads none of the command's implementation.
  */
+import { readFileSync } from 'node:fs';
 import { isMySealError } from './core/errors.ts';
 import type { OperationName } from './edges/cli/help/operate.ts';
 
@@ -63,7 +64,17 @@ const COMMANDS: Record<string, Command> = {
   legacy: command('store or remove a legacy (original sketch) key for a node being migrated', () => import('./edges/cli/legacy.ts'), () => import('./edges/cli/help/legacy.ts')),
 };
 
+/**
+ * The version is package.json's, read when asked rather than copied into the code, so a release
+ * changes it in one place. package.json is one folder up from both src/cli.ts and dist/cli.js.
+ */
+function packageVersion(): string {
+  // npm refuses to pack or install a package.json without a version, so there is always one.
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 const USAGE = `Usage: myseal <command> [options]
+       myseal --version
 
 Commands:
 ${Object.entries(COMMANDS)
@@ -77,6 +88,10 @@ async function main(argv: string[]): Promise<number> {
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     process.stdout.write(`${USAGE}\n`);
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V') {
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
   }
   const command = COMMANDS[name];
   if (!command) {
