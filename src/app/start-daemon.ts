@@ -6,7 +6,8 @@
  */
 import { formatHostPort } from '../config/config.ts';
 import type { Config } from '../config/config.ts';
-import { ErrorCode, MySealError } from '../core/errors.ts';
+import { listenAddressInUse } from '../config/listen-in-use.ts';
+import { ErrorCode, MySealError, errnoCode } from '../core/errors.ts';
 import { createGateway } from '../gateway/create-gateway.ts';
 import type { Daemon } from '../service/daemon.ts';
 import { ApiServer } from '../edges/http/api-server.ts';
@@ -23,6 +24,13 @@ import { createLogger } from './logger.ts';
 import { openState } from './open-state.ts';
 
 export type { DaemonTuning } from './build-service.ts';
+
+/** A listener's failure to bind, said as the setting to change when another program holds the port. */
+function inUseAs(setting: 'listen' | 'http', address: { host: string; port: number }): (e: unknown) => never {
+  return (e) => {
+    throw errnoCode(e) === 'EADDRINUSE' ? listenAddressInUse(setting, address) : e;
+  };
+}
 
 export interface RunningDaemon {
   daemon: Daemon;
@@ -70,7 +78,7 @@ export async function startDaemon(config: Config, log = createLogger(config.log.
     const access = controllerAccess(config.listen.host, config.controllers.allow);
     if (access.warning !== undefined) log.warn({ listen: config.listen.host }, access.warning);
     const tcp = new TcpListener(daemon, { host: config.listen.host, port: config.listen.port, access });
-    const listen = await tcp.listen();
+    const listen = await tcp.listen().catch(inUseAs('listen', config.listen));
     closers.push(() => tcp.close());
     // The web page (edges/web/): keypad, node list, audit log, live; its login sessions authorize like the token.
     const web = new WebRoutes(daemon, { token, stateDir: config.stateDir, logger: log });
@@ -81,7 +89,7 @@ export async function startDaemon(config: Config, log = createLogger(config.log.
       ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
       ...web.apiOptions(),
     });
-    const http = await api.listen();
+    const http = await api.listen().catch(inUseAs('http', config.http.listen));
     closers.push(() => api.close());
     closers.push(() => web.close());
     // Controllers on MQTT: beside an MQTT gateway, on its broker, for everything; for a TCP or serial

@@ -50,7 +50,7 @@ test('no file, no environment, no flags: every default', (t) => {
   assert.equal(c.gateway, undefined);
   assert.deepEqual(c.listen, { host: '127.0.0.1', port: 5003 });
   assert.deepEqual(c.mqttProxy, { inPrefix: 'myseal-in', outPrefix: 'myseal-out' });
-  assert.deepEqual(c.http, { listen: { host: '127.0.0.1', port: 8080 }, tokenFile: undefined, rateLimitPerMinute: 10 });
+  assert.deepEqual(c.http, { listen: { host: '127.0.0.1', port: 7325 }, tokenFile: undefined, rateLimitPerMinute: 10 });
   assert.equal(c.stateDir, join(dir, 'state', 'myseal'));
   assert.deepEqual(c.pinEntry, { digitTimeoutMs: 10000, submitKey: '#', clearKey: '*' });
   assert.equal(c.nodes.size, 0);
@@ -303,7 +303,7 @@ test('mergeConfig applies partial flags and checks the rules again', () => {
 test('addresses that would loop or collide are refused', () => {
   // Both default to 5003: a gateway on this host must not be answered by MySeal itself.
   assert.equal(configError(() => fromText('gateway: tcp://127.0.0.1')).detail.field, 'listen');
-  assert.equal(configError(() => fromText('listen: 127.0.0.1:8080')).detail.field, 'http.listen');
+  assert.equal(configError(() => fromText('listen: 127.0.0.1:7325')).detail.field, 'http.listen');
   assert.equal(configError(() => fromText('mqttProxy: {inPrefix: a, outPrefix: a}')).detail.field, 'mqttProxy.outPrefix');
   const e = configError(() => fromText('gateway: mqtt://broker?in=ctl-in\nmqttProxy: {inPrefix: ctl-in}'));
   assert.equal(e.detail.field, 'mqttProxy.inPrefix');

@@ -1,7 +1,7 @@
 /**
  * Rules that involve more than one field. They run on the final configuration, after the file, the
  * environment and the flags are merged, because an override may be what satisfies them (a
- * --http-token-file given together with --http 0.0.0.0:8080).
+ * --http-token-file given together with --http 0.0.0.0:7325).
  */
 import { badConfig } from './fields.ts';
 import type { Origin } from './fields.ts';

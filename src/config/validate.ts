@@ -32,7 +32,8 @@ export const DEFAULTS = {
   listen: '127.0.0.1:5003',
   mqttInPrefix: 'myseal-in',
   mqttOutPrefix: 'myseal-out',
-  httpListen: '127.0.0.1:8080',
+  // 7325 spells SEAL on a phone keypad; no common home-automation service uses it (Domoticz and openHAB hold 8080).
+  httpListen: '127.0.0.1:7325',
   rateLimitPerMinute: 10,
   digitTimeoutMs: 10_000,
   submitKey: '#',

@@ -80,6 +80,8 @@ export enum ErrorCode {
   BAD_CONFIG = 401,
   /** A configuration file that was named (flag or argument) is missing or cannot be read. */
   CONFIG_UNREADABLE = 402,
+  /** A listen address (the controllers' port, the HTTP API) that another program already holds. */
+  PORT_IN_USE = 403,
 
   // 5xx: the legacy AES-128-ECB PIN format of the original script and sketch (src/legacy/)
   /** No legacy key for the node: neither <stateDir>/legacy/node-N.key nor $MYSEAL_LEGACY_KEY. */

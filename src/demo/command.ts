@@ -6,7 +6,7 @@
  * Whatever goes wrong, the report is printed (a broken step, or a demo that cannot start, is a failed
  * step with its error) and the exit status says so.
  */
-import { parseArgs } from 'node:util';
+import { parseCommandArgs, usageLine } from '../edges/cli/parse-args.ts';
 import { runOneProcessDemo } from './one-process.ts';
 import { describeError, renderJson, renderTable, step } from './report.ts';
 import type { DemoStep } from './report.ts';
@@ -55,17 +55,21 @@ async function runDemo(inProcess: boolean, opts: SocketDemoOptions, io: DemoIo):
   }
 }
 
+const OPTIONS = {
+  json: { type: 'boolean', default: false },
+  keep: { type: 'boolean', default: false },
+  'in-process': { type: 'boolean', default: false },
+  verbose: { type: 'boolean', default: false },
+} as const;
+
 export async function run(argv: string[], io: DemoIo = PROCESS_IO): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      json: { type: 'boolean', default: false },
-      keep: { type: 'boolean', default: false },
-      'in-process': { type: 'boolean', default: false },
-      verbose: { type: 'boolean', default: false },
-    },
-  });
+  let values;
+  try {
+    ({ values } = parseCommandArgs('demo', { args: argv, options: OPTIONS }));
+  } catch (e) {
+    io.stderr.write(usageLine('demo', e));
+    return 2;
+  }
   const inProcess = values['in-process'];
   const demo = await runDemo(inProcess, { verbose: values.verbose }, io);
   const passed = demo.steps.every((s) => s.pass);

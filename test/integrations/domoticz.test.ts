@@ -63,7 +63,7 @@ test('Domoticz: LAN hardware on the proxy port; selector level GETs unlock; the 
   assert.deepEqual([...actions.keys()].sort(), ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
   for (const [digit, url] of actions) {
     const u = new URL(url);
-    assert.equal(`${u.protocol}//${u.host}${u.pathname}`, 'http://127.0.0.1:8080/digit', url);
+    assert.equal(`${u.protocol}//${u.host}${u.pathname}`, 'http://127.0.0.1:7325/digit', url);
     assert.deepEqual([...u.searchParams], [['node', String(LOCK_NODE)], ['d', digit]], url);
   }
 

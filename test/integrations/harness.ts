@@ -369,7 +369,7 @@ function parseResponse(data: Buffer, ended = false): RawResponse | null {
   return { status, headers, body: text, json: <T>() => JSON.parse(text) as T };
 }
 
-/** Replaces the host:port of a recipe URL (written for 127.0.0.1:8080) with the test daemon's. */
+/** Replaces the host:port of a recipe URL (written for 127.0.0.1:7325) with the test daemon's. */
 export function retarget(url: string, port: number): URL {
   const u = new URL(url);
   u.hostname = '127.0.0.1';

@@ -37,8 +37,8 @@ function adapt(flow: FlowNode[], ports: { http: number; proxy: number; broker: n
   const out = flow.map((node) => {
     const n = { ...node };
     if (n.type === 'http request') {
-      assert.match(String(n.url), /^http:\/\/127\.0\.0\.1:8080\//);
-      n.url = String(n.url).replace('127.0.0.1:8080', `127.0.0.1:${ports.http}`);
+      assert.match(String(n.url), /^http:\/\/127\.0\.0\.1:7325\//);
+      n.url = String(n.url).replace('127.0.0.1:7325', `127.0.0.1:${ports.http}`);
       changed.push('http request');
     } else if (n.type === 'tcp in') {
       assert.deepEqual([n.host, n.port], ['127.0.0.1', '5013']);

@@ -133,7 +133,7 @@ test('openHAB: HTTP binding keypad posts and state polls; the MySensors binding 
   // The HTTP Thing and its transformation, from the recipe.
   const thing = parseHttpThing(recipeBlock(RECIPE, 'openhab-http-things'));
   assert.deepEqual(thing.config, {
-    baseURL: 'http://127.0.0.1:8080/api/nodes/5',
+    baseURL: 'http://127.0.0.1:7325/api/nodes/5',
     refresh: '5',
     timeout: '30000',
     commandMethod: 'POST',

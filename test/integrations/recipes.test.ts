@@ -1,7 +1,7 @@
 /**
  * The recipes in docs/integrations/ as documents: every `<!-- recipe: NAME -->` marker is followed by
  * exactly the code block a test reads, every relative link points at a file that exists, and the
- * addresses they use are the ones the rest of MySeal's documentation uses (proxy 5013, API 8080).
+ * addresses they use are the ones the rest of MySeal's documentation uses (proxy 5013, API 7325).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,7 +24,7 @@ test('recipes: one per controller; markers, links and addresses hold together', 
       assert.ok(existsSync(target), `${file}: link to ${m[1]} (${target})`);
     }
     // The addresses of the examples: MySeal's proxy port and HTTP API on loopback.
-    assert.match(text, /127\.0\.0\.1:8080/, `${file}: the HTTP API`);
+    assert.match(text, /127\.0\.0\.1:7325/, `${file}: the HTTP API`);
     assert.ok(/127\.0\.0\.1:5013|tcpPort=5013|tcp_port: 5013|\b5013\b/.test(text), `${file}: the proxy port`);
     assert.equal(/\b5003\b/.test(text.replace(/192\.168\.1\.50:5003|usually 5003/g, '')), false, `${file}: 5003 only as the gateway's port`);
   }

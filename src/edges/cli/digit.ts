@@ -4,9 +4,9 @@
  * script that waited for the lock would freeze its event system. The outcome reaches the
  * controllers as V_LOCK_STATUS and V_TEXT, and the audit log.
  */
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/config.ts';
 import { ExitCode } from './exit-code.ts';
+import { parseCommandArgs, usageLine } from './parse-args.ts';
 import { callDaemon, daemonUrl } from '../http/daemon-client.ts';
 import { isMySealError } from '../../core/errors.ts';
 
@@ -15,14 +15,13 @@ const DIGIT_TIMEOUT_MS = 5_000;
 export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
+    parsed = parseCommandArgs('digit', {
       args: argv,
-      strict: true,
       allowPositionals: true,
       options: { node: { type: 'string' }, config: { type: 'string' }, http: { type: 'string' }, 'state-dir': { type: 'string' } },
     });
-  } catch {
-    process.stderr.write('myseal digit: bad arguments (see myseal digit --help)\n');
+  } catch (e) {
+    process.stderr.write(usageLine('digit', e));
     return ExitCode.USAGE;
   }
   const key = parsed.positionals[0];

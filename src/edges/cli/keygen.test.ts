@@ -62,15 +62,15 @@ test('usage errors exit 2 with a message naming the problem', async (t) => {
   const dir = tempDir(t, 'myseal-keygen-');
   const cases: [string[], RegExp][] = [
     [[], /--node N is required/],
-    [['--node'], /argument missing/],
+    [['--node'], /--node needs a value/],
     [['--node', '256'], /out of range/],
     [['--node', '255'], /broadcast/],
     [['--node', '300'], /out of range/],
     [['--node', 'abc'], /must be a number/],
-    [['--node', '-1'], /argument is ambiguous|must be a number/],
+    [['--node', '-1'], /--node needs a value|must be a number/],
     [['--node', '1.5'], /must be a number/],
-    [['--node', '5', '--bogus'], /Unknown option '--bogus'/],
-    [['--node', '5', '--force=yes'], /does not take an argument/],
+    [['--node', '5', '--bogus'], /unknown option --bogus/],
+    [['--node', '5', '--force=yes'], /--force takes no value/],
     [['--node', '5', '--state-dir', ''], /--state-dir needs a directory/],
   ];
   for (const [argv, message] of cases) {
@@ -124,7 +124,7 @@ test('node 0 (a lock in the gateway\'s own sketch) gets a key; --lock-child name
   for (const bad of ['255', 'x', '-1']) {
     const refused = await keygen(['--node', '10', '--lock-child', bad, '--state-dir', dir]);
     assert.equal(refused.code, 2, bad);
-    assert.match(refused.err, /--lock-child must be a number 0-254|argument is ambiguous/);
+    assert.match(refused.err, /--lock-child must be a number 0-254|--lock-child needs a value/);
   }
   for (const node of [0, 9]) {
     const key = keyOf(dir, node);

@@ -3,7 +3,6 @@
  * Arduino header for the node's sketch. The key itself is never printed: it goes to the 0600 store
  * and the 0600 header only, so it cannot end up in a terminal's scrollback or a CI log.
  */
-import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { lstatSync } from 'node:fs';
 import { ErrorCode, MySealError, isMySealError } from '../../core/errors.ts';
@@ -15,6 +14,7 @@ import { provisionNodeKey } from '../../store/provision.ts';
 import { acquireStateLock } from '../../store/state-lock.ts';
 import { ensurePrivateDir, ensureStateDir, resolveStateDir } from '../../store/state-dir.ts';
 import { HELP } from './help/keygen.ts';
+import { parseCommandArgs, usageError } from './parse-args.ts';
 
 export interface KeygenIo {
   stdout: (text: string) => void;
@@ -55,24 +55,18 @@ export async function run(argv: string[], io: KeygenIo = defaultIo): Promise<num
 }
 
 export function parseKeygenArgs(argv: string[]): KeygenArgs {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        node: { type: 'string' },
-        'lock-child': { type: 'string' },
-        'state-dir': { type: 'string' },
-        header: { type: 'string' },
-        force: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    throw usage(describeParseError(e));
-  }
+  const { values } = parseCommandArgs('keygen', {
+    args: argv,
+    options: {
+      node: { type: 'string' },
+      'lock-child': { type: 'string' },
+      'state-dir': { type: 'string' },
+      header: { type: 'string' },
+      force: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: false,
+  });
   const help = values.help === true;
   if (help) return { help, node: 0, stateDir: undefined, header: undefined, force: false, lockChild: DEFAULT_LOCK_CHILD };
   if (values.node === undefined) throw usage('--node N is required');
@@ -177,15 +171,5 @@ function pathExists(path: string): boolean {
 }
 
 function usage(message: string): MySealError {
-  return new MySealError(ErrorCode.USAGE, `${message} (see myseal keygen --help)`);
-}
-
-function describeParseError(e: unknown): string {
-  const code = typeof e === 'object' && e !== null && 'code' in e ? e.code : undefined;
-  // Node's message for a stray argument quotes it; whatever was typed there stays out of the output.
-  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return 'unexpected argument: keygen takes options only';
-  if (e instanceof Error && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) {
-    return e.message.split('\n')[0] ?? 'bad arguments';
-  }
-  return 'bad arguments';
+  return usageError('keygen', message);
 }

@@ -6,15 +6,16 @@
  *
  * `myseal legacy remove-key --node N` deletes it once the node runs MySeal.
  */
-import { parseArgs } from 'node:util';
 import { readSecretFromStdin } from './secret-input.ts';
 import { loadConfig } from '../../config/config.ts';
-import { ErrorCode, MySealError, isMySealError } from '../../core/errors.ts';
+import type { MySealError } from '../../core/errors.ts';
+import { ErrorCode, isMySealError } from '../../core/errors.ts';
 import { checkLegacyKey, LEGACY_KEY_LENGTH } from '../../core/legacy/ecb.ts';
 import { removeLegacyKey, writeLegacyKey } from '../../store/legacy-key-file.ts';
 import { LEGACY_REPLAY_WARNING } from '../../core/legacy/replay-warning.ts';
 import { NODE_ID_RANGE, parseNodeId } from '../../core/protocol/node-id.ts';
 import { HELP } from './help/legacy.ts';
+import { parseCommandArgs, usageError } from './parse-args.ts';
 
 export interface LegacyIo {
   stdout: (text: string) => void;
@@ -75,24 +76,17 @@ export async function run(argv: string[], io: LegacyIo = defaultIo): Promise<num
 }
 
 export function parseLegacyArgs(argv: string[]): LegacyArgs {
-  let values;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        node: { type: 'string' },
-        'state-dir': { type: 'string' },
-        config: { type: 'string' },
-        force: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: true,
-    }));
-  } catch (e) {
-    throw usage(describeParseError(e));
-  }
+  const { values, positionals } = parseCommandArgs('legacy', {
+    args: argv,
+    options: {
+      node: { type: 'string' },
+      'state-dir': { type: 'string' },
+      config: { type: 'string' },
+      force: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: true,
+  });
   const base = { stateDir: values['state-dir'], config: values.config, force: values.force === true };
   if (values.help === true) return { help: true, action: 'set-key', node: 0, ...base };
   const [action, ...extra] = positionals;
@@ -110,13 +104,5 @@ export function parseLegacyArgs(argv: string[]): LegacyArgs {
 }
 
 function usage(message: string): MySealError {
-  return new MySealError(ErrorCode.USAGE, `${message} (see myseal legacy --help)`);
-}
-
-/** Node's own messages quote what was typed, and a key may be what was typed: name the kind only. */
-function describeParseError(e: unknown): string {
-  const code = typeof e === 'object' && e !== null && 'code' in e ? e.code : undefined;
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return 'unknown option (the key is read from stdin, never given as an option)';
-  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return 'an option is missing its value, or has one it does not take';
-  return 'bad arguments';
+  return usageError('legacy', message);
 }

@@ -2,15 +2,16 @@
  * `myseal log`: prints the audit log, oldest first, one readable line per entry or the raw JSON
  * lines; --follow keeps printing new entries (across rotations) until interrupted.
  */
-import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../config/config.ts';
-import { ErrorCode, MySealError, isMySealError } from '../../core/errors.ts';
+import type { MySealError } from '../../core/errors.ts';
+import { ErrorCode, isMySealError } from '../../core/errors.ts';
 import { AuditFollower } from '../../audit/follower.ts';
 import { readAuditLog } from '../../audit/reader.ts';
 import type { AuditRecord } from '../../audit/schema.ts';
 import { NODE_ID_RANGE, parseNodeId } from '../../core/protocol/node-id.ts';
 import { HELP } from './help/log.ts';
+import { parseCommandArgs, usageError } from './parse-args.ts';
 
 export interface LogIo {
   stdout: (text: string) => void;
@@ -126,25 +127,19 @@ function clean(text: string): string {
 }
 
 export function parseLogArgs(argv: string[]): LogArgs {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        'state-dir': { type: 'string' },
-        config: { type: 'string' },
-        node: { type: 'string' },
-        lines: { type: 'string', short: 'n' },
-        json: { type: 'boolean' },
-        follow: { type: 'boolean', short: 'f' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    throw usage(describeParseError(e));
-  }
+  const { values } = parseCommandArgs('log', {
+    args: argv,
+    options: {
+      'state-dir': { type: 'string' },
+      config: { type: 'string' },
+      node: { type: 'string' },
+      lines: { type: 'string', short: 'n' },
+      json: { type: 'boolean' },
+      follow: { type: 'boolean', short: 'f' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: false,
+  });
   if (values['state-dir'] === '') throw usage('--state-dir needs a directory');
   if (values.config === '') throw usage('--config needs a path');
   let node: number | undefined;
@@ -176,15 +171,5 @@ function fail(e: unknown, io: LogIo): number {
 }
 
 function usage(message: string): MySealError {
-  return new MySealError(ErrorCode.USAGE, `${message} (see myseal log --help)`);
-}
-
-function describeParseError(e: unknown): string {
-  const code = typeof e === 'object' && e !== null && 'code' in e ? e.code : undefined;
-  // Node's message for a stray argument quotes it; whatever was typed there stays out of the output.
-  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return 'unexpected argument: log takes options only';
-  if (e instanceof Error && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) {
-    return e.message.split('\n')[0] ?? 'bad arguments';
-  }
-  return 'bad arguments';
+  return usageError('log', message);
 }

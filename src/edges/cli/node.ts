@@ -17,7 +17,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/config.ts';
 import { ExitCode } from './exit-code.ts';
 import { errorCodeName, ErrorCode, isMySealError, MySealError } from '../../core/errors.ts';
@@ -34,6 +33,7 @@ import { FileKeyStore } from '../../store/key-store.ts';
 import { NodeImageFile } from '../../node/node-image-file.ts';
 import { ensurePrivateDir, ensureStateDir } from '../../store/state-dir.ts';
 import { readSecrets } from './secret-input.ts';
+import { parseCommandArgs, usageLine } from './parse-args.ts';
 
 interface Front {
   start(): Promise<unknown> | void;
@@ -56,9 +56,8 @@ function keyFor(nodeId: number, stateDir: string, header: string | undefined): U
 export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({
+    ({ values } = parseCommandArgs('node', {
       args: argv,
-      strict: true,
       options: {
         node: { type: 'string' },
         gateway: { type: 'string' },
@@ -68,8 +67,8 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
         config: { type: 'string' },
       },
     }));
-  } catch {
-    process.stderr.write('myseal node: bad arguments (see myseal node --help)\n');
+  } catch (e) {
+    process.stderr.write(usageLine('node', e));
     return ExitCode.USAGE;
   }
   const nodeId = parseNodeId(values.node);

@@ -11,7 +11,6 @@
  * `unlock --legacy-ecb` takes the same way: a running daemon sends the original format for a node in
  * legacy mode (and refuses it for any other), so it works while `serve` holds the gateway.
  */
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/config.ts';
 import type { Config } from '../../config/config.ts';
 import { describeOutcome } from '../../service/lock/outcome.ts';
@@ -26,6 +25,7 @@ import { ExitCode, exitCodeFor } from './exit-code.ts';
 import { NEEDS_PIN } from './help/operate.ts';
 import type { OperationName } from './help/operate.ts';
 import { readSecrets } from './secret-input.ts';
+import { parseCommandArgs, usageLine } from './parse-args.ts';
 
 /** The daemon answers an operation within the node's timeouts and retries; allow for all of them. */
 const DAEMON_TIMEOUT_MS = 30_000;
@@ -85,9 +85,8 @@ function warnReplayable(): void {
 export async function runOperationCommand(name: OperationName, argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({
+    ({ values } = parseCommandArgs(name, {
       args: argv,
-      strict: true,
       options: {
         node: { type: 'string' },
         json: { type: 'boolean', default: false },
@@ -99,8 +98,8 @@ export async function runOperationCommand(name: OperationName, argv: string[], e
         'legacy-ecb': { type: 'boolean', default: false },
       },
     }));
-  } catch {
-    process.stderr.write(`myseal ${name}: bad arguments (see myseal ${name} --help)\n`);
+  } catch (e) {
+    process.stderr.write(usageLine(name, e));
     return ExitCode.USAGE;
   }
   const node = parseNodeId(values.node);

@@ -13,4 +13,4 @@ controller's plain unlock, and then shows the original ECB format being replayed
                  (made-up demo values), so the keypad can be tried (Ctrl-C ends it)
   --in-process   the protocol alone: a controller and a node object, no sockets
   --verbose      show the daemon's log
-Exit status: 0 when every step passes, 1 otherwise.`;
+Exit status: 0 when every step passes, 1 otherwise, 2 for a usage error (an unknown option, say).`;

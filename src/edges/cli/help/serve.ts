@@ -8,7 +8,7 @@ Runs the MySeal daemon in front of a MySensors gateway.
 
   --gateway URL          tcp://HOST:PORT | serial:///dev/PATH?baud=115200 | mqtt[s]://HOST:PORT?in=..&out=..
   --listen HOST:PORT     the gateway-compatible port for controllers (default 127.0.0.1:5003)
-  --http HOST:PORT       the HTTP API (default 127.0.0.1:8080; another address needs a token file)
+  --http HOST:PORT       the HTTP API (default 127.0.0.1:7325; another address needs a token file)
   --state-dir DIR        where keys, counters and the audit log live
   --http-token-file FILE a 0600 file holding the API token
   --http-tls-cert FILE   serve the HTTP API and web page over HTTPS with this certificate (PEM) ...
