@@ -35,9 +35,20 @@ export class GatewayReadiness {
     return (await this.#linkUp.wait(() => true, waitMs)) === true;
   }
 
-  /** The link is up (after a reconnect wait of holdMs at most) and the gateway answers. */
+  /**
+   * The link is up (after a reconnect wait of holdMs at most) and the gateway answers. A link that
+   * drops while the gateway is being asked is waited for again within the same holdMs: a gateway
+   * with one client slot closes a new connection at once while the last client's is still going
+   * (the first one-shot command right after another), and takes the next.
+   */
   async ready(): Promise<boolean> {
-    return (await this.up()) && (await this.watch.confirm());
+    const deadline = performance.now() + this.holdMs;
+    for (;;) {
+      if (!(await this.up(deadline - performance.now()))) return false;
+      if (await this.watch.confirm()) return true;
+      // Connected, and silent: the gateway does not answer. Not connected: the link dropped; wait again.
+      if (this.gateway.connected || performance.now() >= deadline) return false;
+    }
   }
 
   /**

@@ -273,3 +273,46 @@ test('TCP: the connection to a gateway that stops answering is ended and made ag
   answering = true;
   await until(() => connections.length > 1 && gateway.connected && watch.answering, 'a new connection, answered', 10_000);
 });
+
+test('a link that drops while the gateway is asked is waited for again: the operation goes through on the next connection', async (t) => {
+  const p = makePair({ node: { onSet: () => true } });
+  /** Closes its first connection as the probe goes out, as a gateway whose one client slot is still taken. */
+  class OneSlotGateway extends WatchedGateway {
+    refusals = 1;
+    override send(message: MySensorsMessage): boolean {
+      // The probe at start is answered; the one the operation's check sends meets the full slot.
+      if (this.connected && isVersionRequest(message) && this.probes >= 1 && this.refusals > 0) {
+        this.refusals--;
+        this.connected = false;
+        setImmediate(() => this.emit('disconnected', 'closed by the gateway'));
+        setTimeout(() => {
+          this.connected = true;
+          this.emit('connected');
+        }, 30);
+        return true;
+      }
+      return super.send(message);
+    }
+  }
+  const gateway = new OneSlotGateway();
+  gateway.addSealedNode(p.node);
+  const daemon = new Daemon({
+    gateway,
+    keys: p.keys,
+    counters: p.counters,
+    nodes: new Map([[p.nodeId, { children: new Map([[1, { kind: 'lock', policy: 'refuse', pinLength: 4 }]]) }]]),
+    timeoutMs: 500,
+    retries: 0,
+    holdMs: 5_000,
+    // Quiet at once: the operation asks the gateway afresh rather than trusting the answer at start.
+    gatewayWatch: { probeAfterMs: 1 },
+  });
+  daemon.start();
+  t.after(() => daemon.stop());
+  await until(() => gateway.probes >= 1, 'the probe at start');
+  await new Promise((r) => setTimeout(r, 10));
+  const report = await daemon.status(5, 'test');
+  assert.equal(gateway.refusals, 0, 'the first connection was dropped under the probe');
+  assert.equal(report.ok, true, report.result);
+  assert.equal(report.result, 'status');
+});
