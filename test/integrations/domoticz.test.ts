@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DomoticzModel } from './controller-models.ts';
-import { LineClient, LOCK_CHILD, LOCK_NODE, PIN, rawHttp, recipeBlock, recipeFile, retarget, serve, until } from './harness.ts';
+import { LineClient, LOCK_CHILD, LOCK_NAME, LOCK_NODE, PIN, rawHttp, recipeBlock, recipeFile, retarget, serve, until } from './harness.ts';
 import type { RawResponse, Served } from './harness.ts';
 import { tempDir } from '../support/fixtures.ts';
 import { requireTool } from '../support/require-tool.ts';
@@ -173,7 +173,7 @@ test("Domoticz: the Lock Sensor switch cannot unlock; with policy seal and Use A
   const refused = await serve(t);
   const d1 = await domoticzOnProxy(t, refused);
   refused.site.bootLock();
-  await d1.client.waitFor('5;1;0;0;19;front door');
+  await d1.client.waitFor(`5;1;0;0;19;${LOCK_NAME}`);
   for (const on of [false, true]) {
     const line = d1.model.switchCommand(LOCK_NODE, LOCK_CHILD, on);
     assert.equal(line, `5;1;1;1;36;${on ? 1 : 0}`);
@@ -191,7 +191,7 @@ test("Domoticz: the Lock Sensor switch cannot unlock; with policy seal and Use A
   const sealed = await serve(t, { lockPolicy: 'seal' });
   const d2 = await domoticzOnProxy(t, sealed);
   sealed.site.bootLock();
-  await d2.client.waitFor('5;1;0;0;19;front door');
+  await d2.client.waitFor(`5;1;0;0;19;${LOCK_NAME}`);
   const unlock = await fetch(`${sealed.base}/api/nodes/5/digits`, { method: 'POST', body: JSON.stringify({ digits: PIN }) });
   assert.equal(((await unlock.json()) as { result: string }).result, 'unlocked');
   await d2.client.waitFor('5;1;1;0;36;0');
@@ -214,7 +214,7 @@ test(
     const s = await serve(t, { lockPolicy: 'seal' });
     const d = await domoticzOnProxy(t, s);
     s.site.bootLock();
-    await d.client.waitFor('5;1;0;0;19;front door');
+    await d.client.waitFor(`5;1;0;0;19;${LOCK_NAME}`);
     const mark = d.client.lines.length;
     d.client.send(d.model.switchCommand(LOCK_NODE, LOCK_CHILD, true, true));
     await d.client.waitFor('5;1;1;1;36;1', DomoticzModel.ACK_TIMEOUT_MS, mark);

@@ -34,6 +34,7 @@ import { SealedVirtualNode } from '../../src/node/sealed-virtual-node.ts';
 import { SimTcpFront } from '../../src/node/tcp-front.ts';
 import { PlainVirtualNode } from '../../src/node/virtual-node.ts';
 import { freePort } from '../support/mosquitto.ts';
+import { sketchPresenting } from './sketches.ts';
 import { until } from '../support/until.ts';
 export { until };
 
@@ -45,9 +46,12 @@ export const PIN = '2580';
 export const LOCK_NODE = 5;
 export const LOCK_CHILD = 1;
 export const SENSOR_NODE = 7;
-/** What the lock sketch calls itself (I_SKETCH_NAME); Home Assistant names the entity after it. */
-export const SKETCH_NAME = 'SecureLock';
-export const SKETCH_VERSION = '1.0';
+const LOCK_SKETCH = sketchPresenting('S_LOCK');
+/** What the SecureLock sketch calls itself (I_SKETCH_NAME), read from the sketch. */
+export const SKETCH_NAME = LOCK_SKETCH.sketchName;
+export const SKETCH_VERSION = LOCK_SKETCH.sketchVersion;
+/** The description SecureLock presents its lock child with: controllers name the entity after it. */
+export const LOCK_NAME = LOCK_SKETCH.child.description;
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
@@ -92,7 +96,7 @@ export function lockPresentation(node = LOCK_NODE): MySensorsMessage[] {
     m(255, Command.C_PRESENTATION, Sensor.S_ARDUINO_NODE, '2.3.2'),
     m(255, Command.C_INTERNAL, Internal.I_SKETCH_NAME, SKETCH_NAME),
     m(255, Command.C_INTERNAL, Internal.I_SKETCH_VERSION, SKETCH_VERSION),
-    m(LOCK_CHILD, Command.C_PRESENTATION, Sensor.S_LOCK, 'front door'),
+    m(LOCK_CHILD, Command.C_PRESENTATION, Sensor.S_LOCK, LOCK_NAME),
   ];
 }
 
@@ -203,7 +207,7 @@ export async function serve(t: TestContext, opts: ServeOptions = {}): Promise<Se
     http,
     stateDir: join(dir, 'state'),
     nodes: {
-      [LOCK_NODE]: { name: 'front door', children: { [LOCK_CHILD]: lockChild } },
+      [LOCK_NODE]: { name: LOCK_NAME, children: { [LOCK_CHILD]: lockChild } },
       [SENSOR_NODE]: { children: { 3: { kind: 'relay', policy: 'pass' } } },
     },
   });

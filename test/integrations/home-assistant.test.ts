@@ -15,7 +15,7 @@ import { showsPin } from '../support/fixtures.ts';
 import { requireMosquitto, startMosquitto } from '../support/mosquitto.ts';
 import { MqttBridge } from '../../src/edges/proxy/mqtt-bridge.ts';
 import { HomeAssistantModel } from './controller-models.ts';
-import { LineClient, LOCK_CHILD, LOCK_NODE, PIN, rawHttp, recipeBlock, retarget, serve, until } from './harness.ts';
+import { LineClient, LOCK_CHILD, LOCK_NAME, LOCK_NODE, PIN, rawHttp, recipeBlock, retarget, serve, SKETCH_NAME, until } from './harness.ts';
 import type { RawResponse } from './harness.ts';
 
 const RECIPE = 'home-assistant.md';
@@ -110,7 +110,7 @@ test('Home Assistant (TCP): integration on the proxy port; keypad and PIN script
   // Home Assistant is asked to present itself, which it does through MySeal.
   await ha.waitFor('0;255;3;0;14;Gateway startup complete.');
   await ha.waitFor('5;255;3;0;21;0');
-  await until(() => model.nodes.get(LOCK_NODE)?.sketchName === 'SecureLock' && model.nodes.get(LOCK_NODE)!.children.has(LOCK_CHILD), 'the presentation of node 5');
+  await until(() => model.nodes.get(LOCK_NODE)?.sketchName === SKETCH_NAME && model.nodes.get(LOCK_NODE)!.children.has(LOCK_CHILD), 'the presentation of node 5');
   assert.equal(model.lockSwitch(LOCK_NODE, LOCK_CHILD), undefined, 'no value yet: the entity is unavailable');
   // The keep-alive: the gateway's version answer, through MySeal.
   ha.send(HomeAssistantModel.KEEPALIVE);
@@ -118,9 +118,9 @@ test('Home Assistant (TCP): integration on the proxy port; keypad and PIN script
 
   const conf = parseYaml(recipeBlock(RECIPE, 'ha-configuration'));
   const rest = conf.rest_command as Record<string, RestCommand>;
-  const pinField = (conf.input_text as Record<string, Yaml>).front_door_pin!;
+  const pinField = (conf.input_text as Record<string, Yaml>).door_pin!;
   assert.equal(pinField.mode, 'password');
-  assert.deepEqual(((conf.recorder as Yaml).exclude as Yaml).entities, ['input_text.front_door_pin']);
+  assert.deepEqual(((conf.recorder as Yaml).exclude as Yaml).entities, ['input_text.door_pin']);
   for (const name of ['myseal_digit', 'myseal_pin', 'myseal_status']) {
     assert.equal(rest[name]!.method, 'post', name);
     assert.equal(rest[name]!.content_type, 'application/json', name);
@@ -155,7 +155,7 @@ test('Home Assistant (TCP): integration on the proxy port; keypad and PIN script
   await ha.waitFor('5;1;1;0;47;unlocked');
   await until(() => model.lockSwitch(LOCK_NODE, LOCK_CHILD)?.attributes.V_TEXT === 'unlocked', 'the lock entity');
   assert.deepEqual(model.lockSwitch(LOCK_NODE, LOCK_CHILD), {
-    name: 'front door',
+    name: LOCK_NAME,
     state: 'off',
     attributes: { V_LOCK_STATUS: '0', V_TEXT: 'unlocked' },
   });
@@ -177,11 +177,11 @@ test('Home Assistant (TCP): integration on the proxy port; keypad and PIN script
   assert.equal(model.lockSwitch(LOCK_NODE, LOCK_CHILD)?.state, 'on');
 
   // The script: the whole PIN from the password field, the answer in response_variable.
-  const script = (conf.script as Record<string, Yaml>).front_door_unlock!;
+  const script = (conf.script as Record<string, Yaml>).door_unlock!;
   const steps = script.sequence as Yaml[];
   assert.deepEqual([steps[0]!.action, steps[0]!.response_variable], ['rest_command.myseal_pin', 'myseal']);
-  assert.deepEqual([steps[1]!.action, (steps[1]!.target as Yaml).entity_id, (steps[1]!.data as Yaml).value], ['input_text.set_value', 'input_text.front_door_pin', '']);
-  const states = { 'input_text.front_door_pin': PIN };
+  assert.deepEqual([steps[1]!.action, (steps[1]!.target as Yaml).entity_id, (steps[1]!.data as Yaml).value], ['input_text.set_value', 'input_text.door_pin', '']);
+  const states = { 'input_text.door_pin': PIN };
   assert.equal(restCommand(rest.myseal_pin!, s.httpPort, {}, states).body, `{"digits": "${PIN}"}`);
   const answer = await call(rest.myseal_pin!, s.httpPort, {}, states);
   assert.deepEqual([answer.status, answer.json().text], [200, 'unlocked']);
@@ -275,12 +275,12 @@ test('Home Assistant (MQTT, mosquitto): the integration on myseal-out/myseal-in;
   s.site.bootLock();
   await until(() => subscribed.has('myseal-out/5/1/1/+/+'), 'the subscriptions for node 5, child 1');
   await Promise.all(pending);
-  assert.equal(model.nodes.get(LOCK_NODE)?.sketchName, 'SecureLock');
+  assert.equal(model.nodes.get(LOCK_NODE)?.sketchName, SKETCH_NAME);
 
   // The script: one key per message on myseal-in/5/digit, not retained.
-  const script = (extras.script as Record<string, Yaml>).front_door_unlock_mqtt!;
+  const script = (extras.script as Record<string, Yaml>).door_unlock_mqtt!;
   const repeat = ((script.sequence as Yaml[])[0]!.repeat as Yaml);
-  assert.equal(repeat.for_each, "{{ states('input_text.front_door_pin') | list }}");
+  assert.equal(repeat.for_each, "{{ states('input_text.door_pin') | list }}");
   const publish = ((repeat.sequence as Yaml[])[0]!);
   assert.equal(publish.action, 'mqtt.publish');
   const data = publish.data as Yaml;
