@@ -14,6 +14,8 @@ import { ApiServer } from '../edges/http/api-server.ts';
 import { readApiToken } from '../edges/http/api-token.ts';
 import { clearTextWarning, readTlsFiles } from '../edges/http/tls.ts';
 import { MqttBridge } from '../edges/proxy/mqtt-bridge.ts';
+import { HaDiscovery } from '../edges/proxy/ha-discovery.ts';
+import type { SealedChild } from '../edges/proxy/ha-discovery-payloads.ts';
 import { controllerAccess } from '../edges/proxy/controller-access.ts';
 import { TcpListener } from '../edges/proxy/tcp-listener.ts';
 import { WebRoutes } from '../edges/web/web-routes.ts';
@@ -30,6 +32,20 @@ function inUseAs(setting: 'listen' | 'http', address: { host: string; port: numb
   return (e) => {
     throw errnoCode(e) === 'EADDRINUSE' ? listenAddressInUse(setting, address) : e;
   };
+}
+
+/**
+ * A node's relays and contacts whose values only sealed reports set (not acceptPlain); relays only
+ * when controllers' commands to them are sealed.
+ */
+function sealedChildren(config: Config, node: number): SealedChild[] {
+  const out: SealedChild[] = [];
+  for (const [child, c] of config.nodes.get(node)?.children ?? []) {
+    if (c.acceptPlain) continue;
+    if (c.kind === 'relay' && c.policy === 'seal') out.push({ kind: 'relay', child });
+    if (c.kind === 'contact') out.push({ kind: 'contact', child });
+  }
+  return out;
 }
 
 export interface RunningDaemon {
@@ -104,6 +120,16 @@ export async function startDaemon(config: Config, log = createLogger(config.log.
       const bridge = new MqttBridge(daemon, { ...bridgeTarget, ...config.mqttProxy, logger: log });
       bridge.start();
       closers.push(() => bridge.stop());
+      if (config.homeAssistant.discovery) {
+        const discovery = new HaDiscovery(daemon, {
+          ...bridgeTarget,
+          topics: { prefix: config.homeAssistant.prefix, ...config.mqttProxy },
+          sealedChildren: (node) => sealedChildren(config, node),
+          logger: log,
+        });
+        discovery.start();
+        closers.push(() => discovery.stop());
+      }
     }
     daemon.start();
     closers.push(() => daemon.stop());

@@ -116,6 +116,12 @@ export interface Config {
   readonly pinEntry: { readonly digitTimeoutMs: number; readonly submitKey: string; readonly clearKey: string };
   readonly nodes: ReadonlyMap<number, NodeConfig>;
   readonly log: { readonly level: LogLevel; readonly auditMaxBytes: number; readonly auditKeep: number };
+  /**
+   * Home Assistant's MQTT discovery (also read by Domoticz and openHAB), published on the controllers'
+   * broker (controllers.mqtt, or an MQTT gateway's): on unless turned off; `prefix` is the
+   * controller's discovery prefix.
+   */
+  readonly homeAssistant: { readonly discovery: boolean; readonly prefix: string };
   /** The file the settings were read from; undefined when there was none. */
   readonly file: string | undefined;
 }

@@ -42,6 +42,7 @@ export const DEFAULTS = {
   logLevel: 'info',
   auditMaxBytes: 1024 * 1024,
   auditKeep: 5,
+  discoveryPrefix: 'homeassistant',
 } as const;
 
 /** Child 255 is the node itself. */
@@ -59,6 +60,7 @@ const TOP = [
   'pinEntry',
   'nodes',
   'log',
+  'homeAssistant',
 ] as const;
 
 export interface DocumentContext {
@@ -117,6 +119,11 @@ export function documentToConfig(doc: unknown, ctx: DocumentContext): Config {
     auditKeep: readInteger(log.take('auditKeep') ?? DEFAULTS.auditKeep, log.field('auditKeep'), 1, 100, origin),
   };
 
+  const ha = new Section(top.take('homeAssistant') ?? {}, 'homeAssistant', ['discovery', 'prefix'], origin);
+  const discoveryPrefix = readString(ha.take('prefix') ?? DEFAULTS.discoveryPrefix, ha.field('prefix'), origin, 100);
+  checkTopicPrefix(discoveryPrefix, ha.field('prefix'), origin);
+  const homeAssistant = { discovery: readBoolean(ha.take('discovery') ?? true, ha.field('discovery'), origin), prefix: discoveryPrefix };
+
   return {
     gateway,
     listen,
@@ -129,6 +136,7 @@ export function documentToConfig(doc: unknown, ctx: DocumentContext): Config {
     pinEntry: readPinEntry(top.take('pinEntry'), origin),
     nodes: readNodes(top.take('nodes'), origin),
     log: logConfig,
+    homeAssistant,
     file: origin.file,
   };
 }
