@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MySealError, ErrorCode } from '../core/errors.ts';
-import { CENSOR, createLogger, redactPaths, scrubSecrets } from './logger.ts';
+import { CENSOR, createLogger, defaultLogFormat, redactPaths, scrubSecrets } from './logger.ts';
+import type { LogFormat } from './logger.ts';
 import { isSecretFieldName } from '../core/secret-fields.ts';
 
-function capture(level: Parameters<typeof createLogger>[0] = 'trace') {
+function capture(level: Parameters<typeof createLogger>[0] = 'trace', format: LogFormat = 'json') {
   const lines: string[] = [];
-  const logger = createLogger(level, { write: (s: string) => void lines.push(s) });
+  const logger = createLogger(level, { write: (s: string) => void lines.push(s) }, format);
   return { logger, lines, text: () => lines.join('') };
 }
 
@@ -70,4 +71,43 @@ test('secret field names, and names that merely contain the letters', () => {
   }
   assert.ok(redactPaths().includes('*.*.*.*.*.authorization'));
   assert.deepEqual(scrubSecrets({ a: [{ pin: 1 }] }), { a: [{ pin: CENSOR }] });
+});
+
+test('text form: time, level, message and fields on one line, censored exactly as the JSON form', () => {
+  const entry = {
+    node: 5,
+    gateway: 'tcp://10.0.0.5:5003',
+    reason: 'connect ECONNREFUSED',
+    pin: 'S1-1234',
+    change: { newPin: 'S9-camel' },
+    request: { headers: { authorization: 'S6-bearer' } },
+  };
+  const json = capture('info', 'json');
+  const text = capture('info', 'text');
+  json.logger.warn(entry, 'gateway connection failed');
+  text.logger.warn(entry, 'gateway connection failed');
+  json.logger.debug({ x: 1 }, 'hidden');
+  text.logger.debug({ x: 1 }, 'hidden');
+  assert.equal(text.lines.length, 1);
+  const line = text.lines[0]!;
+  SECRETS.forEach((s, i) => assert.ok(!line.includes(s), `secret #${i + 1} leaked (output withheld)`));
+  assert.match(line, /^\d\d:\d\d:\d\d\.\d{3} WARN {2}gateway connection failed /);
+  assert.match(line, / node=5 /);
+  assert.match(line, / gateway=tcp:\/\/10\.0\.0\.5:5003 /);
+  assert.match(line, / reason="connect ECONNREFUSED" /);
+  assert.ok(line.includes(` pin=${CENSOR}`) || line.includes(` pin="${CENSOR}"`));
+  assert.ok(line.endsWith('\n') && line.indexOf('\n') === line.length - 1, 'one line');
+  assert.doesNotMatch(line, /"time"|"level"|pid=/, 'no JSON envelope and no pid on a terminal');
+  // The same censoring as the JSON form: every censored field there is censored here.
+  const parsed = JSON.parse(json.text()) as Record<string, unknown>;
+  assert.deepEqual(parsed.change, { newPin: CENSOR });
+  assert.ok(line.includes(JSON.stringify({ newPin: CENSOR })));
+});
+
+test('the form: text on a terminal, JSON elsewhere, unless MYSEAL_LOG_FORMAT says which', () => {
+  assert.equal(defaultLogFormat({}, true), 'text');
+  assert.equal(defaultLogFormat({}, false), 'json');
+  assert.equal(defaultLogFormat({ MYSEAL_LOG_FORMAT: 'json' }, true), 'json');
+  assert.equal(defaultLogFormat({ MYSEAL_LOG_FORMAT: 'text' }, false), 'text');
+  assert.equal(defaultLogFormat({ MYSEAL_LOG_FORMAT: 'fancy' }, false), 'json');
 });

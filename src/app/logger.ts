@@ -6,18 +6,21 @@
  *   - a log formatter walks the whole object and censors any field whose name looks secret at any
  *     depth and in any case (newPin, apiToken, Authorization), where paths cannot reach.
  * Neither can see into the message string itself: never put a secret into a message.
+ *
+ * On a terminal the same censored lines are shown as text (log-text.ts); anywhere else they stay
+ * JSON, for journald, files and log shippers.
  */
 import { pino } from 'pino';
 import type { DestinationStream, Logger } from 'pino';
 import type { LogLevel } from '../config/types.ts';
 import { SECRET_FIELDS, isSecretFieldName } from '../core/secret-fields.ts';
+import { textDestination } from './log-text.ts';
 
 export { SECRET_FIELDS, isSecretFieldName };
 
 export type { Logger } from 'pino';
 
 export const CENSOR = '[redacted]';
-
 
 /** Nesting levels covered by redact paths (`pin`, `*.pin`, ... five wildcards deep). */
 export const REDACT_DEPTH = 6;
@@ -31,8 +34,6 @@ export function redactPaths(depth = REDACT_DEPTH): string[] {
   }
   return paths;
 }
-
-
 
 /** Deepest level the formatter walks; anything deeper is replaced whole (a log line needs no more). */
 const SCRUB_DEPTH = 16;
@@ -65,11 +66,25 @@ export function scrubSecrets(value: unknown, depth = 0, seen: WeakSet<object> = 
   }
 }
 
+/** `json` lines, or `text` for a person at a terminal. */
+export type LogFormat = 'json' | 'text';
+
+/** Forces the log's form (json or text) whatever stderr is. */
+export const LOG_FORMAT_ENV = 'MYSEAL_LOG_FORMAT';
+
+/** Text on a terminal, JSON anywhere else, unless $MYSEAL_LOG_FORMAT says which. */
+export function defaultLogFormat(env: NodeJS.ProcessEnv = process.env, stderrIsTty = process.stderr.isTTY === true): LogFormat {
+  const forced = env[LOG_FORMAT_ENV];
+  if (forced === 'json' || forced === 'text') return forced;
+  return stderrIsTty ? 'text' : 'json';
+}
+
 /**
  * A pino logger at `level`. Without a destination it writes to stderr, synchronously: stdout is
- * kept for the commands' own output, and a line written before a crash is a line not lost.
+ * kept for the commands' own output, and a line written before a crash is a line not lost. In the
+ * `text` format, lines are censored exactly as in JSON and only then turned into text.
  */
-export function createLogger(level: LogLevel = 'info', destination?: DestinationStream): Logger {
+export function createLogger(level: LogLevel = 'info', destination?: DestinationStream, format: LogFormat = destination ? 'json' : defaultLogFormat()): Logger {
   const options = {
     level,
     base: { pid: process.pid },
@@ -79,5 +94,6 @@ export function createLogger(level: LogLevel = 'info', destination?: Destination
       bindings: (bindings: Record<string, unknown>) => scrubSecrets(bindings) as Record<string, unknown>,
     },
   };
-  return pino(options, destination ?? pino.destination({ fd: 2, sync: true }));
+  const out = destination ?? pino.destination({ fd: 2, sync: true });
+  return pino(options, format === 'text' ? textDestination(out) : out);
 }

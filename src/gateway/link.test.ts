@@ -203,3 +203,17 @@ test('while anyone listens for batches, a chunk comes as one batch of every line
   assert.deepEqual(invalid, [[ErrorCode.LINE_FIELD_COUNT, 'nonsense']]);
   await link.stop();
 });
+
+test('a failed attempt says when the next one comes: the backoff delay, growing', async () => {
+  const { attempts, open } = scriptedOpener();
+  const link = new GatewayLink<string>({ description: 'fake', open, encode: formatLine, backoff: { initialMs: 5, factor: 2, maxMs: 40, jitter: 0 } });
+  const delays: number[] = [];
+  link.on('failed', (_reason, retryInMs) => delays.push(retryInMs));
+  link.start();
+  for (let i = 0; i < 3; i++) {
+    attempts[i]!.refuse('ECONNREFUSED');
+    await until(() => attempts.length === i + 2);
+  }
+  assert.deepEqual(delays, [5, 10, 20]);
+  await link.stop();
+});

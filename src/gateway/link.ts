@@ -146,8 +146,9 @@ export class GatewayLink<Out, S extends GatewayStream<Out> = GatewayStream<Out>>
     this.#opening = null;
     this.#current = 0;
     if (!this.#running) return;
-    this.emit('failed', e instanceof Error ? e.message : String(e));
-    this.#reconnect.schedule();
+    // Scheduled first so that the event can say when the next attempt comes.
+    const retryInMs = this.#reconnect.schedule();
+    this.emit('failed', e instanceof Error ? e.message : String(e), retryInMs);
   }
 
   #down(stream: S, reason: string): void {

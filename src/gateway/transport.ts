@@ -35,9 +35,9 @@ export interface GatewayEvents {
   /**
    * An attempt to connect that came to nothing (refused, unreachable, a TLS or login refusal, no
    * such device); it is retried with backoff. The reason is a code or the peer's refusal, never a
-   * credential.
+   * credential. The next attempt comes in retryInMs (0 when one was already scheduled).
    */
-  failed: [reason: string];
+  failed: [reason: string, retryInMs: number];
 }
 
 export interface GatewayTransport extends EventEmitter<GatewayEvents> {

@@ -7,7 +7,7 @@
 import { loadConfig } from '../../config/config.ts';
 import { ExitCode } from './exit-code.ts';
 import { parseCommandArgs, usageLine } from './parse-args.ts';
-import { callDaemon, daemonUrl } from '../http/daemon-client.ts';
+import { callDaemon, daemonUrl, tokenRefusal } from '../http/daemon-client.ts';
 import { isMySealError } from '../../core/errors.ts';
 
 const DIGIT_TIMEOUT_MS = 5_000;
@@ -38,9 +38,13 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     const query = new URLSearchParams({ node, d: key, wait: '0' });
     const answer = await callDaemon(config, `/digit?${query.toString()}`, { timeoutMs: DIGIT_TIMEOUT_MS });
     if (answer.status >= 200 && answer.status < 300) return ExitCode.OK;
+    if (answer.status === 401) {
+      process.stderr.write(`myseal digit: ${tokenRefusal(config)}\n`);
+      return ExitCode.TOKEN_REFUSED;
+    }
     const message = typeof answer.body.message === 'string' ? answer.body.message : `daemon answered ${answer.status}`;
     process.stderr.write(`myseal digit: ${message}\n`);
-    return answer.status === 401 ? ExitCode.BAD_CONFIG : ExitCode.USAGE;
+    return ExitCode.USAGE;
   } catch (e) {
     if (isMySealError(e)) {
       process.stderr.write(`myseal digit: ${e.message}\n`);

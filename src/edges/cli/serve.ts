@@ -7,6 +7,7 @@ import { loadConfig } from '../../config/config.ts';
 import type { ConfigOverrides } from '../../config/config.ts';
 import { ErrorCode, isMySealError } from '../../core/errors.ts';
 import { startDaemon } from '../../app/start-daemon.ts';
+import { createLogger } from '../../app/logger.ts';
 import type { RunningDaemon } from '../../app/start-daemon.ts';
 import { ExitCode } from './exit-code.ts';
 import { parseCommandArgs, usageLine } from './parse-args.ts';
@@ -47,7 +48,12 @@ export async function run(argv: string[]): Promise<number> {
   };
   let running: RunningDaemon;
   try {
-    running = await startDaemon(loadConfig(values.config, process.env, flags));
+    const config = loadConfig(values.config, process.env, flags);
+    const log = createLogger(config.log.level);
+    // Which file the settings came from: the first question when they are not what was expected.
+    if (config.file === undefined) log.info({}, 'no config file: settings from flags, environment and defaults');
+    else log.info({ file: config.file }, 'config file loaded');
+    running = await startDaemon(config, log);
   } catch (e) {
     process.stderr.write(`myseal serve: ${isMySealError(e) ? e.message : e instanceof Error ? e.message : 'failed to start'}\n`);
     return isMySealError(e) && (e.code === ErrorCode.BAD_CONFIG || e.code === ErrorCode.CONFIG_UNREADABLE || e.code === ErrorCode.PORT_IN_USE) ? ExitCode.BAD_CONFIG : ExitCode.FAILURE;

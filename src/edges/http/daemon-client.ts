@@ -37,6 +37,16 @@ export function daemonUrl(config: Config): string {
   return `${config.http.tls ? 'https' : 'http'}://${formatHostPort(config.http.listen)}/`;
 }
 
+/**
+ * What to tell someone whose token the daemon refused (a 401): which setting to look at, not the
+ * daemon's generic words, since "failed" or "unauthorized" does not say where the fix is.
+ */
+export function tokenRefusal(config: Config): string {
+  return config.http.tokenFile
+    ? `the daemon at ${daemonUrl(config)} refused the API token in ${config.http.tokenFile} (http.tokenFile): is it the daemon's token file?`
+    : `the daemon at ${daemonUrl(config)} wants an API token: set http.tokenFile to the daemon's token file`;
+}
+
 /** The API token, if one is configured. */
 function bearer(config: Config): Record<string, string> {
   return config.http.tokenFile ? { authorization: `Bearer ${readApiToken(config.http.tokenFile)}` } : {};

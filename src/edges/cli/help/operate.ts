@@ -1,30 +1,54 @@
 /** `myseal unlock|lock|status|set-pin --help`: apart from the command, so that the help loads nothing the command needs. */
+import { NODE_ID_RANGE } from '../../../core/protocol/node-id.ts';
+import { OPERATION_EXITS, exitStatusHelp } from '../exit-code.ts';
+import type { OperationName } from '../exit-code.ts';
 
-export type OperationName = 'unlock' | 'lock' | 'status' | 'set-pin';
+export type { OperationName };
 
 /** How many PINs each operation asks for. */
 export const NEEDS_PIN: Record<OperationName, number> = { unlock: 1, lock: 0, status: 0, 'set-pin': 2 };
 
-export function help(name: OperationName): string {
-  const pin = NEEDS_PIN[name] > 0;
-  return `Usage: myseal ${name} --node N [--json] [--config FILE] [--state-dir DIR] [--gateway URL] [--http HOST:PORT]${
-    pin ? ' [--pin PIN]' : ''
-  }${name === 'unlock' ? ' [--legacy-ecb]' : ''}
+/** Forces the "waiting for node N..." line on (1) or off (0) whatever stderr is; by default only a terminal gets it. */
+export const PROGRESS_ENV = 'MYSEAL_PROGRESS';
 
-${
-  {
-    unlock: 'Unlocks the lock on node N with its PIN.',
-    lock: 'Locks the lock on node N.',
-    status: "Asks node N for its lock's state, attempts left and lockout.",
-    'set-pin': "Changes the PIN of node N's lock (asks for the old PIN, then the new one).",
-  }[name]
+const WHAT: Record<OperationName, string> = {
+  unlock: 'Unlocks the lock on node N with its PIN.',
+  lock: 'Locks the lock on node N.',
+  status: "Asks node N for its lock's state, attempts left and lockout.",
+  'set-pin': "Changes the PIN of node N's lock (asks for the old PIN, then the new one).",
+};
+
+/** The options of an operation, in the order its usage line and option list show them. */
+function options(name: OperationName): [flag: string, text: string][] {
+  return [
+    ['--node N', `the node id (${NODE_ID_RANGE}, required)`],
+    ['--json', 'print the outcome as JSON'],
+    ['--config FILE', 'the config file (default: the one serve uses)'],
+    ['--state-dir DIR', 'the state directory, when no daemon runs'],
+    ['--gateway URL', 'the gateway, when no daemon runs'],
+    ['--http HOST:PORT', "the daemon's HTTP API"],
+    ...(NEEDS_PIN[name] > 0 ? ([['--pin PIN', 'the PIN (prints a warning: other users see command lines)']] as [string, string][]) : []),
+    ...(name === 'unlock' ? ([['--legacy-ecb', 'send the original (replayable) format']] as [string, string][]) : []),
+    ['-h, --help', 'show this text'],
+  ];
 }
+
+export function help(name: OperationName): string {
+  const list = options(name);
+  const usage = list
+    .slice(1, -1)
+    .map(([flag]) => `[${flag}]`)
+    .join(' ');
+  const pin = NEEDS_PIN[name] > 0;
+  return `Usage: myseal ${name} --node N ${usage}
+
+${WHAT[name]}
 Goes through a running daemon (its HTTP API) when one answers; else the daemon's own service runs
 in this process for this one operation (same rules, PIN rate limit included), straight to the gateway.
 ${
   pin
     ? `The PIN is read from a prompt, from stdin (one per line), or from $MYSEAL_PIN${name === 'set-pin' ? ' and $MYSEAL_NEW_PIN' : ''};
---pin works but prints a warning: other users can see command lines.
+it is asked for only once a daemon answers, or, with none, a gateway is configured.
 `
     : ''
 }${
@@ -34,8 +58,11 @@ daemon only for a node its configuration puts in legacy mode (legacyEcb: true). 
 prints a warning.
 `
     : ''
-}
-  --json   print the outcome as JSON
-Exit status: 0 done, 10 wrong PIN, 11 locked out, 12 timeout, 13 gateway or daemon unreachable,
-14 bad configuration, 15 refused by the lock, 16 rate limited, 2 usage.`;
+}On a terminal, "waiting for node N..." shows on stderr while the node is asked ($${PROGRESS_ENV}=1
+shows it anywhere, 0 never).
+
+Options:
+${list.map(([flag, text]) => `  ${flag.padEnd(18)} ${text}`).join('\n')}
+
+${exitStatusHelp(OPERATION_EXITS[name])}`;
 }
