@@ -9,8 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
-import { MySealError } from '../core/errors.ts';
-import { configFromDocument, configFromText, loadConfig } from './config.ts';
+import { MySealError, isMySealError } from '../core/errors.ts';
+import { configFromDocument, configFromText, loadConfig, problemsOf } from './config.ts';
+import { editDistance } from './did-you-mean.ts';
+import { keysAt } from './issues.ts';
+import { configSchema } from './schema.ts';
 
 const env = { XDG_STATE_HOME: '/tmp/myseal-prop-state' };
 
@@ -110,4 +113,60 @@ test('through a real file too', (t) => {
     { numRuns: 100 },
   );
   assert.ok(true);
+});
+
+/** Each map of settings, by its path, with a document that reaches it (a child needs its kind). */
+const SECTIONS: [string[], (inner: Record<string, unknown>) => unknown][] = [
+  [[], (inner) => inner],
+  [['http'], (inner) => ({ http: inner })],
+  [['http', 'tls'], (inner) => ({ http: { tls: { cert: 'c.pem', key: 'k.pem', ...inner } } })],
+  [['log'], (inner) => ({ log: inner })],
+  [['pinEntry'], (inner) => ({ pinEntry: inner })],
+  [['mqttProxy'], (inner) => ({ mqttProxy: inner })],
+  [['controllers'], (inner) => ({ controllers: inner })],
+  [['homeAssistant'], (inner) => ({ homeAssistant: inner })],
+  [['nodes', '5'], (inner) => ({ nodes: { 5: inner } })],
+  [['nodes', '5', 'children', '1'], (inner) => ({ nodes: { 5: { children: { 1: { kind: 'sensor', ...inner } } } } })],
+];
+
+test('a random slip in any known setting name gets "did you mean" with that name', () => {
+  const sections = SECTIONS.map(([path, wrap]) => ({ path, wrap, keys: keysAt(configSchema(), path) }));
+  // The premise: names of one map are at least 3 edits apart, so one slip is nearer its own name than any other.
+  for (const { path, keys } of sections) {
+    assert.ok(keys.length > 1, path.join('.'));
+    for (const a of keys) for (const b of keys) if (a !== b) assert.ok(editDistance(a.toLowerCase(), b.toLowerCase()) >= 3, `${a} ${b}`);
+  }
+  const letter = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ');
+  const slip = fc.record({
+    section: fc.nat(sections.length - 1),
+    key: fc.nat(),
+    op: fc.constantFrom('delete', 'insert', 'replace', 'swap', 'case'),
+    at: fc.nat(),
+    letter,
+  });
+  fc.assert(
+    fc.property(slip, ({ section, key: k, op, at, letter: c }) => {
+      const { path, wrap, keys } = sections[section]!;
+      const key = keys[k % keys.length]!;
+      const i = at % key.length;
+      const typo =
+        op === 'delete' ? key.slice(0, i) + key.slice(i + 1)
+        : op === 'insert' ? key.slice(0, i) + c + key.slice(i)
+        : op === 'replace' ? key.slice(0, i) + c + key.slice(i + 1)
+        : op === 'swap' ? key.slice(0, i) + key.slice(i + 1, i + 2) + key.slice(i, i + 1) + key.slice(i + 2)
+        : key.slice(0, i) + (key[i] === key[i]!.toUpperCase() ? key[i]!.toLowerCase() : key[i]!.toUpperCase()) + key.slice(i + 1);
+      fc.pre(typo !== key && typo !== '' && !keys.includes(typo));
+      const field = [...path, typo].join('.');
+      try {
+        configFromDocument(wrap({ [typo]: true }), { env });
+      } catch (e) {
+        assert.ok(isMySealError(e));
+        const problem = problemsOf(e).find((p) => p.field === field);
+        assert.equal(problem?.problem, `unknown setting (did you mean '${key}'?)`, field);
+        return;
+      }
+      assert.fail(`${field} was accepted`);
+    }),
+    { numRuns: 1000 },
+  );
 });

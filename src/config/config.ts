@@ -1,33 +1,38 @@
 /**
  * Loading the daemon's configuration: a YAML file (optional), then environment variables, then
- * command-line flags, each beating the one before. Everything is validated by hand (validate.ts,
- * rules.ts) and every refusal is a MySealError naming the field: BAD_CONFIG, or CONFIG_UNREADABLE for
- * a named file that cannot be read. Nothing else is ever thrown, whatever the file holds.
+ * command-line flags, each beating the one before. The file is checked against one schema (schema.ts,
+ * which the JSON Schema in docs/config.schema.json is generated from) and the rules between settings
+ * (document-rules.ts, rules.ts); every problem found is listed in one BAD_CONFIG, each with its file,
+ * line and field (problems.ts). A named file that cannot be read is CONFIG_UNREADABLE. Nothing else
+ * is ever thrown, whatever the file holds.
  *
  * `myseal serve --gateway ... --listen ... --http ... --state-dir ...` works with no file at all.
  */
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import type * as Yaml from 'yaml';
-import { createRequire } from 'node:module';
 import { ErrorCode, MySealError, isMySealError, errnoCode } from '../core/errors.ts';
 import { resolveStateDir } from '../store/state-dir.ts';
-import { badConfig, readChoice } from './fields.ts';
+import { badConfig, readChoice, readPath } from './fields.ts';
 import type { Origin } from './fields.ts';
 import { readGatewayField } from './gateway-url.ts';
 import { parseHostPort } from './host-port.ts';
+import { ConfigProblems, FILE_FIELD, configError } from './problems.ts';
+import type { Locate } from './problems.ts';
 import { checkRules } from './rules.ts';
 import { LOG_LEVELS } from './types.ts';
 import type { Config, ConfigOverrides, TlsFiles } from './types.ts';
-import { documentToConfig, readPath } from './validate.ts';
+import { documentToConfig } from './validate.ts';
+import { readYaml } from './yaml-source.ts';
 
 export type * from './types.ts';
 export { CHILD_KINDS, GATEWAY_SCHEMES, LOG_LEVELS, POLICIES } from './types.ts';
 export { formatHostPort, isLoopbackHost, parseHostPort } from './host-port.ts';
 export { gatewayTopicPrefixes } from './gateway-url.ts';
 export { formatAddressRange } from './address-range.ts';
-export { DEFAULTS } from './validate.ts';
+export { DEFAULTS } from './defaults.ts';
+export { problemsOf } from './problems.ts';
+export type { Problem } from './problems.ts';
 
 /** The environment variable for each override. MYSEAL_STATE_DIR is also read by resolveStateDir. */
 export const CONFIG_ENV: Readonly<Record<keyof ConfigOverrides, string>> = {
@@ -102,11 +107,21 @@ export interface FromTextOptions {
 /** The configuration from YAML text (JSON is YAML too). Throws only MySealError. */
 export function configFromText(text: string, options: FromTextOptions = {}): Config {
   const origin: Origin = options.file === undefined ? {} : { file: options.file };
-  return configFromDocument(parseYaml(text, origin), options);
+  let source;
+  try {
+    source = readYaml(text, MAX_CONFIG_BYTES, origin);
+  } catch (e) {
+    throw onlyMySealError(e);
+  }
+  return fromDocument(source.value, options, source.locate);
 }
 
 /** The configuration from an already parsed document: maps as Map or plain objects. Throws only MySealError. */
 export function configFromDocument(doc: unknown, options: FromTextOptions = {}): Config {
+  return fromDocument(doc, options);
+}
+
+function fromDocument(doc: unknown, options: FromTextOptions, locate?: Locate): Config {
   const env = options.env ?? process.env;
   const file = options.file;
   try {
@@ -115,10 +130,15 @@ export function configFromDocument(doc: unknown, options: FromTextOptions = {}):
       baseDir: file === undefined ? process.cwd() : dirname(file),
       // Only XDG here: $MYSEAL_STATE_DIR is an override and is applied with the others, after the file.
       defaultStateDir: resolveStateDir(undefined, { XDG_STATE_HOME: env.XDG_STATE_HOME }, options.home ?? homedir()),
+      ...(locate === undefined ? {} : { locate }),
     });
-    const withEnv = applyOverrides(base, envOverrides(env), 'env');
-    const final = applyOverrides(withEnv, options.flags ?? {}, 'flag');
-    checkRules(final);
+    // Every override's problems at once, then the rules between settings on what they give.
+    const problems = new ConfigProblems(locate);
+    const withEnv = applyOverrides(base, envOverrides(env), 'env', problems);
+    const final = applyOverrides(withEnv, options.flags ?? {}, 'flag', problems);
+    problems.throwIfAny();
+    checkRules(final, problems);
+    problems.throwIfAny();
     return final;
   } catch (e) {
     throw onlyMySealError(e);
@@ -141,40 +161,41 @@ export function envOverrides(env: NodeJS.ProcessEnv): ConfigOverrides {
  */
 export function mergeConfig(config: Config, overrides: ConfigOverrides, source: 'flag' | 'env' = 'flag'): Config {
   try {
-    const merged = applyOverrides(config, overrides, source);
-    checkRules(merged);
+    const problems = new ConfigProblems();
+    const merged = applyOverrides(config, overrides, source, problems);
+    problems.throwIfAny();
+    checkRules(merged, problems);
+    problems.throwIfAny();
     return merged;
   } catch (e) {
     throw onlyMySealError(e);
   }
 }
 
-function applyOverrides(config: Config, overrides: ConfigOverrides, source: 'flag' | 'env'): Config {
+function applyOverrides(config: Config, overrides: ConfigOverrides, source: 'flag' | 'env', problems: ConfigProblems): Config {
   const names = source === 'flag' ? CONFIG_FLAGS : CONFIG_ENV;
   const at = (key: keyof ConfigOverrides): Origin => ({ override: names[key] });
   // Relative paths from the command line or the environment mean relative to where we run.
   const ctx = (key: keyof ConfigOverrides) => ({ origin: at(key), baseDir: process.cwd() });
-  const o = overrides;
+  /** The override's value read by `read`, or the file's value when it is not given or is a problem (recorded). */
+  const take = <T>(key: keyof ConfigOverrides, current: T, read: (text: string) => T): T => {
+    const text = overrides[key];
+    return text === undefined ? current : problems.attempt(() => read(text), current);
+  };
   return {
     ...config,
-    gateway: o.gateway === undefined ? config.gateway : readGatewayField(o.gateway, 'gateway', at('gateway')),
-    listen: o.listen === undefined ? config.listen : parseHostPort(o.listen, 'listen', at('listen')),
+    gateway: take('gateway', config.gateway, (v) => readGatewayField(v, 'gateway', at('gateway'))),
+    listen: take('listen', config.listen, (v) => parseHostPort(v, 'listen', at('listen'))),
     http: {
       ...config.http,
-      ...(o.http === undefined ? {} : { listen: parseHostPort(o.http, 'http.listen', at('http')) }),
-      ...(o.httpTokenFile === undefined ? {} : { tokenFile: readPath(o.httpTokenFile, 'http.tokenFile', ctx('httpTokenFile')) }),
-      ...tlsOverride(config.http.tls, o, ctx),
+      listen: take('http', config.http.listen, (v) => parseHostPort(v, 'http.listen', at('http'))),
+      tokenFile: take('httpTokenFile', config.http.tokenFile, (v) => readPath(v, 'http.tokenFile', ctx('httpTokenFile'))),
+      ...problems.attempt(() => tlsOverride(config.http.tls, overrides, ctx), {}),
     },
-    stateDir: o.stateDir === undefined ? config.stateDir : readPath(o.stateDir, 'stateDir', ctx('stateDir')),
-    mqttCredentialsFile:
-      o.mqttCredentialsFile === undefined
-        ? config.mqttCredentialsFile
-        : readPath(o.mqttCredentialsFile, 'mqttCredentialsFile', ctx('mqttCredentialsFile')),
-    mqttCaFile: o.mqttCaFile === undefined ? config.mqttCaFile : readPath(o.mqttCaFile, 'mqttCaFile', ctx('mqttCaFile')),
-    log: {
-      ...config.log,
-      ...(o.logLevel === undefined ? {} : { level: readChoice(o.logLevel, 'log.level', LOG_LEVELS, at('logLevel')) }),
-    },
+    stateDir: take('stateDir', config.stateDir, (v) => readPath(v, 'stateDir', ctx('stateDir'))),
+    mqttCredentialsFile: take('mqttCredentialsFile', config.mqttCredentialsFile, (v) => readPath(v, 'mqttCredentialsFile', ctx('mqttCredentialsFile'))),
+    mqttCaFile: take('mqttCaFile', config.mqttCaFile, (v) => readPath(v, 'mqttCaFile', ctx('mqttCaFile'))),
+    log: { ...config.log, level: take('logLevel', config.log.level, (v) => readChoice(v, 'log.level', LOG_LEVELS, at('logLevel'))) },
   };
 }
 
@@ -221,63 +242,8 @@ function readConfigFile(file: string, named: boolean): string | undefined {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw badConfig('(file)', 'is not UTF-8 text', { file });
+    throw configError([{ field: FILE_FIELD, problem: 'is not UTF-8 text', file }]);
   }
-}
-
-/**
- * YAML text to a document. Maps come back as Map so that keys keep their type (a list used as a key
- * is refused instead of being turned into text). Warnings are errors too: an unknown tag (`!foo`)
- * is a value the author meant as something we do not understand. The parser's own messages quote
- * the text around the problem, so only its error code and the line are reported.
- */
-function parseYaml(text: string, origin: Origin): unknown {
-  if (text.length > MAX_CONFIG_BYTES) throw badConfig('(file)', `is larger than ${MAX_CONFIG_BYTES} characters`, origin);
-  // Loaded only when there is text to parse (a synchronous require: loading the configuration is
-  // synchronous); yaml's Node build is CommonJS, the same module an import would load.
-  const { parseAllDocuments } = createRequire(import.meta.url)('yaml') as typeof Yaml;
-  let docs;
-  try {
-    docs = parseAllDocuments(text, {
-      schema: 'core',
-      merge: false,
-      uniqueKeys: true,
-      prettyErrors: false,
-      strict: true,
-      logLevel: 'silent',
-      intAsBigInt: false,
-    });
-  } catch {
-    throw badConfig('(file)', 'is not valid YAML', origin);
-  }
-  if ('empty' in docs) {
-    // No document at all (only comments or directives): an empty config, unless the stream itself is broken.
-    const broken = docs.errors[0] ?? docs.warnings[0];
-    if (broken !== undefined) throw badConfig('(file)', `is not valid YAML: ${broken.code} at line ${lineOf(text, broken.pos[0])}`, origin);
-    return null;
-  }
-  const [doc, second] = docs;
-  if (doc === undefined) return null;
-  if (second !== undefined) {
-    throw badConfig('(file)', `is not valid YAML: MULTIPLE_DOCS at line ${lineOf(text, second.range[0])} (one document only)`, origin);
-  }
-  const problem = doc.errors[0] ?? doc.warnings[0];
-  if (problem !== undefined) {
-    const line = lineOf(text, problem.pos[0]);
-    throw badConfig('(file)', `is not valid YAML: ${problem.code} at line ${line}`, origin);
-  }
-  try {
-    // maxAliasCount bounds "billion laughs" documents, whose aliases expand exponentially.
-    return doc.toJS({ mapAsMap: true, maxAliasCount: 100 });
-  } catch {
-    throw badConfig('(file)', 'is not valid YAML (too many or circular aliases)', origin);
-  }
-}
-
-function lineOf(text: string, pos: number): number {
-  let line = 1;
-  for (let i = 0; i < pos && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
 }
 
 /**

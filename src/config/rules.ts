@@ -2,20 +2,22 @@
  * Rules that involve more than one field. They run on the final configuration, after the file, the
  * environment and the flags are merged, because an override may be what satisfies them (a
  * --http-token-file given together with --http 0.0.0.0:7325).
+ * Every broken rule is recorded, not only the first.
  */
-import { badConfig } from './fields.ts';
 import type { Origin } from './fields.ts';
+import type { ConfigProblems } from './problems.ts';
 import { gatewayTopicPrefixes } from './gateway-url.ts';
 import { formatHostPort, isLoopbackHost } from './host-port.ts';
 import type { Config, HostPort } from './types.ts';
 
-export function checkRules(config: Config): void {
+/** Records every rule the configuration breaks in `problems`. */
+export function checkRules(config: Config, problems: ConfigProblems): void {
   const origin: Origin = config.file === undefined ? {} : { file: config.file };
 
   // The HTTP API opens doors. Off loopback anyone on the network can reach it, so a token is required;
   // on loopback other local users still can, which the docs point out.
   if (!isLoopbackHost(config.http.listen.host) && config.http.tokenFile === undefined) {
-    throw badConfig(
+    problems.add(
       'http.tokenFile',
       `is required because http.listen ${formatHostPort(config.http.listen)} is not a loopback address ` +
         '(create a 0600 file holding the API token and name it here, or with --http-token-file)',
@@ -24,14 +26,14 @@ export function checkRules(config: Config): void {
   }
 
   if (sameAddress(config.listen, config.http.listen)) {
-    throw badConfig('http.listen', `${formatHostPort(config.http.listen)} is also the controller port (listen)`, origin);
+    problems.add('http.listen', `${formatHostPort(config.http.listen)} is also the controller port (listen)`, origin);
   }
 
   const gw = config.gateway;
   if (gw?.transport.kind === 'tcp') {
     // Both default to port 5003: a gateway on this same machine must not be answered by ourselves.
     if (sameAddress(config.listen, { host: gw.transport.host, port: gw.transport.port })) {
-      throw badConfig(
+      problems.add(
         'listen',
         `${formatHostPort(config.listen)} is the gateway's own address; controllers must connect to a different port`,
         origin,
@@ -44,14 +46,14 @@ export function checkRules(config: Config): void {
   const mqttGateway = gw?.transport.kind === 'mqtt' ? gw.transport : undefined;
   if (gw !== undefined && mqttGateway === undefined) {
     for (const [field, value] of [['mqttCredentialsFile', config.mqttCredentialsFile], ['mqttCaFile', config.mqttCaFile]] as const) {
-      if (value !== undefined) throw badConfig(field, `is for an mqtt:// or mqtts:// gateway; this gateway is ${gw.scheme}`, origin);
+      if (value !== undefined) problems.add(field, `is for an mqtt:// or mqtts:// gateway; this gateway is ${gw.scheme}`, origin);
     }
   }
   if (mqttGateway !== undefined && config.mqttCaFile !== undefined && !mqttGateway.url.startsWith('mqtts:')) {
-    throw badConfig('mqttCaFile', 'is for an mqtts:// gateway (TLS); this one is mqtt://', origin);
+    problems.add('mqttCaFile', 'is for an mqtts:// gateway (TLS); this one is mqtt://', origin);
   }
   if (mqttGateway !== undefined && config.controllers.mqtt !== undefined) {
-    throw badConfig(
+    problems.add(
       'controllers.mqtt',
       "is for a tcp or serial gateway; with an MQTT gateway controllers use the mqttProxy prefixes on the gateway's broker",
       origin,
@@ -59,13 +61,13 @@ export function checkRules(config: Config): void {
   }
 
   const { inPrefix, outPrefix } = config.mqttProxy;
-  if (inPrefix === outPrefix) throw badConfig('mqttProxy.outPrefix', `is the same as mqttProxy.inPrefix`, origin);
+  if (inPrefix === outPrefix) problems.add('mqttProxy.outPrefix', `is the same as mqttProxy.inPrefix`, origin);
   const gwTopics = gw === undefined ? undefined : gatewayTopicPrefixes(gw);
   if (gwTopics !== undefined) {
     // Sharing a prefix with the gateway would let controllers publish straight to it, around MySeal.
     for (const [field, prefix] of [['mqttProxy.inPrefix', inPrefix], ['mqttProxy.outPrefix', outPrefix]] as const) {
       if (prefix === gwTopics.inPrefix || prefix === gwTopics.outPrefix) {
-        throw badConfig(field, `"${prefix}" is also one of the gateway's topic prefixes; use a prefix of its own`, origin);
+        problems.add(field, `"${prefix}" is also one of the gateway's topic prefixes; use a prefix of its own`, origin);
       }
     }
   }
