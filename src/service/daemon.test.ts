@@ -6,6 +6,7 @@ import type { MySensorsMessage } from '../core/mysensors/message.ts';
 import { frameToMessage } from '../core/protocol/carriage.ts';
 import { makePair } from '../demo/memory-pair.ts';
 import { FakeGateway } from '../../test/support/fake-gateway.ts';
+import { pairedDaemon } from '../../test/support/paired-daemon.ts';
 import { settled, until } from '../../test/support/until.ts';
 import { Daemon } from './daemon.ts';
 import { LegacyVirtualNode } from '../node/legacy-virtual-node.ts';
@@ -16,24 +17,11 @@ import { httpStatusFor } from '../edges/http/outcome-status.ts';
 import { exitCodeFor } from '../edges/cli/exit-code.ts';
 
 function setup(children: [number, ChildOptions][] = [[1, { kind: 'lock', policy: 'refuse', pinLength: 4 }]]) {
-  const p = makePair({ node: { onSet: () => true } });
-  const gateway = new FakeGateway();
-  gateway.addSealedNode(p.node);
-  const audit: AuditInput[] = [];
-  const daemon = new Daemon({
-    gateway,
-    keys: p.keys,
-    counters: p.counters,
-    nodes: new Map([[p.nodeId, { children: new Map(children) }]]),
-    audit: { append: (e) => audit.push(e) },
-    timeoutMs: 200,
-    retries: 0,
-    holdMs: 50,
-  });
+  const world = pairedDaemon({ pair: { node: { onSet: () => true } }, children });
   const seen: Outbound[] = [];
-  daemon.attach({ id: 'test', send: (o) => seen.push(o) });
-  daemon.start();
-  return { p, gateway, daemon, audit, seen };
+  world.daemon.attach({ id: 'test', send: (o) => seen.push(o) });
+  world.daemon.start();
+  return { ...world, seen };
 }
 
 const plain = (m: Partial<MySensorsMessage>): MySensorsMessage => ({

@@ -206,6 +206,10 @@ export class Daemon implements ApiService, WebService {
     return this.#operations.setPin(node, oldPin, newPin, source);
   }
 
+  rotateKey(node: number, source: string): Promise<OutcomeReport> {
+    return this.#operations.rotateKey(node, source);
+  }
+
   // ---- state, health, counters -----------------------------------------------------------------
 
   /** The session of a node that has a key, created on first use. */

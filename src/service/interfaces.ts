@@ -44,6 +44,8 @@ export interface LockCommands {
   lock(node: number, source: string): Promise<OutcomeReport>;
   status(node: number, source: string): Promise<OutcomeReport>;
   setPin(node: number, oldPin: string, newPin: string, source: string): Promise<OutcomeReport>;
+  /** A new key for the node (docs/protocol.md section 8.6); "unconfirmed" when its answer did not come. */
+  rotateKey(node: number, source: string): Promise<OutcomeReport>;
 }
 
 /** What the service knows of nodes and of itself. */

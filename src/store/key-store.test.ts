@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { ErrorCode, MySealError, isMySealError } from '../core/errors.ts';
@@ -36,15 +36,15 @@ const VALID = {
   },
 };
 
-test('an empty state dir is an empty store, and nothing is written until a change', (t) => {
+test('an empty state dir is an empty store, and nothing is written until a change', async (t) => {
   const dir = tempDir(t, 'myseal-keys-');
   const store = FileKeyStore.open(dir);
   assert.deepEqual(store.list(), []);
   assert.equal(store.get(1), undefined);
   assert.equal(store.get(0), undefined, 'ids off the wire with no key are just undefined');
   assert.equal(store.get(255), undefined);
-  store.discardPending(1);
-  store.commitPending(1);
+  await store.discardPending(1);
+  await store.commitPending(1);
   assert.equal(existsSync(join(dir, KEY_STORE_FILE)), false);
 });
 
@@ -74,11 +74,11 @@ test('has() says whether a node has a key, as get() does, without handing out th
   assert.equal(FileKeyStore.open(store.path.slice(0, -KEY_STORE_FILE.length - 1)).has(12), true, 'after reopening');
 });
 
-test('create refuses a node that has a key (KEY_EXISTS) unless forced', (t) => {
+test('create refuses a node that has a key (KEY_EXISTS) unless forced', async (t) => {
   const dir = tempDir(t, 'myseal-keys-');
   const store = FileKeyStore.open(dir);
   const first = store.create(5);
-  store.setPending(5, new Uint8Array(16).fill(7));
+  await store.setPending(5, new Uint8Array(16).fill(7));
   const e = throwsCode(() => store.create(5), ErrorCode.KEY_EXISTS);
   assert.ok(!leaks(e, first));
   assert.ok(sameBytes(FileKeyStore.open(dir).get(5)?.key, first), 'a refused create changes nothing');
@@ -100,24 +100,24 @@ test('node ids outside 0-254 are USAGE errors for changes; node 0 (a lock in the
   }
 });
 
-test('rotation: setPending, commitPending, discardPending are durable', (t) => {
+test('rotation: setPending, commitPending, discardPending are durable', async (t) => {
   const dir = tempDir(t, 'myseal-keys-');
   const store = FileKeyStore.open(dir);
   const old = store.create(3);
   const next = new Uint8Array(16).map((_, i) => i * 3);
 
-  store.setPending(3, next);
+  await store.setPending(3, next);
   let seen = FileKeyStore.open(dir).get(3);
   assert.ok(sameBytes(seen?.key, old));
   assert.ok(sameBytes(seen?.pendingKey, next));
 
-  store.discardPending(3);
+  await store.discardPending(3);
   seen = FileKeyStore.open(dir).get(3);
   assert.ok(sameBytes(seen?.key, old));
   assert.equal(seen?.pendingKey, undefined);
 
-  store.setPending(3, next);
-  store.commitPending(3);
+  await store.setPending(3, next);
+  await store.commitPending(3);
   seen = FileKeyStore.open(dir).get(3);
   assert.ok(sameBytes(seen?.key, next));
   assert.equal(seen?.pendingKey, undefined);
@@ -128,11 +128,11 @@ test('rotation: setPending, commitPending, discardPending are durable', (t) => {
   throwsCode(() => store.setPending(3, new Uint8Array(17)), ErrorCode.BAD_KEY);
 });
 
-test('get returns copies: wiping them does not touch the store', (t) => {
+test('get returns copies: wiping them does not touch the store', async (t) => {
   const store = FileKeyStore.open(tempDir(t, 'myseal-keys-'));
   const key = store.create(9);
   const pending = new Uint8Array(16).fill(1);
-  store.setPending(9, pending);
+  await store.setPending(9, pending);
   const got = store.get(9);
   got?.key.fill(0);
   got?.pendingKey?.fill(0);
@@ -143,17 +143,52 @@ test('get returns copies: wiping them does not touch the store', (t) => {
   assert.ok(again.pendingKey?.every((b) => b === 1));
 });
 
-test('changes apply to the file as it is now, so two processes do not undo each other', (t) => {
+test('changes apply to the file as it is now, so two processes do not undo each other', async (t) => {
   const dir = tempDir(t, 'myseal-keys-');
   const daemon = FileKeyStore.open(dir);
   const keygen = FileKeyStore.open(dir);
   daemon.create(1);
   keygen.create(2); // keygen's copy was opened before node 1 existed
-  daemon.setPending(1, new Uint8Array(16).fill(4));
+  await daemon.setPending(1, new Uint8Array(16).fill(4));
   assert.deepEqual(FileKeyStore.open(dir).list(), [1, 2]);
   assert.deepEqual(daemon.list(), [1, 2]);
   keygen.reload();
   assert.ok(keygen.get(1)?.pendingKey !== undefined);
+});
+
+test('rotation changes wait on the disk off the event loop, one at a time, each applied to the file as it is', async (t) => {
+  const dir = tempDir(t, 'myseal-keys-');
+  const store = FileKeyStore.open(dir);
+  const old = store.create(1);
+  store.create(2);
+  const next = new Uint8Array(16).fill(9);
+  // Started together: nothing is on disk when the calls return (the writes go through the thread
+  // pool), and each change reads the file the one before it wrote, so none undoes another.
+  const changes = [store.setPending(1, next), store.commitPending(1), store.setPending(2, next), store.discardPending(2)];
+  assert.equal(FileKeyStore.open(dir).get(1)?.pendingKey, undefined, 'not written before the event loop turns');
+  await Promise.all(changes);
+  const seen = FileKeyStore.open(dir);
+  assert.ok(sameBytes(seen.get(1)?.key, next), 'node 1: the pending key was committed');
+  assert.ok(!sameBytes(seen.get(1)?.key, old));
+  assert.equal(seen.get(2)?.pendingKey, undefined, 'node 2: pending, then discarded');
+  assert.ok(sameBytes(store.get(1)?.key, next), 'the memory copy follows the file');
+});
+
+test('a failed rotation change rejects and changes nothing in memory; the next change still runs', async (t) => {
+  const root = tempDir(t, 'myseal-keys-');
+  const store = FileKeyStore.open(root);
+  const key = store.create(1);
+  const file = join(root, KEY_STORE_FILE);
+  const saved = readFileSync(file);
+  // Take the state dir away from under the store: the change finds no key for the node in the file.
+  rmSync(root, { recursive: true });
+  await assert.rejects(store.setPending(1, new Uint8Array(16).fill(3)), (e) => isMySealError(e, ErrorCode.NO_KEY));
+  assert.equal(store.get(1)?.pendingKey, undefined);
+  assert.ok(sameBytes(store.get(1)?.key, key));
+  mkdirSync(root, { mode: 0o700 });
+  writeFileSync(file, saved, { mode: 0o600 });
+  await store.setPending(1, new Uint8Array(16).fill(3));
+  assert.ok(FileKeyStore.open(root).get(1)?.pendingKey !== undefined);
 });
 
 test('a failed write changes nothing in memory', (t) => {

@@ -5,7 +5,10 @@
  *
  * The file is validated strictly on load and any deviation is KEY_STORE_CORRUPT: a store we cannot
  * fully understand is never read as "fewer keys" (fail closed). Every change is written atomically
- * and fsynced before the method returns, so a rotation frame is only sent once its key is on disk.
+ * and fsynced before the method returns (or its promise resolves), so a rotation frame is only sent
+ * once its key is on disk. The rotation's changes (pending, commit, discard) happen in a running
+ * daemon, so they go through the thread pool, one at a time; create() is the tools' (keygen) and
+ * stays synchronous.
  *
  * Error messages name the file, the node and the field, never a value from the file: a key must
  * not reach a log through an exception.
@@ -14,10 +17,10 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ErrorCode, MySealError } from '../core/errors.ts';
 import { fromHex, toHex } from '../core/bytes.ts';
-import { removeStaleTempFiles, writeFileAtomic } from './atomic-file.ts';
+import { removeStaleTempFiles, replaceFileAtomic, writeFileAtomic } from './atomic-file.ts';
 import { parseJsonDocument } from './json-document.ts';
 import { checkNodeId, isNodeId, NODE_ID_RANGE } from '../core/protocol/node-id.ts';
-import { readPrivateFile } from './state-dir.ts';
+import { readPrivateFile, readPrivateFileAsync } from './state-dir.ts';
 import type { ControllerKeyStore, NodeKeys } from '../core/protocol/stores.ts';
 
 export const KEY_STORE_FILE = 'keys.json';
@@ -37,6 +40,8 @@ export type KeyTable = Map<number, KeyEntry>;
 
 export class FileKeyStore implements ControllerKeyStore {
   private table: KeyTable;
+  /** The last asynchronous change: the next one starts after it, so none reads a file another is replacing. */
+  private queue: Promise<void> = Promise.resolve();
 
   private constructor(readonly path: string, table: KeyTable) {
     this.table = table;
@@ -71,20 +76,24 @@ export class FileKeyStore implements ControllerKeyStore {
     return [...this.table.keys()].sort((a, b) => a - b);
   }
 
-  setPending(nodeId: number, key: Uint8Array): void {
+  /** Throws at once what needs no disk (a bad id or key, a node without a key); durable on resolve. */
+  setPending(nodeId: number, key: Uint8Array): Promise<void> {
     checkNodeId(nodeId);
     checkKey(key);
-    this.update((table) => {
+    const noKey = (): MySealError => new MySealError(ErrorCode.NO_KEY, `node ${nodeId} has no key to rotate`, { node: nodeId });
+    if (!this.table.has(nodeId)) throw noKey();
+    const pending = Uint8Array.from(key);
+    return this.updateAsync((table) => {
       const entry = table.get(nodeId);
-      if (!entry) throw new MySealError(ErrorCode.NO_KEY, `node ${nodeId} has no key to rotate`, { node: nodeId });
-      entry.pendingKey = Uint8Array.from(key);
+      if (!entry) throw noKey();
+      entry.pendingKey = pending;
       return true;
     });
   }
 
-  commitPending(nodeId: number): void {
+  commitPending(nodeId: number): Promise<void> {
     checkNodeId(nodeId);
-    this.update((table) => {
+    return this.updateAsync((table) => {
       const entry = table.get(nodeId);
       if (!entry?.pendingKey) return false;
       table.set(nodeId, { key: entry.pendingKey, created: new Date().toISOString() });
@@ -92,9 +101,9 @@ export class FileKeyStore implements ControllerKeyStore {
     });
   }
 
-  discardPending(nodeId: number): void {
+  discardPending(nodeId: number): Promise<void> {
     checkNodeId(nodeId);
-    this.update((table) => {
+    return this.updateAsync((table) => {
       const entry = table.get(nodeId);
       if (!entry?.pendingKey) return false;
       delete entry.pendingKey;
@@ -137,19 +146,30 @@ export class FileKeyStore implements ControllerKeyStore {
    */
   private update(change: (table: KeyTable) => boolean): void {
     const table = loadKeyTable(this.path);
-    if (!change(table)) {
-      this.table = table;
-      return;
-    }
-    writeFileAtomic(this.path, serializeKeyTable(table), 0o600);
+    if (change(table)) writeFileAtomic(this.path, serializeKeyTable(table), 0o600);
     this.table = table;
+  }
+
+  /** update() through the thread pool, one change at a time: for the daemon's event loop. */
+  private updateAsync(change: (table: KeyTable) => boolean): Promise<void> {
+    const run = async (): Promise<void> => {
+      const table = parseBytes(await readPrivateFileAsync(this.path, MAX_FILE_BYTES), this.path);
+      if (change(table)) await replaceFileAtomic(this.path, serializeKeyTable(table), 0o600);
+      this.table = table;
+    };
+    const job = this.queue.then(run);
+    this.queue = job.catch(() => undefined);
+    return job;
   }
 }
 
 function loadKeyTable(path: string): KeyTable {
-  const bytes = readPrivateFile(path, MAX_FILE_BYTES);
-  if (bytes === undefined) return new Map();
-  return parseKeyStore(bytes, path);
+  return parseBytes(readPrivateFile(path, MAX_FILE_BYTES), path);
+}
+
+/** A missing file (undefined) is an empty store. */
+function parseBytes(bytes: Uint8Array | undefined, path: string): KeyTable {
+  return bytes === undefined ? new Map() : parseKeyStore(bytes, path);
 }
 
 /**

@@ -131,7 +131,7 @@ export class ControllerChannel {
     }
     const keys = this.nodeKeys();
     const key = opts.key === 'pending' && keys.pendingKey ? keys.pendingKey : keys.key;
-    if (command.op === Op.RotateKey) this.keys.setPending(this.nodeId, deriveRotatedKey(key, this.nodeId, command.seed));
+    if (command.op === Op.RotateKey) await this.keys.setPending(this.nodeId, deriveRotatedKey(key, this.nodeId, command.seed));
     const counter = await this.counters.nextSend(this.nodeId);
     this.awaited.set(counter, { sealedAt: this.clock(), child });
     if (this.awaited.size > MAX_AWAITED) this.awaited.delete(this.awaited.keys().next().value!);
@@ -174,7 +174,7 @@ export class ControllerChannel {
       return fail(ErrorCode.REPLAYED_COUNTER, 'counter already accepted', { counter });
     }
     // The node speaks under the new key: it has committed it, the old one can go.
-    if (keys.pendingKey && keyIndex === 0) this.keys.commitPending(this.nodeId);
+    if (keys.pendingKey && keyIndex === 0) await this.keys.commitPending(this.nodeId);
 
     if (kind === FrameKind.Report) {
       const value = decodeReport(body);
@@ -213,7 +213,7 @@ export class ControllerChannel {
   }
 
   /** The node answered a command sealed with the current key after a rotation: it never rotated. */
-  abandonRotation(): void {
-    this.keys.discardPending(this.nodeId);
+  abandonRotation(): Promise<void> {
+    return this.keys.discardPending(this.nodeId);
   }
 }

@@ -77,7 +77,7 @@ export async function runOperation(
     if (!answer) return null;
     messages++;
     // An answer under the old key to a command sealed with it: the node never took the rotation.
-    if (answer.underOldKey && sealedWith !== 'pending') channel.abandonRotation();
+    if (answer.underOldKey && sealedWith !== 'pending') await channel.abandonRotation();
     return { result: answer.result, counter: sealed.counter };
   };
 

@@ -38,12 +38,15 @@ export interface ControllerKeyStore {
   get(nodeId: number): NodeKeys | undefined;
   /** Whether the node has a key: get() without copying the key to answer (asked for many gateway lines). */
   has(nodeId: number): boolean;
-  /** Records a rotated key as pending; durable before it returns (before the rotation frame is sent). */
-  setPending(nodeId: number, key: Uint8Array): void;
-  /** The node confirmed under the pending key: it becomes the key, the old one is forgotten. */
-  commitPending(nodeId: number): void;
-  /** The node answered under the old key after a rotation: the pending key is dropped. */
-  discardPending(nodeId: number): void;
+  /**
+   * Records a rotated key as pending; durable when the promise resolves (before the rotation frame
+   * is sent). Asynchronous so that a daemon's event loop never waits on the disk for it.
+   */
+  setPending(nodeId: number, key: Uint8Array): Promise<void>;
+  /** The node confirmed under the pending key: it becomes the key, the old one is forgotten; durable on resolve. */
+  commitPending(nodeId: number): Promise<void>;
+  /** The node answered under the old key after a rotation: the pending key is dropped; durable on resolve. */
+  discardPending(nodeId: number): Promise<void>;
 }
 
 
@@ -90,20 +93,22 @@ export class MemoryKeyStore implements ControllerKeyStore {
     return this.keys.has(nodeId);
   }
 
-  setPending(nodeId: number, key: Uint8Array): void {
+  setPending(nodeId: number, key: Uint8Array): Promise<void> {
     const entry = this.keys.get(nodeId);
     if (!entry) throw new RangeError(`no key for node ${nodeId}`);
     entry.pendingKey = Uint8Array.from(key);
+    return Promise.resolve();
   }
 
-  commitPending(nodeId: number): void {
+  commitPending(nodeId: number): Promise<void> {
     const entry = this.keys.get(nodeId);
-    if (!entry?.pendingKey) return;
-    this.keys.set(nodeId, { key: entry.pendingKey });
+    if (entry?.pendingKey) this.keys.set(nodeId, { key: entry.pendingKey });
+    return Promise.resolve();
   }
 
-  discardPending(nodeId: number): void {
+  discardPending(nodeId: number): Promise<void> {
     const entry = this.keys.get(nodeId);
     if (entry) delete entry.pendingKey;
+    return Promise.resolve();
   }
 }

@@ -3,7 +3,8 @@
  * unlock: a virtual lock presented as an Ethernet gateway (plus the button on stdin and a restart
  * that keeps the node's counters in its EEPROM image file), as a serial gateway on one end of a pty
  * pair (the daemon on the other, as on /dev/ttyUSB0), and as the node behind an MQTT gateway on a
- * real mosquitto.
+ * real mosquitto. And after a key rotation, a node restarted with the sketch's old key header keeps
+ * its rotated key (docs/keys.md).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +17,9 @@ import { Writable } from 'node:stream';
 import { configFromDocument } from '../../config/config.ts';
 import { createLogger } from '../../app/logger.ts';
 import { provisionNodeKey } from '../../store/provision.ts';
+import { writeArduinoHeader } from '../../store/arduino-header.ts';
+import { FileKeyStore } from '../../store/key-store.ts';
+import { NodeImageFile } from '../../node/node-image-file.ts';
 import { freePort } from '../../demo/free-port.ts';
 import { cleanupStack, showsPin } from '../../../test/support/fixtures.ts';
 import type { Defer } from '../../../test/support/fixtures.ts';
@@ -59,6 +63,8 @@ interface Driven {
   daemon: RunningDaemon;
   /** POST /api/nodes/5/unlock with this PIN; the result word. */
   unlock(pin: string): Promise<string>;
+  /** POST /api/nodes/5/rotate-key; the result word. */
+  rotateKey(): Promise<string>;
   /** The daemon holds its link to the gateway the node presents. */
   linked(): boolean;
 }
@@ -75,10 +81,12 @@ async function driveWithDaemon(defer: Defer, dir: string, gateway: string): Prom
   const daemon = await startDaemon(config, createLogger('error', sink), { timeoutMs: 1000 });
   defer(() => daemon.stop());
   const base = `http://127.0.0.1:${daemon.http.port}`;
+  const post = async (action: string, body: object): Promise<string> =>
+    ((await (await fetch(`${base}/api/nodes/5/${action}`, { method: 'POST', body: JSON.stringify(body) })).json()) as { result: string }).result;
   return {
     daemon,
-    unlock: async (pin) =>
-      ((await (await fetch(`${base}/api/nodes/5/unlock`, { method: 'POST', body: JSON.stringify({ pin }) })).json()) as { result: string }).result,
+    unlock: (pin) => post('unlock', { pin }),
+    rotateKey: () => post('rotate-key', {}),
     linked: () => daemon.daemon.health().gatewayConnected,
   };
 }
@@ -161,4 +169,37 @@ test('myseal node: a virtual lock behind an MQTT gateway on mosquitto, the daemo
   await until(d.linked, 'the daemon connected to the broker', 15_000);
   await unlockAndButton(d, node);
   assert.equal(d.daemon.daemon.nodeView(5)?.counts.rejected, 0, 'every frame crossed the broker intact');
+});
+
+test('myseal node restarted with its old key header after a rotation keeps the rotated key; the daemon still unlocks it', { timeout: 90_000 }, async (t) => {
+  const defer = cleanupStack(t);
+  const dir = mkdtempSync(join(tmpdir(), 'myseal-node-'));
+  defer(() => rmSync(dir, { recursive: true, force: true }));
+  // keygen: the key in the daemon's store and in the sketch's header, which the node is "flashed" with.
+  const header = join(dir, 'myseal_node_5.h');
+  const oldKey = provisionNodeKey(dir, 5);
+  writeArduinoHeader(header, 5, oldKey);
+  const gwPort = await freePort();
+  const args = ['--node', '5', '--gateway', `tcp://127.0.0.1:${gwPort}`, '--state-dir', dir, '--key-header', header];
+  let node = startNode(args, { MYSEAL_NODE_PIN: NODE_PIN });
+  defer(() => stopNode(node.child));
+  await node.ready;
+  const d = await driveWithDaemon(defer, dir, `tcp://127.0.0.1:${gwPort}`);
+  await until(d.linked, 'the daemon connected to the node', 15_000);
+
+  assert.equal(await d.rotateKey(), 'rotated');
+  const rotated = FileKeyStore.open(dir).get(5)!.key;
+  assert.ok(Buffer.compare(rotated, oldKey) !== 0, 'a new key');
+
+  // "Reflashed" with the same old header: the node boots with it again.
+  await stopNode(node.child);
+  await until(() => !d.linked(), 'the daemon saw the node go', 15_000);
+  node = startNode(args, {});
+  await node.ready;
+  const image = new NodeImageFile(join(dir, 'nodes', 'node-5.eeprom')).load();
+  assert.ok(image && Buffer.compare(image.key, rotated) === 0, 'the node kept its rotated key');
+  assert.ok(Buffer.compare(image.key, oldKey) !== 0, "the header's old key did not come back");
+
+  await until(d.linked, 'the daemon reconnected to the restarted node', 30_000);
+  assert.equal(await d.unlock(NODE_PIN), 'unlocked', 'the daemon, holding only the rotated key, still opens it');
 });

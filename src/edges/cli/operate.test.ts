@@ -13,11 +13,11 @@ import { join } from 'node:path';
 import { tempDir } from '../../../test/support/fixtures.ts';
 import { listenOn } from '../../io/listen.ts';
 import { ExitCode } from './exit-code.ts';
-import { help } from './help/operate.ts';
+import { help, NEEDS_PIN } from './help/operate.ts';
 import type { OperationName } from './help/operate.ts';
 import { runOperationCommand } from './operate.ts';
 
-const OPERATIONS: OperationName[] = ['unlock', 'lock', 'status', 'set-pin'];
+const OPERATIONS: OperationName[] = ['unlock', 'lock', 'status', 'set-pin', 'rotate-key'];
 
 /** The codes a command's help lists, read back from its text. */
 function codesInHelp(name: OperationName): Set<number> {
@@ -95,7 +95,7 @@ test('every code an operation can end with is in its help, and only its own code
     // The command returned codes beyond success and usage: the check above saw real variety.
     assert.ok(seen.size >= 6, `${name}: ${[...seen].join(',')}`);
     // A PIN-less operation's help does not list the PIN's codes.
-    if (name === 'lock' || name === 'status') for (const c of [ExitCode.WRONG_PIN, ExitCode.LOCKED_OUT, ExitCode.RATE_LIMITED]) assert.ok(!listed.has(c), `${name} lists ${c}`);
+    if (NEEDS_PIN[name] === 0) for (const c of [ExitCode.WRONG_PIN, ExitCode.LOCKED_OUT, ExitCode.RATE_LIMITED]) assert.ok(!listed.has(c), `${name} lists ${c}`);
     else for (const c of [ExitCode.WRONG_PIN, ExitCode.LOCKED_OUT, ExitCode.RATE_LIMITED]) assert.ok(listed.has(c), `${name} misses ${c}`);
   }
 });
@@ -107,6 +107,17 @@ test('help lists the command\'s own options', () => {
   assert.doesNotMatch(help('status'), /--pin|--legacy-ecb|wrong PIN/);
   assert.match(help('set-pin'), /--pin PIN/);
   assert.doesNotMatch(help('set-pin'), /--legacy-ecb/);
+  assert.doesNotMatch(help('rotate-key'), /--pin|--legacy-ecb/);
+});
+
+test('an option the operation does not take is a usage error naming it, as its help says', async () => {
+  for (const [name, flag] of [['lock', '--pin'], ['status', '--pin'], ['rotate-key', '--pin'], ['lock', '--legacy-ecb'], ['set-pin', '--legacy-ecb']] as const) {
+    const argv = flag === '--pin' ? ['--node', '5', flag, '2468'] : ['--node', '5', flag];
+    const r = await run(name, argv, PINS);
+    assert.equal(r.code, ExitCode.USAGE, `${name} ${flag}`);
+    assert.equal(r.stderr, `myseal ${name}: unknown option ${flag} (see myseal ${name} --help)\n`);
+    assert.doesNotMatch(r.stderr, /2468/);
+  }
 });
 
 test('an out-of-range node, an unknown node and a refused token are each said as such', async (t) => {
@@ -139,7 +150,8 @@ test('an out-of-range node, an unknown node and a refused token are each said as
     assert.match(token.stderr, /refused the API token|wants an API token/, name);
     assert.match(token.stderr, /http\.tokenFile/, name);
   }
-  assert.equal(daemon.posts, posts + 2, 'unlock and set-pin stopped at the probe, before asking for a PIN');
+  const pinless = OPERATIONS.filter((name) => NEEDS_PIN[name] === 0).length;
+  assert.equal(daemon.posts, posts + pinless, 'unlock and set-pin stopped at the probe, before asking for a PIN');
 });
 
 test('progress shows when forced, and not on a pipe by default', async (t) => {

@@ -1,7 +1,7 @@
 /**
- * `myseal unlock|lock|status|set-pin --node N`: one operation for scripts. Through a running daemon
- * (its HTTP API) when one answers; otherwise the same service runs in this process for the one
- * operation (app/one-shot.ts), holding the state dir's lock meanwhile.
+ * `myseal unlock|lock|status|set-pin|rotate-key --node N`: one operation for scripts. Through a
+ * running daemon (its HTTP API) when one answers; otherwise the same service runs in this process
+ * for the one operation (app/one-shot.ts), holding the state dir's lock meanwhile.
  *
  * The PIN comes from a prompt (nothing echoed), stdin, or $MYSEAL_PIN (and $MYSEAL_NEW_PIN for
  * set-pin); `--pin` works but warns, since process lists show it. Exit codes differ per outcome
@@ -15,6 +15,7 @@
 import { loadConfig } from '../../config/config.ts';
 import type { Config } from '../../config/config.ts';
 import { describeOutcome } from '../../service/lock/outcome.ts';
+import { UNCONFIRMED } from '../../service/lock/rotate-key.ts';
 import type { OutcomeReport } from '../../service/lock/outcome.ts';
 import type { LockCommands } from '../../service/interfaces.ts';
 import { ErrorCode, isMySealError, MySealError, errnoCode } from '../../core/errors.ts';
@@ -124,6 +125,8 @@ function inProcess(service: LockCommands, name: OperationName, node: number, p: 
       return service.status(node, source);
     case 'set-pin':
       return service.setPin(node, p[0]!, p[1]!, source);
+    case 'rotate-key':
+      return service.rotateKey(node, source);
   }
 }
 
@@ -168,6 +171,12 @@ const OPTIONS = {
   'legacy-ecb': { type: 'boolean', default: false },
 } as const;
 
+/** Each operation takes the options its help lists: --pin only where a PIN is asked, --legacy-ecb for unlock. */
+function optionsOf(name: OperationName): Partial<typeof OPTIONS> {
+  const { pin, 'legacy-ecb': legacyEcb, ...common } = OPTIONS;
+  return { ...common, ...(NEEDS_PIN[name] > 0 ? { pin } : {}), ...(name === 'unlock' ? { 'legacy-ecb': legacyEcb } : {}) };
+}
+
 interface OperationValues {
   node?: string | undefined;
   json?: boolean | undefined;
@@ -187,7 +196,8 @@ export async function runOperationCommand(
 ): Promise<number> {
   let values: OperationValues;
   try {
-    ({ values } = parseCommandArgs(name, { args: argv, options: OPTIONS }));
+    // A subset of OPTIONS, so the values are OPTIONS' less what this operation does not take.
+    values = parseCommandArgs(name, { args: argv, options: optionsOf(name) }).values as OperationValues;
   } catch (e) {
     io.stderr.write(usageLine(name, e));
     return operationExit(name, 'USAGE');
@@ -221,5 +231,8 @@ export async function runOperationCommand(
   // A node with no key here is said in words, whichever way the operation went.
   const text = report.result === 'unknown_node' ? 'not a sealed lock here (no key for this node)' : report.text;
   io.stdout(values.json ? `${JSON.stringify(report)}\n` : `node ${node}: ${text}\n`);
+  if (report.result === UNCONFIRMED) {
+    io.stderr.write(`myseal ${name}: node ${node} did not confirm; both keys are kept until its next answer shows which one it holds\n`);
+  }
   return operationExit(name, exit ?? report);
 }

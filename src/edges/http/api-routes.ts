@@ -7,6 +7,7 @@
  *   POST /api/nodes/N/unlock             {"pin":"1234"}, and "legacyEcb":true to insist on the original format
  *   POST /api/nodes/N/lock | /status     {}
  *   POST /api/nodes/N/set-pin            {"oldPin":"1234","newPin":"5678"}
+ *   POST /api/nodes/N/rotate-key         {}: a new key for the node (202 when sent and not confirmed)
  *   GET  /api/nodes, /api/nodes/N        node state (N: with PIN entry's submitKey and clearKey)
  *   GET  /api/health                     gateway link and counters
  *
@@ -99,6 +100,8 @@ export async function serveApi(service: ApiService, req: IncomingMessage, res: S
       return answerOutcome(res, await service.status(node, from));
     case 'set-pin':
       return answerOutcome(res, await service.setPin(node, stringField(body, 'oldPin'), stringField(body, 'newPin'), from));
+    case 'rotate-key':
+      return answerOutcome(res, await service.rotateKey(node, from));
     default:
       throw new HttpError(404, 'NOT_FOUND', 'no such action');
   }

@@ -1,12 +1,14 @@
 /**
  * What is done to a lock, whichever way it is asked (HTTP, the CLI, MQTT, PIN entry): unlock,
  * lock, status and set-pin, PIN digits collected one key press at a time, and the PIN rate limit
- * across every way in. Controllers hear each outcome as the lock's state and a V_TEXT.
+ * across every way in. Controllers hear each outcome as the lock's state and a V_TEXT. A key
+ * rotation takes the same way to the node and into the audit log; controllers are not told of it.
  */
 import { ErrorCode, MySealError } from '../../core/errors.ts';
 import { Op, Status } from '../../core/protocol/body.ts';
 import type { Command, ResultBody } from '../../core/protocol/body.ts';
 import { DEFAULT_LOCK_CHILD } from '../../core/protocol/constants.ts';
+import { ControllerChannel } from '../../core/protocol/controller-channel.ts';
 import type { OperationOutcome } from '../../core/protocol/operation.ts';
 import type { AuditEvent, AuditInput } from '../../audit/schema.ts';
 import type { AuditTrail } from '../audit-trail.ts';
@@ -21,6 +23,7 @@ import type { OutcomeReport } from './outcome.ts';
 import { PinEntry } from './pin-entry.ts';
 import type { DigitOutcome, PinEntryOptions } from './pin-entry.ts';
 import type { RateLimiter } from './rate-limit.ts';
+import { describeRotation } from './rotate-key.ts';
 
 export interface LockOperationsParts {
   catalogue: NodeCatalogue;
@@ -109,10 +112,22 @@ export class LockOperations {
     return this.run(node, { op: Op.SetPin, oldPin, newPin }, 'set_pin', source);
   }
 
+  /**
+   * Gives the node a new key, derived from its current one and a random seed (docs/protocol.md
+   * section 8.6), sent to the lock's child (any child takes it). No PIN: whoever may call the
+   * service's operations may rotate; the node's old key stops working once it has answered.
+   */
+  rotateKey(node: number, source: string): Promise<OutcomeReport> {
+    return this.run(node, ControllerChannel.rotateKeyCommand(), 'rotate_key', source);
+  }
+
   private async run(node: number, command: Command, event: AuditEvent, source: string): Promise<OutcomeReport> {
     const lock = this.p.catalogue.lockChild(node);
     const session = this.p.sessions.get(node);
     if (!lock || !session) throw new MySealError(ErrorCode.NO_KEY, 'no sealed lock on this node', { node });
+    const rotation = command.op === Op.RotateKey;
+    const describe = (outcome: unknown): OutcomeReport =>
+      rotation ? describeRotation(node, outcome, session.channel.hasPendingKey) : describeOutcome(node, outcome);
     // Whoever asked is answered once the operation's audit line is durable: what they were told is
     // in the audit log, whatever happens to this process next (concurrent answers share the fsync).
     const finish = async (report: OutcomeReport): Promise<OutcomeReport> => {
@@ -135,14 +150,14 @@ export class LockOperations {
       // A lock child configured critical gets every LOCK challenge-bound, whichever way it came.
       out = await session.run(lock.child, command, { critical: command.op === Op.Lock && lock.options.critical === true });
     } catch (e) {
-      const report = describeOutcome(node, await readiness.blame(e, node));
-      this.p.audit.record({ event, node, child: lock.child, source, result: report.result });
-      this.p.controllers.text(node, lock.child, report);
+      const report = describe(await readiness.blame(e, node));
+      this.p.audit.record({ event, node, child: lock.child, source, result: report.result, ...(rotation && report.detail ? { detail: report.detail } : {}) });
+      if (!rotation) this.p.controllers.text(node, lock.child, report);
       return finish(report);
     }
-    const report = describeOutcome(node, out.result);
+    const report = describe(out.result);
     this.p.audit.record({ event, node, child: lock.child, source, result: report.result, detail: report.detail });
-    this.announce(node, lock.child, out.result, report);
+    if (!rotation) this.announce(node, lock.child, out.result, report);
     return finish(report);
   }
 

@@ -1,4 +1,4 @@
-/** `myseal unlock|lock|status|set-pin --help`: apart from the command, so that the help loads nothing the command needs. */
+/** `myseal unlock|lock|status|set-pin|rotate-key --help`: apart from the command, so that the help loads nothing the command needs. */
 import { NODE_ID_RANGE } from '../../../core/protocol/node-id.ts';
 import { OPERATION_EXITS, exitStatusHelp } from '../exit-code.ts';
 import type { OperationName } from '../exit-code.ts';
@@ -6,7 +6,7 @@ import type { OperationName } from '../exit-code.ts';
 export type { OperationName };
 
 /** How many PINs each operation asks for. */
-export const NEEDS_PIN: Record<OperationName, number> = { unlock: 1, lock: 0, status: 0, 'set-pin': 2 };
+export const NEEDS_PIN: Record<OperationName, number> = { unlock: 1, lock: 0, status: 0, 'set-pin': 2, 'rotate-key': 0 };
 
 /** Forces the "waiting for node N..." line on (1) or off (0) whatever stderr is; by default only a terminal gets it. */
 export const PROGRESS_ENV = 'MYSEAL_PROGRESS';
@@ -16,6 +16,12 @@ const WHAT: Record<OperationName, string> = {
   lock: 'Locks the lock on node N.',
   status: "Asks node N for its lock's state, attempts left and lockout.",
   'set-pin': "Changes the PIN of node N's lock (asks for the old PIN, then the new one).",
+  'rotate-key': `Gives node N a new key (docs/keys.md, "Rotating a node's key"): derived on both ends from the
+current key and a random seed sent sealed, so no key crosses the radio; the old key stops working
+once the node answers under the new one. No reflash is needed, and reflashing the sketch with its old
+key header later does not bring the old key back (erasing the node's EEPROM would: see docs/keys.md).
+"sent; not confirmed" (exit 12): the node's answer did not come; both keys are kept until the next
+exchange with the node shows which one it holds.`,
 };
 
 /** The options of an operation, in the order its usage line and option list show them. */
