@@ -14,7 +14,7 @@ import { byId } from './modules/dom.js';
 import { EventStream } from './modules/event-stream.js';
 import { Keypad } from './modules/keypad.js';
 import { NodeList } from './modules/node-list.js';
-import { SignIn } from './modules/sign-in.js';
+import { SignIn, takeLoginCode } from './modules/sign-in.js';
 import { Site } from './modules/site.js';
 
 /** @import { RequestAuth } from './modules/vocabulary.js' */
@@ -44,9 +44,13 @@ function main() {
       result: byId('result', HTMLElement),
       dots: byId('dots', HTMLElement),
       keys: byId('keys', HTMLElement),
+      lockButton: byId('lock-button', HTMLButtonElement),
+      unlockButton: byId('unlock-button', HTMLButtonElement),
+      lockout: byId('lockout', HTMLElement),
     },
     api,
     site,
+    () => void loadOverview(),
   );
   const nodeList = new NodeList({ nodes: byId('nodes', HTMLElement), gateway: views.gateway, counters: byId('counters', HTMLElement) }, site);
   const auditList = new AuditList(
@@ -144,6 +148,14 @@ function main() {
   }, POLL_MS);
 
   void (async () => {
+    const code = takeLoginCode();
+    if (code !== null) {
+      const r = await api.loginWithCode(code);
+      if (r.status === 200) return start('session');
+      const refusal = 'error' in r.data ? r.data : undefined;
+      if (refusal?.error === 'LINK_REFUSED') signIn.linkRefused('This login link is used up or expired: make a new one with myseal login-link, or sign in with the token.');
+      else signIn.linkRefused(`The login link was refused (${refusal?.message ?? `HTTP ${r.status}`}).`);
+    }
     const s = await api.session();
     if (s.status === 200 && 'authenticated' in s.data && s.data.authenticated) await start(s.data.via);
     else if (s.status === 200 || s.status === 401) showLogin();

@@ -42,7 +42,7 @@ test('myseal demo --keep: prints the URL and the demo PINs; the page loads, the 
 
   await until(() => /node 9\s.*PIN \d+\n/.test(stderr) || child.exitCode !== null, 'the --keep banner', 45_000);
   assert.equal(child.exitCode, null, `the demo stays up\n${stdout}\n${stderr}`);
-  assert.match(stdout, /14 of 14 steps passed/);
+  assert.match(stdout, /16 of 16 steps passed/);
   const url = /Web page:\s+(http:\/\/127\.0\.0\.1:\d+\/)/.exec(stderr)?.[1];
   assert.ok(url, `a web page URL in:\n${stderr}`);
   assert.match(stderr, /Controllers:\s+127\.0\.0\.1:\d+/);

@@ -5,6 +5,12 @@
  * proxy; and an attacker who records every line on the gateway's link, replays, tampers, and jams the
  * lock's radio. Each step says what MySeal promises and shows what happened.
  *
+ * The attacks go both ways, so that the web page's security events show them: a frame replayed or
+ * tampered on its way to the lock is refused by the lock, which says nothing to a forged frame
+ * (answering would spend its counters for anyone), so MySeal hears of a replay only through the
+ * lock's answer; the same attacks on the lock's own frames, on their way to MySeal, are refused and
+ * audited by MySeal itself.
+ *
  * A step that throws is reported as a failed step (with the error), never lost: the demo always
  * has a complete report to print.
  *
@@ -165,6 +171,15 @@ export async function runSocketDemo(opts: SocketDemoOptions = {}): Promise<Socke
     // The attacker's recorder on the gateway's link: every line the gateway is sent.
     const recorded: Recorded[] = [];
     gateway.on('input', (message) => recorded.push({ line: lineOf(message), message }));
+    // ...and every sealed frame the lock sends towards MySeal.
+    const fromLock: RadioMessage[] = [];
+    gateway.on('output', (message: RadioMessage) => {
+      if (message.sender === LOCK && isSealed(message)) fromLock.push(message);
+    });
+    /** Plays a frame to MySeal as if the lock had sent it. */
+    const asLock = (m: RadioMessage, data: Uint8Array): void => {
+      gateway.fromNode(LOCK, [{ nodeId: LOCK, childId: m.childId, command: m.command, echo: false, type: m.type, payload: toHex(data, true) }]);
+    };
     const lastSealedTo = (node: number): Recorded | undefined => recorded.filter((r) => r.message.destination === node && isSealed(r.message)).at(-1);
     const nodeVerdict = (): string => {
       const last = lock.outcomes.at(-1);
@@ -194,6 +209,13 @@ export async function runSocketDemo(opts: SocketDemoOptions = {}): Promise<Socke
       }
     };
     const doorState = (): string => (lock.node.locked ? 'locked' : 'unlocked');
+    /** What MySeal made of what `attack` put on the link: the security event it audited, if any. */
+    const mySealVerdict = async (attack: () => void): Promise<string> => {
+      const mark = audit.length;
+      attack();
+      const refusal = (): { result?: string } | undefined => audit.slice(mark).find((e) => e.event === 'security' && e.node === LOCK);
+      return (await pollUntil(() => refusal() !== undefined, WAIT_MS)) ? `refused: ${refusal()!.result}` : 'not refused';
+    };
     let unlockFrame: Recorded | undefined;
     let legacyLine: Recorded | undefined;
     let legacyOpenedAt = 0;
@@ -241,6 +263,25 @@ export async function runSocketDemo(opts: SocketDemoOptions = {}): Promise<Socke
           const flipped = `${hex.slice(0, 12)}${(parseInt(hex[12]!, 16) ^ 1).toString(16).toUpperCase()}${hex.slice(13)}`;
           gateway.controllerLine(line.replace(hex, flipped));
           return nodeVerdict();
+        },
+      },
+      // The same two attacks on the lock's own frames, on their way to MySeal.
+      {
+        name: "the lock's recorded frame replayed to MySeal: rejected and audited",
+        expected: 'refused: REPLAYED_COUNTER',
+        run: () => {
+          const m = needed(fromLock.at(-1), 'a sealed frame from the lock');
+          return mySealVerdict(() => asLock(m, m.data));
+        },
+      },
+      {
+        name: "the lock's frame tampered on its way to MySeal: rejected and audited",
+        expected: 'refused: AUTH_FAILED',
+        run: () => {
+          const m = needed(fromLock.at(-1), 'a sealed frame from the lock');
+          const flipped = Uint8Array.from(m.data);
+          flipped[flipped.length - 1]! ^= 0x01;
+          return mySealVerdict(() => asLock(m, flipped));
         },
       },
       // 4. Delayed release: the owner's unlock is jammed near the lock and recorded; a minute later

@@ -18,7 +18,7 @@ import { frameToMessage } from '../../src/core/protocol/carriage.ts';
 import { startDaemon } from '../../src/app/start-daemon.ts';
 import type { RunningDaemon } from '../../src/app/start-daemon.ts';
 import { startVirtualSite } from '../../src/demo/virtual-site.ts';
-import type { VirtualSite } from '../../src/demo/virtual-site.ts';
+import type { VirtualSite, VirtualSiteOptions } from '../../src/demo/virtual-site.ts';
 import { freePort } from '../../src/demo/free-port.ts';
 import { until } from './until.ts';
 
@@ -41,11 +41,13 @@ export interface WorldOptions {
   tls?: { cert: string; key: string };
   /** pinEntry settings other than the defaults (submitKey, clearKey). */
   pinEntry?: { submitKey?: string; clearKey?: string };
+  /** The lock node's settings other than the defaults (a short lockout, say). */
+  node?: VirtualSiteOptions['node'];
 }
 
 export async function startWorld(t: TestContext, opts: WorldOptions = {}): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'myseal-web-'));
-  const site = await startVirtualSite({ stateDir: dir, pin: PIN });
+  const site = await startVirtualSite({ stateDir: dir, pin: PIN, node: opts.node });
   const port = await freePort();
   const http: Record<string, unknown> = { listen: `127.0.0.1:${port}` };
   if (opts.token !== undefined) {

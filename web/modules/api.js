@@ -6,7 +6,7 @@
  */
 import { CSRF_HEADER } from './vocabulary.js';
 
-/** @import { ApiErrorBody, AuditHistory, DigitAnswer, LoginAnswer, LogoutAnswer, Overview, SessionAnswer } from './vocabulary.js' */
+/** @import { ApiErrorBody, AuditHistory, DigitAnswer, LoginAnswer, LogoutAnswer, OutcomeAnswer, Overview, SessionAnswer } from './vocabulary.js' */
 
 /**
  * An answer: its HTTP status (0 when the daemon could not be reached) and its body, which is the
@@ -51,9 +51,25 @@ export class Api {
     return /** @type {Promise<Answer<DigitAnswer>>} */ (this.#request(`/api/nodes/${node}/digits`, 'POST', { digit: key }));
   }
 
+  /**
+   * Locks a node's lock (no PIN needed).
+   * @param {number} node
+   */
+  lock(node) {
+    return /** @type {Promise<Answer<OutcomeAnswer>>} */ (this.#request(`/api/nodes/${node}/lock`, 'POST', {}));
+  }
+
   /** @param {string} token */
   login(token) {
     return /** @type {Promise<Answer<LoginAnswer>>} */ (this.#request('/login', 'POST', { token }));
+  }
+
+  /**
+   * Signs in with a login link's one-time code (from `myseal login-link`).
+   * @param {string} code
+   */
+  loginWithCode(code) {
+    return /** @type {Promise<Answer<LoginAnswer>>} */ (this.#request('/login', 'POST', { code }));
   }
 
   logout() {

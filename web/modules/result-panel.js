@@ -44,6 +44,11 @@ export class ResultPanel {
     return this.#countdown !== null;
   }
 
+  /** The deadline of the lockout counted down (server clock), or null. */
+  get countdownUntil() {
+    return this.#countdown;
+  }
+
   /**
    * @param {PanelTone} tone
    * @param {string} main

@@ -1,8 +1,13 @@
 // @ts-check
 /**
- * Signing in with the API token and out again. The token goes to the daemon once, in the login
- * request, and buys an HttpOnly session cookie; the page never keeps it.
+ * Signing in with the API token, or with a login link, and out again. The token goes to the daemon
+ * once, in the login request, and buys an HttpOnly session cookie; the page never keeps it.
+ *
+ * A login link (`myseal login-link`) is this page with a one-time code in its fragment,
+ * `/#login=CODE`: a fragment is never sent to the server nor in a Referer, so the code is in no log;
+ * the page takes it out of the address bar and the history before anything else, then spends it.
  */
+import { LOGIN_LINK_FRAGMENT } from './vocabulary.js';
 
 /** @import { Api } from './api.js' */
 
@@ -53,4 +58,29 @@ export class SignIn {
   focus() {
     this.#ui.token.focus();
   }
+
+  /**
+   * Why the login form shows although a login link was opened.
+   * @param {string} text
+   */
+  linkRefused(text) {
+    this.#ui.error.textContent = text;
+  }
+}
+
+/**
+ * The one-time code of a login link this page was opened with, or null; gone from the address
+ * bar and the history once read, so a bookmark, a reload or a shared screenshot cannot carry it.
+ */
+export function takeLoginCode() {
+  const { location, history } = window;
+  const field = location.hash
+    .slice(1)
+    .split('&')
+    .map((pair) => pair.split('='))
+    .find(([name]) => name === LOGIN_LINK_FRAGMENT);
+  if (field === undefined) return null;
+  history.replaceState(null, '', `${location.pathname}${location.search}`);
+  // base64url needs no decoding; anything else is not a code, and the daemon says so.
+  return field[1] ?? '';
 }

@@ -36,6 +36,15 @@ export interface LoginAnswer {
   authenticated: true;
 }
 
+/** POST /api/login-link: where a phone signs in once, without the token. */
+export interface LoginLinkAnswer {
+  /** The page's path with the one-time code in its fragment: `/#login=CODE`. */
+  path: string;
+  /** When the code stops working (ms since the epoch, the daemon's clock). */
+  expiresAt: number;
+  validSeconds: number;
+}
+
 /** POST /logout: the session ended (the cookie is cleared). */
 export interface LogoutAnswer {
   authenticated: false;

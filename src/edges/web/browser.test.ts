@@ -18,6 +18,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { tempDir } from '../../../test/support/fixtures.ts';
 import { requireTool } from '../../../test/support/require-tool.ts';
 import { makeTestCertificates } from '../../../test/support/test-cert.ts';
+import { runSocketDemo } from '../../demo/socket-demo.ts';
 import { HSTS_HEADER } from '../http/tls.ts';
 import { injectForgedFrame, injectPlainUnlocked, PIN, startWorld } from '../../../test/support/web-world.ts';
 
@@ -269,4 +270,156 @@ test("Enter and Clear send the daemon's own submit and clear keys when they are 
   await click(page, '123#');
   await page.locator('#result', { hasText: 'Too short' }).waitFor(WAIT);
   assert.equal(w.running.daemon.bufferedDigits(5), 0);
+});
+
+test('Lock beside Unlock; a lockout turns the keys and Unlock off with a countdown, drops digits, and ends by the daemon\'s figure', { timeout: 60_000 }, async (t) => {
+  if (!requireTool(t, 'chromium')) return;
+  // A short lockout, so the test sees it end.
+  const w = await startWorld(t, { node: { lockoutBaseS: 4 } });
+  const browser = await launch(t);
+  const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, colorScheme: 'dark', hasTouch: true });
+  // The too-short PIN sent with Unlock below is a 400 BAD_PIN answer, on purpose.
+  const page = await openPage(t, context, `${w.base}/`, undefined, [400]);
+  const unlockButton = page.getByRole('button', { name: 'Unlock', exact: true });
+  const lockButton = page.getByRole('button', { name: 'Lock', exact: true });
+  const key = page.locator('#keys button[data-key="1"]');
+  await page.locator('#result', { hasText: 'Enter PIN' }).waitFor(WAIT);
+
+  // Unlock submits what was typed (like Enter): off with nothing typed.
+  assert.equal(await unlockButton.isDisabled(), true);
+  await click(page, '12');
+  await page.waitForFunction(() => !(globalThis as unknown as { document: { getElementById(id: string): { disabled: boolean } } }).document.getElementById('unlock-button').disabled, undefined, WAIT);
+  await unlockButton.click();
+  await page.locator('#result', { hasText: 'Too short' }).waitFor(WAIT);
+  await click(page, PIN);
+  await page.locator('#result', { hasText: 'Unlocked' }).waitFor(WAIT);
+  assert.equal(w.site.lock.node.locked, false);
+
+  // Lock: the lock's sealed answer, shown like an unlock's.
+  await lockButton.click();
+  await page.locator('#result', { hasText: 'Locked' }).waitFor(WAIT);
+  assert.equal(w.site.lock.node.locked, true);
+  await page.locator('#nodes li[data-node="5"] .badge', { hasText: 'Locked' }).waitFor(WAIT);
+  await shot(t, page, 'keypad-lock-unlock-phone.png');
+
+  // Five wrong PINs: locked out. The keys and Unlock go off, a countdown says for how long.
+  for (let i = 0; i < 5; i++) {
+    await click(page, '9999');
+    await page.locator('#result[data-tone="busy"]').waitFor({ state: 'detached', ...WAIT });
+  }
+  await page.locator('#result', { hasText: 'Locked out' }).waitFor(WAIT);
+  const countdown = page.locator('#lockout');
+  await countdown.waitFor({ state: 'visible', ...WAIT });
+  assert.match((await countdown.textContent()) ?? '', /^Keys off: locked out for [1-4] s$/);
+  assert.equal(await key.isDisabled(), true);
+  assert.equal(await page.locator('#keys button:not([disabled])').count(), 0, 'every key is off');
+  assert.equal(await unlockButton.isDisabled(), true);
+  assert.equal(await lockButton.isDisabled(), false, 'locking needs no PIN and stays possible');
+  await shot(t, page, 'keypad-lockout-countdown-phone.png');
+
+  // Digits typed meanwhile (keyboard too) are dropped, not queued for when it ends.
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('3');
+  await page.keyboard.press('4');
+  assert.equal(await page.locator('#dots .dot-slot.filled').count(), 0);
+  assert.equal(w.running.daemon.bufferedDigits(5), 0);
+
+  // The countdown runs out by the daemon's deadline: keys back, countdown gone, and the PIN works.
+  await countdown.waitFor({ state: 'hidden', timeout: 15_000 });
+  await page.waitForFunction(() => !(globalThis as unknown as { document: { querySelector(s: string): { disabled: boolean } } }).document.querySelector('#keys button[data-key="1"]').disabled, undefined, WAIT);
+  assert.equal(w.running.daemon.bufferedDigits(5), 0, 'nothing typed during the lockout went out after it');
+  await click(page, PIN);
+  await page.locator('#result', { hasText: 'Unlocked' }).waitFor(WAIT);
+  assert.equal(w.site.lock.node.locked, false);
+});
+
+test('installable: the browser reads the manifest and loads its icons without a login', { timeout: 40_000 }, async (t) => {
+  if (!requireTool(t, 'chromium')) return;
+  const w = await startWorld(t, { token: TOKEN });
+  const browser = await launch(t);
+  const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, colorScheme: 'dark' });
+  const page = await openPage(t, context, `${w.base}/`);
+  await page.getByLabel('API token').waitFor(WAIT);
+
+  // Chromium's own reading of the manifest, as "add to home screen" uses it: no parse errors.
+  const cdp = await context.newCDPSession(page);
+  const read = (await cdp.send('Page.getAppManifest')) as { url: string; errors: { message: string }[]; data?: string };
+  assert.equal(read.url, `${w.base}/manifest.webmanifest`);
+  assert.deepEqual(read.errors, []);
+  const manifest = JSON.parse(read.data ?? '{}') as { display: string; start_url: string; theme_color: string; icons: { src: string; type: string; sizes: string }[] };
+  assert.equal(manifest.display, 'standalone');
+  assert.equal(manifest.start_url, '/');
+  assert.equal(await page.locator('meta[name="theme-color"]').getAttribute('content'), manifest.theme_color);
+
+  // Every icon, the apple-touch-icon too, decodes in the browser at its stated size, before any login.
+  const icons = [...manifest.icons.map((i) => ({ src: i.src, sizes: i.sizes })), { src: (await page.locator('link[rel="apple-touch-icon"]').getAttribute('href')) ?? '', sizes: '180x180' }];
+  for (const icon of icons) {
+    const size = await page.evaluate(
+      (src) =>
+        new Promise<string>((resolve) => {
+          const img = new (globalThis as unknown as { Image: new () => { src: string; naturalWidth: number; naturalHeight: number; onload: () => void; onerror: () => void } }).Image();
+          img.onload = () => resolve(`${img.naturalWidth}x${img.naturalHeight}`);
+          img.onerror = () => resolve('failed');
+          img.src = src;
+        }),
+      icon.src,
+    );
+    if (icon.sizes === 'any') assert.notEqual(size, 'failed', icon.src);
+    else assert.equal(size, icon.sizes, icon.src);
+  }
+  await shot(t, page, 'login-installable-phone.png');
+});
+
+test('a login link from myseal login-link signs a phone in once; opened again it is refused', { timeout: 40_000 }, async (t) => {
+  if (!requireTool(t, 'chromium')) return;
+  const w = await startWorld(t, { token: TOKEN });
+  const link = await fetch(`${w.base}/api/login-link`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: '{}' });
+  const { path } = (await link.json()) as { path: string };
+  const url = `${w.base}${path}`;
+  const browser = await launch(t);
+
+  const phone = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, colorScheme: 'dark', hasTouch: true });
+  const page = await openPage(t, phone, url);
+  await page.locator('#result', { hasText: 'Enter PIN' }).waitFor(WAIT);
+  assert.equal(page.url(), `${w.base}/`, 'the code is gone from the address bar');
+  const session = (await phone.cookies()).find((c) => c.name === 'myseal_session');
+  assert.ok(session?.httpOnly, 'the same session cookie as a token login');
+  assert.equal(await page.getByRole('button', { name: 'Sign out' }).isVisible(), true);
+  await click(page, PIN);
+  await page.locator('#result', { hasText: 'Unlocked' }).waitFor(WAIT);
+  await shot(t, page, 'login-link-signed-in-phone.png');
+
+  // The same link on another phone: dead. The login form says why; the refusal is a security event.
+  const other = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, colorScheme: 'dark', hasTouch: true });
+  const again = await openPage(t, other, url);
+  await again.locator('#login-error', { hasText: 'used up or expired' }).waitFor(WAIT);
+  assert.equal(await again.locator('#app').isHidden(), true);
+  assert.equal((await other.cookies()).some((c) => c.name === 'myseal_session'), false);
+  await shot(t, again, 'login-link-refused-phone.png');
+  await page.locator('#security li', { hasText: 'LOGIN_LINK_REFUSED' }).waitFor(WAIT);
+
+  // The history entry with the code was replaced, not kept behind the page: back is where the tab began.
+  await page.goBack();
+  assert.equal(page.url(), 'about:blank');
+});
+
+test("right after the demo, 'Security events' lists its replays and tampering", { timeout: 60_000 }, async (t) => {
+  if (!requireTool(t, 'chromium')) return;
+  const demo = await runSocketDemo();
+  t.after(() => demo.stop());
+  assert.deepEqual(
+    demo.steps.filter((s) => !s.pass).map((s) => s.name),
+    [],
+    'the demo passed',
+  );
+  const browser = await launch(t);
+  const context = await browser.newContext({ viewport: DESKTOP, colorScheme: 'dark' });
+  const page = await openPage(t, context, demo.url);
+  // The lock's frames replayed and tampered on their way to MySeal, and the lock's answer to the
+  // unlock replayed on its way to the lock.
+  for (const code of ['REPLAYED_COUNTER', 'AUTH_FAILED', 'UNEXPECTED_RESULT']) await page.locator('#security li', { hasText: code }).first().waitFor(WAIT);
+  assert.equal(await page.locator('#security-empty').isHidden(), true);
+  await page.locator('#counters', { hasText: 'node:AUTH_FAILED' }).waitFor(WAIT);
+  await page.locator('#security').scrollIntoViewIfNeeded();
+  await shot(t, page, 'demo-security-events-desktop.png');
 });

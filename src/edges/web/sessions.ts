@@ -14,9 +14,11 @@ import { RateLimiter } from '../../service/lock/rate-limit.ts';
 export const SESSION_IDLE_MS = 12 * 60 * 60 * 1000;
 export const MAX_SESSIONS = 64;
 
-function digest(id: string): string {
-  return createHash('sha256').update(id).digest('base64url');
+/** How a secret handed out once (a session id, a login link's code) is kept: its SHA-256, never itself. */
+export function secretDigest(secret: string): string {
+  return createHash('sha256').update(secret).digest('base64url');
 }
+
 
 export interface SessionStoreOptions {
   idleMs?: number;
@@ -47,14 +49,14 @@ export class SessionStore {
       this.drop(oldest);
     }
     const id = randomBytes(32).toString('base64url');
-    this.live.set(digest(id), this.clock());
+    this.live.set(secretDigest(id), this.clock());
     return id;
   }
 
   /** True for a live session, which counts as its activity. */
   valid(id: string): boolean {
     if (!/^[A-Za-z0-9_-]{43}$/.test(id)) return false;
-    const key = digest(id);
+    const key = secretDigest(id);
     const last = this.live.get(key);
     if (last === undefined) return false;
     const now = this.clock();
@@ -77,7 +79,7 @@ export class SessionStore {
   }
 
   end(id: string): void {
-    this.drop(digest(id));
+    this.drop(secretDigest(id));
   }
 
   get size(): number {
@@ -92,7 +94,7 @@ export class SessionStore {
 
   /** The digest a session is known by to `onEnd` listeners. */
   static digest(id: string): string {
-    return digest(id);
+    return secretDigest(id);
   }
 
   private sweep(): void {

@@ -19,6 +19,16 @@ export const WEB_DIR = new URL('../../../web/', import.meta.url);
 type StaticFile = { type: string } & ({ file: string } | { body: Buffer });
 
 const JAVASCRIPT = 'text/javascript; charset=utf-8';
+const PNG = 'image/png';
+
+/**
+ * The PNG icons of web/ (drawn from icon.svg by scripts/make-icons.ts): the manifest's, for "add to
+ * home screen", and iOS's apple-touch-icon, which reads no manifest.
+ */
+export const WEB_ICONS: readonly string[] = ['icon-192.png', 'icon-512.png', 'icon-maskable-512.png', 'apple-touch-icon.png'];
+
+/** Where the web app manifest is served: at the top, where "add to home screen" finds it linked. */
+export const MANIFEST_PATH = '/manifest.webmanifest';
 
 /** The page's ES modules in web/modules/, one job each; web/app.js imports them. */
 export const WEB_MODULES: readonly string[] = [
@@ -55,6 +65,8 @@ export const STATIC_FILES: ReadonlyMap<string, StaticFile> = new Map<string, Sta
   ['/assets/modules/vocabulary.js', { body: Buffer.from(VOCABULARY_MODULE), type: JAVASCRIPT }],
   ['/assets/style.css', { file: 'style.css', type: 'text/css; charset=utf-8' }],
   ['/assets/icon.svg', { file: 'icon.svg', type: 'image/svg+xml' }],
+  ...WEB_ICONS.map((name): [string, StaticFile] => [`/assets/${name}`, { file: name, type: PNG }]),
+  [MANIFEST_PATH, { file: 'manifest.webmanifest', type: 'application/manifest+json' }],
 ]);
 
 export function isStaticPath(path: string): boolean {

@@ -11,10 +11,11 @@
 import type { AuditEvent } from '../../audit/schema.ts';
 import type { ErrorCodeName } from '../../core/errors.ts';
 import { RAW_SEALED_FRAME_REFUSED } from '../../service/routing/from-controller.ts';
-import { LOGIN_FAILED } from './login-routes.ts';
+import { LOGIN_FAILED, LOGIN_LINK_REFUSED } from './login-routes.ts';
 
 export { CSRF_HEADER } from '../http/auth.ts';
 export { PIN_MIN_DIGITS } from '../../core/protocol/constants.ts';
+export { LOGIN_LINK_FRAGMENT } from './login-routes.ts';
 export type * from './api-shapes.ts';
 
 // ---- labels ---------------------------------------------------------------------------------------
@@ -39,9 +40,10 @@ export const EVENT_LABELS: Readonly<Record<AuditEvent, string>> = {
 
 /**
  * The `result` of a security event: the error code a frame was refused with, or one of the two
- * refusals that are not an error of the core (a failed web login, a controller's raw sealed frame).
+ * refusals that are not an error of the core (a failed web login by token or by link, a controller's
+ * raw sealed frame).
  */
-export type SecurityReason = ErrorCodeName | typeof LOGIN_FAILED | typeof RAW_SEALED_FRAME_REFUSED;
+export type SecurityReason = ErrorCodeName | typeof LOGIN_FAILED | typeof LOGIN_LINK_REFUSED | typeof RAW_SEALED_FRAME_REFUSED;
 
 /** What each refusal means, for people; a reason missing here shows as its code. */
 export const SECURITY_REASONS: Readonly<Partial<Record<SecurityReason, string>>> = {
@@ -58,6 +60,7 @@ export const SECURITY_REASONS: Readonly<Partial<Record<SecurityReason, string>>>
   CHALLENGE_USED: 'Reused challenge',
   NO_CHALLENGE: 'Missing challenge',
   [LOGIN_FAILED]: 'Wrong API token at the login',
+  [LOGIN_LINK_REFUSED]: 'A login link used again, expired or made up',
   PLAIN_FROM_SEALED_NODE: 'Plain value from a sealed node dropped (forged on the gateway link or radio?)',
   [RAW_SEALED_FRAME_REFUSED]: 'A controller sent a raw sealed frame',
 };

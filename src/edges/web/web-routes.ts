@@ -4,11 +4,14 @@
  * there (edges/http/auth.ts):
  *
  *   GET  /                      the page (web/index.html)                       public
- *   GET  /assets/app.js, /assets/modules/*.js, /assets/style.css, /assets/icon.svg   public
+ *   GET  /assets/app.js, /assets/modules/*.js, /assets/style.css, /assets/icon.svg,
+ *        /manifest.webmanifest, /assets/icon-192.png, icon-512.png, apple-touch-icon.png   public
  *                               (static-files.ts; modules/vocabulary.js is written from vocabulary.ts)
  *   GET  /api/session           {loginRequired, authenticated, via}              public
  *   POST /login                 {"token":"..."}: sets the session cookie          public, X-MySeal: 1
  *   POST /logout                ends the session, clears the cookie              public, X-MySeal: 1
+ *   POST /api/login-link        a one-time sign-in link for a phone: {path: "/#login=CODE", ...}
+ *                               with the token only (myseal login-link; login-routes.ts)
  *   GET  /api/overview          gateway, every node's state, counters
  *   GET  /api/audit?limit=50[&event=security][&node=N]   recent audit entries, oldest first
  *   GET  /api/events            Server-Sent Events: `audit` entries as written, `node` states as
@@ -47,7 +50,7 @@ const MAX_AUDIT_LIMIT = 500;
 const AUDIT_SCAN = 5000;
 
 /** The routes answered here besides the page's files. */
-const ROUTES: readonly string[] = ['/api/session', '/login', '/logout', '/api/overview', '/api/audit', '/api/events'];
+const ROUTES: readonly string[] = ['/api/session', '/login', '/logout', '/api/login-link', '/api/overview', '/api/audit', '/api/events'];
 
 export interface WebOptions {
   /** The API token; when set, the page needs a login. */
@@ -58,6 +61,8 @@ export interface WebOptions {
   heartbeatMs?: number;
   onlineWindowMs?: number;
   loginTriesPerMinute?: number;
+  /** How long a login link works; LOGIN_CODE_TTL_MS by default. */
+  loginCodeTtlMs?: number;
   sessionIdleMs?: number;
   maxStreams?: number;
   clock?: () => number;
@@ -91,6 +96,7 @@ export class WebRoutes {
       token: opts.token,
       logger: this.log,
       loginTriesPerMinute: opts.loginTriesPerMinute,
+      loginCodeTtlMs: opts.loginCodeTtlMs,
       clock: this.clock,
     });
     this.streams = new EventStreams(service.events, this.sessions, {
@@ -145,6 +151,10 @@ export class WebRoutes {
     }
     // Everything below needs a credential; ApiServer refused the request already if it had none.
     if (auth === 'none') return false;
+    if (path === '/api/login-link') {
+      this.access.loginLink(res, auth, method);
+      return true;
+    }
     if (method !== 'GET') throw new HttpError(405, 'METHOD_NOT_ALLOWED', 'use GET');
     if (path === '/api/overview') {
       sendJson(res, 200, this.overview());
