@@ -7,14 +7,11 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BUILD_SCRIPT, ROOT, buildInto, layOut, npmPack } from '../test/support/packed-package.ts';
 import { runNode } from '../test/support/run-node.ts';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** The build the first test makes, laid out as the installed package; the package tests reuse it. */
 let built: string | undefined;
@@ -25,22 +22,19 @@ after(() => {
 test('npm start on a fresh build: node dist/cli.js demo --json passes every step', { timeout: 240_000 }, async () => {
   const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
   // The commands this test stands in for; if they change, so must the test.
-  assert.equal(scripts.build, 'tsc -p tsconfig.build.json');
+  assert.equal(scripts.build, BUILD_SCRIPT);
   assert.equal(scripts.start, 'node dist/cli.js demo');
 
   const pkg = mkdtempSync(join(tmpdir(), 'myseal-build-'));
   const started = Date.now();
-  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const build = await runNode([tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(pkg, 'dist')], { cwd: ROOT });
+  const build = await buildInto(pkg);
   assert.equal(build.code, 0, `the build failed:\n${build.stdout}${build.stderr}`);
   assert.ok(statSync(join(pkg, 'dist', 'cli.js')).mtimeMs >= started - 1000, 'dist/cli.js comes from this build');
   assert.equal(existsSync(join(pkg, 'dist', 'demo', 'command.test.js')), false, 'tests are not part of the build');
   built = pkg;
 
   // The package as npm installs it: package.json ("type": "module"), the web page's files, its dependencies.
-  copyFileSync(join(ROOT, 'package.json'), join(pkg, 'package.json'));
-  cpSync(join(ROOT, 'web'), join(pkg, 'web'), { recursive: true });
-  symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'));
+  layOut(pkg, { dependencies: true });
 
   const [command, ...args] = scripts.start.split(' ');
   assert.equal(command, 'node');
@@ -56,20 +50,9 @@ test('npm start on a fresh build: node dist/cli.js demo --json passes every step
 test('npm pack ships the product only: no tests, test support, fixtures, source maps, demo or Arduino tests', { timeout: 120_000 }, async (t) => {
   if (built === undefined) return t.skip('needs the build of the test before');
   const pkg = built;
-  // A copy, not links: npm pack lists what is really there, filtered by package.json's "files".
-  // The package.json as published, less its build hook: npm pack would run it here, with no sources to build.
-  const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  delete manifest.scripts.prepare;
-  writeFileSync(join(pkg, 'package.json'), JSON.stringify(manifest));
-  for (const dir of ['docs', 'arduino']) cpSync(join(ROOT, dir), join(pkg, dir), { recursive: true, filter: (src) => !src.includes('/build/') });
-  const npm = spawn('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: pkg, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  npm.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  let err = '';
-  npm.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await new Promise<number | null>((done) => npm.once('close', done));
-  assert.equal(code, 0, err);
-  const files = (JSON.parse(out) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
+  // What is really there, filtered by package.json's "files" (the package.json as published).
+  layOut(pkg, { packed: true });
+  const { files } = await npmPack(pkg);
   for (const needed of ['dist/cli.js', 'dist/cli.d.ts', 'dist/node/gateway-core.js', 'web/index.html', 'arduino/MySeal/library.properties', 'docs/protocol.md']) {
     assert.ok(files.includes(needed), `${needed} is in the package`);
   }

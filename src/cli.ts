@@ -57,11 +57,13 @@ const COMMANDS: Record<string, Command> = {
   lock: operation('lock', "lock a node's lock"),
   status: operation('status', "a node's lock state, attempts left and lockout"),
   'set-pin': operation('set-pin', "change a node's PIN"),
+  'rotate-key': operation('rotate-key', "give a node a new key, sealed under its current one"),
   digit: command('hand one PIN key press to the running daemon', () => import('./edges/cli/digit.ts'), () => import('./edges/cli/help/digit.ts')),
   node: command('run a virtual sealed lock node (no hardware needed)', () => import('./edges/cli/node.ts'), () => import('./edges/cli/help/node.ts')),
   keygen: command('make a random key for a node and its Arduino header', () => import('./edges/cli/keygen.ts'), () => import('./edges/cli/help/keygen.ts')),
   log: command('print the audit log (--follow to keep watching)', () => import('./edges/cli/log.ts'), () => import('./edges/cli/help/log.ts')),
   legacy: command('store or remove a legacy (original sketch) key for a node being migrated', () => import('./edges/cli/legacy.ts'), () => import('./edges/cli/help/legacy.ts')),
+  'login-link': command('print a one-time link that signs a phone in to the web page', () => import('./edges/cli/login-link.ts'), () => import('./edges/cli/help/login-link.ts')),
 };
 
 /**
@@ -73,12 +75,15 @@ function packageVersion(): string {
   return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
+/** The command names line up in the help, however long the longest. */
+const NAME_WIDTH = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+
 const USAGE = `Usage: myseal <command> [options]
        myseal --version
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(NAME_WIDTH)} ${c.summary}`)
   .join('\n')}
 
 Run 'myseal <command> --help' for a command's options.`;

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 
 /** Packages too heavy for a key press: each costs tens of milliseconds to load. */
-const HEAVY_PACKAGES = /^(mqtt|serialport|@serialport\/.*|pino|yaml|playwright-core)$/;
+const HEAVY_PACKAGES = /^(mqtt|serialport|@serialport\/.*|pino|yaml|zod|playwright-core)$/;
 
 /** Files and packages a module loads at start: static value imports, followed; type and dynamic imports are not loaded then. */
 function loadedAtStart(entry: string): { files: Set<string>; packages: Set<string> } {
@@ -60,6 +60,10 @@ test('every --help loads its text only: no service, store, gateway or heavy pack
 
 test('myseal digit loads the daemon client only: no service, store, gateway, audit or heavy package', () => {
   assertLight('edges/cli/digit.ts', new RegExp(`^(${IN_PROCESS.source}|service/lock|edges/(web|proxy)/)`));
+});
+
+test('myseal login-link loads the daemon client only: no service machinery, store, gateway, audit, web routes or heavy package', () => {
+  assertLight('edges/cli/login-link.ts', new RegExp(`^(${IN_PROCESS.source}|service/lock|edges/(web|proxy)/)`));
 });
 
 test('a one-shot operation loads the in-process service only when no daemon answers', () => {

@@ -37,7 +37,7 @@ const MEANING: Readonly<Record<ExitName, string>> = {
   TOKEN_REFUSED: 'the daemon refused the API token',
 };
 
-export type OperationName = 'unlock' | 'lock' | 'status' | 'set-pin';
+export type OperationName = 'unlock' | 'lock' | 'status' | 'set-pin' | 'rotate-key';
 
 /** Every operation can end with these: the ways to the node, not what the node answers. */
 const ANY_OPERATION: readonly ExitName[] = ['OK', 'FAILURE', 'USAGE', 'TIMEOUT', 'GATEWAY_UNREACHABLE', 'BAD_CONFIG', 'REFUSED', 'TOKEN_REFUSED'];
@@ -50,16 +50,36 @@ export const OPERATION_EXITS: Readonly<Record<OperationName, readonly ExitName[]
   'set-pin': [...ANY_OPERATION, ...WITH_PIN],
   lock: ANY_OPERATION,
   status: ANY_OPERATION,
+  'rotate-key': ANY_OPERATION,
 };
 
 /** `myseal digit` hands a key over and returns: it never waits for the node's answer. */
 export const DIGIT_EXITS: readonly ExitName[] = ['OK', 'USAGE', 'GATEWAY_UNREACHABLE', 'BAD_CONFIG', 'TOKEN_REFUSED'];
+
+/**
+ * The commands that never ask a node (login-link asks the daemon only). A configuration they cannot use is BAD_CONFIG, so that a
+ * service manager can tell it from a crash and not restart into it (docs/systemd/myseal.service);
+ * `serve` counts a port another program holds as one too: it does not go away by retrying.
+ */
+export const COMMAND_EXITS = {
+  serve: ['OK', 'FAILURE', 'USAGE', 'BAD_CONFIG'],
+  node: ['OK', 'FAILURE', 'USAGE'],
+  keygen: ['OK', 'FAILURE', 'USAGE'],
+  log: ['OK', 'FAILURE', 'USAGE', 'BAD_CONFIG'],
+  legacy: ['OK', 'FAILURE', 'USAGE', 'BAD_CONFIG'],
+  demo: ['OK', 'FAILURE', 'USAGE'],
+  'login-link': ['OK', 'FAILURE', 'USAGE', 'GATEWAY_UNREACHABLE', 'BAD_CONFIG', 'TOKEN_REFUSED'],
+} as const satisfies Record<string, readonly ExitName[]>;
+
+export type CommandName = keyof typeof COMMAND_EXITS;
 
 /** The exit code of an outcome that did not succeed, by its result word (service/lock/outcome.ts). */
 const EXIT_BY_RESULT: Readonly<Record<string, ExitName>> = {
   wrong_pin: 'WRONG_PIN',
   locked_out: 'LOCKED_OUT',
   timeout: 'TIMEOUT',
+  // A key rotation sent and not confirmed: no answer from the node, the next exchange settles it.
+  unconfirmed: 'TIMEOUT',
   gateway_down: 'GATEWAY_UNREACHABLE',
   rate_limited: 'RATE_LIMITED',
   refused: 'REFUSED',

@@ -13,6 +13,8 @@ import { FileKeyStore, KEY_STORE_FILE } from '../../store/key-store.ts';
 import { provisionNodeKey } from '../../store/provision.ts';
 import { acquireStateLock } from '../../store/state-lock.ts';
 import { ensurePrivateDir, ensureStateDir, resolveStateDir } from '../../store/state-dir.ts';
+import { reportFailure } from './command-failure.ts';
+import { ExitCode } from './exit-code.ts';
 import { HELP } from './help/keygen.ts';
 import { parseCommandArgs, usageError } from './parse-args.ts';
 
@@ -37,20 +39,18 @@ interface KeygenArgs {
   lockChild: number;
 }
 
-/** Exit status: 0 done, 2 usage error, 1 anything else (storage, permissions, existing key). */
+/** Exit status: COMMAND_EXITS.keygen (a failure is storage, permissions or an existing key). */
 export async function run(argv: string[], io: KeygenIo = defaultIo): Promise<number> {
   try {
     const args = parseKeygenArgs(argv);
     if (args.help) {
       io.stdout(HELP);
-      return 0;
+      return ExitCode.OK;
     }
     io.stdout(keygen(args, io.env));
-    return 0;
+    return ExitCode.OK;
   } catch (e) {
-    const message = isMySealError(e) ? e.message : `unexpected error: ${e instanceof Error ? e.message : String(e)}`;
-    io.stderr(`myseal keygen: ${message}\n`);
-    return isMySealError(e, ErrorCode.USAGE) ? 2 : 1;
+    return reportFailure('keygen', e, io.stderr);
   }
 }
 

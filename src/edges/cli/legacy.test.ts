@@ -65,7 +65,7 @@ test('the key cannot be given on the command line, and such attempts are not ech
   ]) {
     const s = setup(t);
     assert.equal(await run(argv, s.io), 2);
-    assert.match(s.err(), /USAGE/);
+    assert.match(s.err(), /^myseal legacy: (?!USAGE)[^\n]* \(see myseal legacy --help\)\n$/);
     assert.ok(!s.all().includes(KEY));
     assert.equal(s.prompts.length, 0);
   }

@@ -9,11 +9,12 @@
 import { readSecretFromStdin } from './secret-input.ts';
 import { loadConfig } from '../../config/config.ts';
 import type { MySealError } from '../../core/errors.ts';
-import { ErrorCode, isMySealError } from '../../core/errors.ts';
 import { checkLegacyKey, LEGACY_KEY_LENGTH } from '../../core/legacy/ecb.ts';
 import { removeLegacyKey, writeLegacyKey } from '../../store/legacy-key-file.ts';
 import { LEGACY_REPLAY_WARNING } from '../../core/legacy/replay-warning.ts';
 import { NODE_ID_RANGE, parseNodeId } from '../../core/protocol/node-id.ts';
+import { reportFailure } from './command-failure.ts';
+import { ExitCode } from './exit-code.ts';
 import { HELP } from './help/legacy.ts';
 import { parseCommandArgs, usageError } from './parse-args.ts';
 
@@ -41,13 +42,13 @@ interface LegacyArgs {
   force: boolean;
 }
 
-/** Exit status: 0 done, 2 usage error, 1 anything else (bad key, existing key, storage). */
+/** Exit status: COMMAND_EXITS.legacy (a failure is a bad key, an existing key or storage). */
 export async function run(argv: string[], io: LegacyIo = defaultIo): Promise<number> {
   try {
     const args = parseLegacyArgs(argv);
     if (args.help) {
       io.stdout(HELP);
-      return 0;
+      return ExitCode.OK;
     }
     const stateDir = loadConfig(args.config, io.env, args.stateDir === undefined ? {} : { stateDir: args.stateDir }).stateDir;
     if (args.action === 'remove-key') {
@@ -57,7 +58,7 @@ export async function run(argv: string[], io: LegacyIo = defaultIo): Promise<num
           ? `myseal legacy: node ${args.node}'s legacy key removed. Set legacyEcb: false for it in the config.\n`
           : `myseal legacy: node ${args.node} had no legacy key file.\n`,
       );
-      return 0;
+      return ExitCode.OK;
     }
     io.stderr(`myseal legacy: warning: ${LEGACY_REPLAY_WARNING}\n`);
     const key = await io.readSecret(`Legacy key for node ${args.node} (${LEGACY_KEY_LENGTH} characters, not shown): `);
@@ -67,11 +68,9 @@ export async function run(argv: string[], io: LegacyIo = defaultIo): Promise<num
       `myseal legacy: legacy key for node ${args.node} stored in ${path} (mode 0600).\n` +
         `Set legacyEcb: true for node ${args.node} in the config for as long as it runs the original sketch.\n`,
     );
-    return 0;
+    return ExitCode.OK;
   } catch (e) {
-    const message = isMySealError(e) ? e.message : `unexpected error: ${e instanceof Error ? e.name : typeof e}`;
-    io.stderr(`myseal legacy: ${message}\n`);
-    return isMySealError(e, ErrorCode.USAGE) ? 2 : 1;
+    return reportFailure('legacy', e, io.stderr);
   }
 }
 

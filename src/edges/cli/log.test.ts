@@ -86,7 +86,7 @@ test('usage errors exit 2 without echoing what was typed; unreadable logs exit 1
   for (const argv of [['--node', '255'], ['--node', 'abc'], ['--lines', '-1'], ['s3cr3t'], ['--bogus']]) {
     const s = setup(t);
     assert.equal(await run(argv, s.io), 2, argv.join(' '));
-    assert.match(s.err(), /^myseal log: USAGE: /);
+    assert.match(s.err(), /^myseal log: (?!USAGE)[^\n]* \(see myseal log --help\)\n$/);
     assert.doesNotMatch(s.err(), /s3cr3t/);
   }
   const s = setup(t);

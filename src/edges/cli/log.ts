@@ -5,11 +5,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../config/config.ts';
 import type { MySealError } from '../../core/errors.ts';
-import { ErrorCode, isMySealError } from '../../core/errors.ts';
 import { AuditFollower } from '../../audit/follower.ts';
 import { readAuditLog } from '../../audit/reader.ts';
 import type { AuditRecord } from '../../audit/schema.ts';
 import { NODE_ID_RANGE, parseNodeId } from '../../core/protocol/node-id.ts';
+import { reportFailure } from './command-failure.ts';
+import { ExitCode } from './exit-code.ts';
 import { HELP } from './help/log.ts';
 import { parseCommandArgs, usageError } from './parse-args.ts';
 
@@ -39,17 +40,17 @@ interface LogArgs {
   follow: boolean;
 }
 
-/** Exit status: 0 done, 2 usage error, 1 anything else (unreadable log, bad config). */
+/** Exit status: COMMAND_EXITS.log (a failure is an unreadable log). */
 export async function run(argv: string[], io: LogIo = defaultIo): Promise<number> {
   let args: LogArgs;
   try {
     args = parseLogArgs(argv);
   } catch (e) {
-    return fail(e, io);
+    return reportFailure('log', e, io.stderr);
   }
   if (args.help) {
     io.stdout(HELP);
-    return 0;
+    return ExitCode.OK;
   }
   try {
     // The same state dir `myseal serve` would use: flag, environment, config file, default.
@@ -68,9 +69,9 @@ export async function run(argv: string[], io: LogIo = defaultIo): Promise<number
     } finally {
       await follower?.close();
     }
-    return 0;
+    return ExitCode.OK;
   } catch (e) {
-    return fail(e, io);
+    return reportFailure('log', e, io.stderr);
   }
 }
 
@@ -162,12 +163,6 @@ export function parseLogArgs(argv: string[]): LogArgs {
     json: values.json === true,
     follow: values.follow === true,
   };
-}
-
-function fail(e: unknown, io: LogIo): number {
-  const message = isMySealError(e) ? e.message : `unexpected error: ${e instanceof Error ? e.name : typeof e}`;
-  io.stderr(`myseal log: ${message}\n`);
-  return isMySealError(e, ErrorCode.USAGE) ? 2 : 1;
 }
 
 function usage(message: string): MySealError {

@@ -1,4 +1,5 @@
 /** `myseal demo --help`: apart from the command, so that the help loads nothing the command needs. */
+import { COMMAND_EXITS, ExitCode, exitStatusHelp } from '../exit-code.ts';
 
 export const HELP = `Usage: myseal demo [--json] [--keep] [--in-process] [--verbose]
 
@@ -13,4 +14,8 @@ controller's plain unlock, and then shows the original ECB format being replayed
                  (made-up demo values), so the keypad can be tried (Ctrl-C ends it)
   --in-process   the protocol alone: a controller and a node object, no sockets
   --verbose      show the daemon's log
-Exit status: 0 when every step passes, 1 otherwise, 2 for a usage error (an unknown option, say).`;
+  -h, --help     show this text
+
+A step that does not pass is a failure (${ExitCode.FAILURE}), even if every other step does.
+
+${exitStatusHelp(COMMAND_EXITS.demo)}`;

@@ -2,6 +2,7 @@
 import { DEFAULT_LOCK_CHILD } from '../../../core/protocol/constants.ts';
 import { NODE_ID_RANGE } from '../../../core/protocol/node-id.ts';
 import { STATE_DIR_ENV } from '../../../store/state-dir.ts';
+import { COMMAND_EXITS, exitStatusHelp } from '../exit-code.ts';
 
 export const HELP = `Usage: myseal keygen --node N [--lock-child C] [--state-dir DIR] [--header PATH] [--force]
 
@@ -26,4 +27,6 @@ Stop a running myseal serve on the same state dir first (keygen refuses while it
 the daemon keeps keys and counters in memory and would write the old ones back.
 
 The header is a secret: anyone who has it can open the lock. Do not commit it to version control.
+
+${exitStatusHelp(COMMAND_EXITS.keygen)}
 `;

@@ -2,6 +2,7 @@
 import { LEGACY_KEY_ENV } from '../../../store/legacy-key-file.ts';
 import { NODE_ID_RANGE } from '../../../core/protocol/node-id.ts';
 import { STATE_DIR_ENV } from '../../../store/state-dir.ts';
+import { COMMAND_EXITS, exitStatusHelp } from '../exit-code.ts';
 
 export const HELP = `Usage: myseal legacy set-key --node N [--state-dir DIR] [--config PATH] [--force]
        myseal legacy remove-key --node N [--state-dir DIR] [--config PATH]
@@ -24,4 +25,6 @@ Options:
   -h, --help        show this text
 
 Without a key file, the daemon uses $${LEGACY_KEY_ENV} for every legacy node.
+
+${exitStatusHelp(COMMAND_EXITS.legacy)}
 `;

@@ -1,6 +1,7 @@
 /** `myseal log --help`: apart from the command, so that the help loads nothing the command needs. */
 import { NODE_ID_RANGE } from '../../../core/protocol/node-id.ts';
 import { STATE_DIR_ENV } from '../../../store/state-dir.ts';
+import { COMMAND_EXITS, exitStatusHelp } from '../exit-code.ts';
 
 export const HELP = `Usage: myseal log [--state-dir DIR] [--config PATH] [--node N] [--lines N] [--json] [--follow]
 
@@ -17,4 +18,6 @@ Options:
   --json            print the raw JSON lines instead of a table
   --follow, -f      keep printing new entries as they are written, until Ctrl-C
   -h, --help        show this text
+
+${exitStatusHelp(COMMAND_EXITS.log)}
 `;
