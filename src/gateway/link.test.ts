@@ -217,3 +217,17 @@ test('a failed attempt says when the next one comes: the backoff delay, growing'
   assert.deepEqual(delays, [5, 10, 20]);
   await link.stop();
 });
+
+test('a lost connection says when the next attempt comes; a stop says none', async () => {
+  const { attempts, open } = scriptedOpener();
+  const link = new GatewayLink<string>({ description: 'fake', open, encode: formatLine, backoff: { initialMs: 5, factor: 2, maxMs: 40, jitter: 0 } });
+  const downs: [string, number | undefined][] = [];
+  link.on('disconnected', (reason, retryInMs) => downs.push([reason, retryInMs]));
+  link.start();
+  attempts[0]!.accept().end('ECONNRESET');
+  await until(() => attempts.length === 2);
+  attempts[1]!.accept();
+  await until(() => link.connected);
+  await link.stop();
+  assert.deepEqual(downs, [['ECONNRESET', 5], ['stopped', undefined]]);
+});

@@ -156,8 +156,9 @@ export class GatewayLink<Out, S extends GatewayStream<Out> = GatewayStream<Out>>
     this.#stream = null;
     this.#current = 0;
     this.#reconnect.backoff.disconnected();
-    this.emit('disconnected', this.#running ? reason : 'stopped');
-    if (this.#running) this.#reconnect.schedule();
+    // Scheduled first so that the event can say when the next attempt comes.
+    const retryInMs = this.#running ? this.#reconnect.schedule() : undefined;
+    this.emit('disconnected', this.#running ? reason : 'stopped', retryInMs);
   }
 
   #sink(id: number): StreamSink {

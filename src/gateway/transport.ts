@@ -31,7 +31,8 @@ export interface GatewayEvents {
    */
   lines: [batch: LineBatch];
   connected: [];
-  disconnected: [reason: string];
+  /** A connection that was up ended; the next attempt comes in retryInMs (absent once stopped). */
+  disconnected: [reason: string, retryInMs?: number];
   /**
    * An attempt to connect that came to nothing (refused, unreachable, a TLS or login refusal, no
    * such device); it is retried with backoff. The reason is a code or the peer's refusal, never a

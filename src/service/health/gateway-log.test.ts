@@ -32,3 +32,12 @@ test('a failure is said once per cause with when it retries, and again only when
   gateway.emit('failed', 'EHOSTUNREACH', 250);
   assert.match(lines.at(-1)!, /^error gateway connection failed, retrying in 250 ms/, 'after a connection, said again');
 });
+
+test('a connection lost says when the next attempt comes', () => {
+  const { gateway, lines } = setup();
+  gateway.emit('connected');
+  gateway.emit('disconnected', 'ECONNRESET', 260);
+  assert.match(lines.at(-1)!, /^warn gateway disconnected, reconnecting in 260 ms .*"reason":"ECONNRESET".*"retryInMs":260/);
+  gateway.emit('disconnected', 'stopped');
+  assert.match(lines.at(-1)!, /^warn gateway disconnected \{/);
+});

@@ -40,8 +40,9 @@ export function watchGatewayLink(gateway: GatewayTransport, log: LoggerLike, on:
     log.info({ gateway: gateway.description }, 'gateway connected');
     on.up();
   });
-  gateway.on('disconnected', (reason) => {
-    log.warn({ gateway: gateway.description, reason }, 'gateway disconnected');
+  gateway.on('disconnected', (reason, retryInMs = 0) => {
+    const retrying = retryInMs > 0 ? `, reconnecting in ${shortWait(retryInMs)}` : '';
+    log.warn({ gateway: gateway.description, reason, ...(retryInMs > 0 ? { retryInMs } : {}) }, `gateway disconnected${retrying}`);
     on.lost();
   });
 }
