@@ -26,6 +26,8 @@ import { injectForgedFrame, injectPlainUnlocked, PIN, startWorld } from '../../.
 const SHOTS = resolve(process.env.MYSEAL_TEST_OUTPUT || 'test-output', 'screenshots');
 let shotsAnnounced = false;
 const PHONE = { width: 390, height: 844 };
+/** The phone most tests use: a dark scheme, a retina screen. */
+const DARK_PHONE = { viewport: PHONE, deviceScaleFactor: 2, colorScheme: 'dark' } as const;
 const DESKTOP = { width: 1280, height: 900 };
 const WAIT = { timeout: 5_000 };
 const TOKEN = 'browser-test-token-0123456789';
@@ -87,7 +89,7 @@ test('the keypad in a browser: unlock, wrong PIN, live node list, security event
   if (!requireTool(t, 'chromium')) return;
   const w = await startWorld(t);
   const browser = await launch(t);
-  const phone = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, colorScheme: 'dark', hasTouch: true });
+  const phone = await browser.newContext({ ...DARK_PHONE, hasTouch: true });
   const page = await openPage(t, phone, `${w.base}/`);
 
   await page.locator('#result', { hasText: 'Enter PIN' }).waitFor(WAIT);
@@ -190,7 +192,7 @@ test('with a token the page asks for it first, then works with the session cooki
   if (!requireTool(t, 'chromium')) return;
   const w = await startWorld(t, { token: TOKEN });
   const browser = await launch(t);
-  const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, colorScheme: 'dark' });
+  const context = await browser.newContext(DARK_PHONE);
   const page = await openPage(t, context, `${w.base}/`);
 
   await page.getByLabel('API token').waitFor(WAIT);
@@ -228,7 +230,7 @@ test('over HTTPS: the page loads with HSTS, the login sets a Secure cookie, the 
   const w = await startWorld(t, { token: TOKEN, tls: { cert: certs.certPath, key: certs.keyPath } });
   // Chromium trusts exactly this server's key, as if its CA were installed; any other certificate still fails.
   const browser = await launch(t, [`--ignore-certificate-errors-spki-list=${certs.spkiSha256}`]);
-  const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, colorScheme: 'dark' });
+  const context = await browser.newContext(DARK_PHONE);
   let headers: Record<string, string> = {};
   const page = await openPage(t, context, `${w.base}/`, (h) => (headers = h));
   assert.ok(w.base.startsWith('https://'));
@@ -277,7 +279,7 @@ test('Lock beside Unlock; a lockout turns the keys and Unlock off with a countdo
   // A short lockout, so the test sees it end.
   const w = await startWorld(t, { node: { lockoutBaseS: 4 } });
   const browser = await launch(t);
-  const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, colorScheme: 'dark', hasTouch: true });
+  const context = await browser.newContext({ ...DARK_PHONE, hasTouch: true });
   // The too-short PIN sent with Unlock below is a 400 BAD_PIN answer, on purpose.
   const page = await openPage(t, context, `${w.base}/`, undefined, [400]);
   const unlockButton = page.getByRole('button', { name: 'Unlock', exact: true });
@@ -337,7 +339,7 @@ test('installable: the browser reads the manifest and loads its icons without a 
   if (!requireTool(t, 'chromium')) return;
   const w = await startWorld(t, { token: TOKEN });
   const browser = await launch(t);
-  const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, colorScheme: 'dark' });
+  const context = await browser.newContext(DARK_PHONE);
   const page = await openPage(t, context, `${w.base}/`);
   await page.getByLabel('API token').waitFor(WAIT);
 
@@ -378,7 +380,7 @@ test('a login link from myseal login-link signs a phone in once; opened again it
   const url = `${w.base}${path}`;
   const browser = await launch(t);
 
-  const phone = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, colorScheme: 'dark', hasTouch: true });
+  const phone = await browser.newContext({ ...DARK_PHONE, hasTouch: true });
   const page = await openPage(t, phone, url);
   await page.locator('#result', { hasText: 'Enter PIN' }).waitFor(WAIT);
   assert.equal(page.url(), `${w.base}/`, 'the code is gone from the address bar');
@@ -390,7 +392,7 @@ test('a login link from myseal login-link signs a phone in once; opened again it
   await shot(t, page, 'login-link-signed-in-phone.png');
 
   // The same link on another phone: dead. The login form says why; the refusal is a security event.
-  const other = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, colorScheme: 'dark', hasTouch: true });
+  const other = await browser.newContext({ ...DARK_PHONE, hasTouch: true });
   const again = await openPage(t, other, url);
   await again.locator('#login-error', { hasText: 'used up or expired' }).waitFor(WAIT);
   assert.equal(await again.locator('#app').isHidden(), true);
