@@ -1,8 +1,9 @@
 import { stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { join } from 'node:path';
-import { ioError, openPrivateFileAsync, readOpenPrivateFile } from '../store/state-dir.ts';
-import type { OpenPrivateFile } from '../store/state-dir.ts';
+import { openPrivateFileAsync, readOpenPrivateFile } from '../store/private-file-async.ts';
+import type { OpenPrivateFile } from '../store/private-file-async.ts';
+import { ioError } from '../store/state-dir.ts';
 import { AUDIT_FILE, rotatedIndexes, rotatedPath } from './files.ts';
 import { MAX_READ_BYTES, parseLines } from './reader.ts';
 import type { AuditReadResult } from './reader.ts';

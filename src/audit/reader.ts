@@ -5,7 +5,7 @@
  * not hold up the locks' traffic.
  */
 import { join } from 'node:path';
-import { readPrivateFileAsync } from '../store/state-dir.ts';
+import { readPrivateFileAsync } from '../store/private-file-async.ts';
 import { AUDIT_FILE, rotatedIndexes, rotatedPath } from './files.ts';
 import { parseRecord } from './schema.ts';
 import type { AuditRecord } from './schema.ts';

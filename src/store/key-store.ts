@@ -20,7 +20,8 @@ import { fromHex, toHex } from '../core/bytes.ts';
 import { removeStaleTempFiles, replaceFileAtomic, writeFileAtomic } from './atomic-file.ts';
 import { parseJsonDocument } from './json-document.ts';
 import { checkNodeId, isNodeId, NODE_ID_RANGE } from '../core/protocol/node-id.ts';
-import { readPrivateFile, readPrivateFileAsync } from './state-dir.ts';
+import { readPrivateFileAsync } from './private-file-async.ts';
+import { readPrivateFile } from './state-dir.ts';
 import type { ControllerKeyStore, NodeKeys } from '../core/protocol/stores.ts';
 
 export const KEY_STORE_FILE = 'keys.json';
