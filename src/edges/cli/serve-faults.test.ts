@@ -422,7 +422,7 @@ test('bad input from the gateway, controllers and HTTP: counted by code, dropped
   // Nothing dropped a link: one gateway connection all along, both controllers still there.
   assert.equal(relay.connections, 1);
   assert.equal(s.logs.filter((l) => l.msg === 'gateway connected').length, 1);
-  assert.equal(s.logs.filter((l) => l.msg === 'gateway disconnected').length, 0);
+  assert.equal(s.logs.filter((l) => l.msg?.startsWith('gateway disconnected') === true).length, 0);
   assert.equal(a.closed || b.closed, false);
   assert.deepEqual(s.site.gateway.faults, []);
 });
@@ -586,7 +586,7 @@ test('the gateway process killed (SIGKILL) and restarted on its port 3 times und
     );
   }
   assert.ok(connects().length >= 1 + outages.length, 'the daemon reported each reconnect');
-  assert.ok(logs.filter((l) => l.msg === 'gateway disconnected').length >= outages.length, 'and each loss');
+  assert.ok(logs.filter((l) => l.msg?.startsWith('gateway disconnected') === true).length >= outages.length, 'and each loss');
 
   // ---- every sealed command ended, confirmed or reported failed; none hung, none vanished ---
   assert.deepEqual(unexpected, [], 'only sealed results, gateway_down or timeout');
