@@ -38,6 +38,14 @@ export interface DaemonPorts {
   http: number;
 }
 
+/** MYSEAL_BENCH_TSX=1: the daemon runs src/cli.ts through tsx instead of the build users run. */
+export const THROUGH_TSX = process.env.MYSEAL_BENCH_TSX === '1';
+
+/** What a report says the daemon was. */
+export function daemonKind(built: BuiltCli | undefined): string {
+  return `myseal serve (${built ? 'dist/cli.js compiled by tsc -p tsconfig.build.json' : 'src/cli.ts through tsx'})`;
+}
+
 /** The CLI compiled by the project's build, laid out as the installed package; remove() when done. */
 export interface BuiltCli {
   /** dist/cli.js of the build. */

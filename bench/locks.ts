@@ -45,7 +45,7 @@ import { join } from 'node:path';
 import { Op, Status } from '../src/core/protocol/body.ts';
 import { describeOutcome } from '../src/service/lock/outcome.ts';
 import { freePort, killProcess } from '../test/support/mosquitto.ts';
-import { buildCli, environment, loadNow, mainThreadTimes, median, startDaemonProcess, until } from './lib-daemon.ts';
+import { THROUGH_TSX, buildCli, daemonKind, environment, loadNow, mainThreadTimes, median, startDaemonProcess, until } from './lib-daemon.ts';
 import type { BuiltCli, ThreadTimes } from './lib-daemon.ts';
 import type { NodesConfig } from './lib-daemon.ts';
 import { LOCK_CHILD } from './lib-gateway.ts';
@@ -61,7 +61,6 @@ const LOCK_COUNT = Math.max(...SIZES);
 const FIRST_LOCK_NODE = 10;
 const ROUNDS = Number(process.env.MYSEAL_BENCH_ROUNDS ?? 40);
 /** The daemon through tsx (src/cli.ts) rather than compiled: for a quick run with no build. */
-const THROUGH_TSX = process.env.MYSEAL_BENCH_TSX === '1';
 /**
  * Rounds before the measured ones: until the daemon's hot paths are compiled by V8's optimizing
  * tier. With 3, the measured rounds still included that compiling (the daemon's CPU per 50-lock
@@ -234,7 +233,7 @@ async function main(): Promise<void> {
     const floorP50 = (s: number): number => summary(floorSamples.get(s)!).p50;
     const report = {
       bench: 'locks',
-      daemon: `myseal serve (${built ? 'dist/cli.js compiled by tsc -p tsconfig.build.json' : 'src/cli.ts through tsx'}) in its own process, log level warn`,
+      daemon: `${daemonKind(built)} in its own process, log level warn`,
       gateway: `simulated MySensors 2.3.2 gateway with ${LOCK_COUNT} sealed virtual locks (nodes ${lockNodes[0]}-${lockNodes.at(-1)}, state in memory) in a worker thread, bench/lib-gateway-thread.ts`,
       rounds: ROUNDS,
       warmup_rounds: WARMUP_ROUNDS,

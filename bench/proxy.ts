@@ -28,7 +28,8 @@
  *    request that carries the last digit to the arrival of the sealed C_STREAM type-83 unlock line
  *    on the gateway's socket (target: p99 <= 2 ms).
  *
- * The daemon is `myseal serve` itself (src/cli.ts through tsx) in its own process, as deployed; the
+ * The daemon is `myseal serve` itself in its own process, as deployed: the CLI compiled by the project's
+ * build (bench/lib-daemon.ts buildCli(); MYSEAL_BENCH_TSX=1 runs src/cli.ts through tsx instead); the
  * gateways, the controllers and the HTTP client live in this process, so the two moments of the
  * unlock figure are read from one clock. socat and the plain relay, too, run in their own processes.
  * MYSEAL_BENCH_CPU_PROF=<dir> has the daemon write a CPU profile there when it ends.
@@ -41,7 +42,8 @@ import { join } from 'node:path';
 import { Op, Status } from '../src/core/protocol/body.ts';
 import { describeOutcome } from '../src/service/lock/outcome.ts';
 import { freePort, killProcess, waitForPort } from '../test/support/mosquitto.ts';
-import { ROOT, environment, loadNow, median, sleep, startDaemonProcess, until } from './lib-daemon.ts';
+import { ROOT, THROUGH_TSX, buildCli, daemonKind, environment, loadNow, median, sleep, startDaemonProcess, until } from './lib-daemon.ts';
+import type { BuiltCli } from './lib-daemon.ts';
 import { LOCK_CHILD, LOCK_NODE, PLAIN_CHILD, PLAIN_NODE, startBenchGateway } from './lib-gateway.ts';
 import type { BenchGateway } from './lib-gateway.ts';
 import { HttpConn, LineClient, round, summary } from './lib-net.ts';
@@ -181,6 +183,7 @@ async function main(): Promise<void> {
     for (const p of Object.values(procs)) p?.kill('SIGKILL');
   });
   const gateways: BenchGateway[] = [];
+  let built: BuiltCli | undefined;
   try {
     // Four gateways, so no path sees another's traffic: one behind MySeal (with the sealed lock),
     // one behind socat, one behind the plain relay, one for controllers that connect directly.
@@ -193,6 +196,10 @@ async function main(): Promise<void> {
 
     const listenPort = await freePort();
     const httpPort = await freePort();
+    if (!THROUGH_TSX) {
+      progress('building the CLI (tsc -p tsconfig.build.json)');
+      built = await buildCli();
+    }
     progress('starting myseal serve');
     procs.daemon = await startDaemonProcess(
       dir,
@@ -201,6 +208,7 @@ async function main(): Promise<void> {
         [LOCK_NODE]: { children: { [LOCK_CHILD]: { kind: 'lock', pinLength: PIN.length } } },
         [PLAIN_NODE]: { children: { [PLAIN_CHILD]: { kind: 'relay', policy: 'pass' } } },
       },
+      built?.cli,
     );
     await until(() => gwMyseal.clientCount === 1, 'myseal serve to connect to its gateway');
     const socatPort = await freePort();
@@ -377,7 +385,7 @@ async function main(): Promise<void> {
       gateway:
         'simulated MySensors 2.3.2 core (src/sim SimGateway: sealed lock node 5, plain node 7) behind a minimal TCP front (bench/lib-gateway.ts); ' +
         'throughput lines pre-formatted and written in one blast, answers and sealed results produced by the simulator; one gateway per path',
-      daemon: 'myseal serve (src/cli.ts through tsx) in its own process, log level warn, one controller connected',
+      daemon: `${daemonKind(built)} in its own process, log level warn, one controller connected`,
       ...parts,
       environment: environment(dir, loadAtStart),
       duration_s: round((performance.now() - startedAt) / 1000, 1),
@@ -388,6 +396,7 @@ async function main(): Promise<void> {
     if (procs.socat) await killProcess(procs.socat);
     if (procs.relay) await killProcess(procs.relay);
     for (const g of gateways) await g.close();
+    built?.remove();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -213,7 +213,10 @@ export async function runSocketDemo(opts: SocketDemoOptions = {}): Promise<Socke
     const mySealVerdict = async (attack: () => void): Promise<string> => {
       const mark = audit.length;
       attack();
-      const refusal = (): { result?: string } | undefined => audit.slice(mark).find((e) => e.event === 'security' && e.node === LOCK);
+      // The lock's answer to a frame replayed to it earlier is audited as UNEXPECTED_RESULT whenever
+      // it arrives, possibly during this step: that event is the earlier attack's, not this one's.
+      const refusal = (): { result?: string } | undefined =>
+        audit.slice(mark).find((e) => e.event === 'security' && e.node === LOCK && e.result !== 'UNEXPECTED_RESULT');
       return (await pollUntil(() => refusal() !== undefined, WAIT_MS)) ? `refused: ${refusal()!.result}` : 'not refused';
     };
     let unlockFrame: Recorded | undefined;

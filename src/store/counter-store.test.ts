@@ -262,9 +262,12 @@ test('property: any sequence of operations and restarts never issues a counter t
     fc.record({ kind: fc.constant('receive' as const), node: fc.integer({ min: 1, max: 3 }), counter: fc.integer({ min: 1, max: 5000 }) }),
     fc.record({ kind: fc.constant('restart' as const) }),
   );
+  // Each run's directory inside one of this test's own, so that the check below that every run
+  // cleaned up sees no other process's directories (another suite may be running at the same time).
+  const parent = mkdtempSync(join(tmpdir(), 'myseal-counters-prop-'));
   await fc.assert(
     fc.asyncProperty(fc.integer({ min: 1, max: 16 }), fc.array(op, { maxLength: 40 }), async (block, ops) => {
-      const dir = mkdtempSync(join(tmpdir(), 'myseal-counters-prop-'));
+      const dir = mkdtempSync(join(parent, 'run-'));
       try {
         let counters = started(dir, [1, 2, 3], { reserveBlock: block });
         const last = new Map<number, number>();
@@ -295,5 +298,6 @@ test('property: any sequence of operations and restarts never issues a counter t
     }),
     { numRuns: 150 },
   );
-  assert.equal(readdirSync(tmpdir()).filter((n) => n.startsWith('myseal-counters-prop-')).length, 0);
+  assert.deepEqual(readdirSync(parent), []);
+  rmSync(parent, { recursive: true, force: true });
 });
