@@ -67,6 +67,15 @@ async function openPage(
   return page;
 }
 
+/** A daemon that wants the API token, and a phone's page opened on it (at the login). */
+async function phoneAtTokenLogin(t: TestContext): Promise<{ w: Awaited<ReturnType<typeof startWorld>>; context: BrowserContext; page: Page }> {
+  const w = await startWorld(t, { token: TOKEN });
+  const browser = await launch(t);
+  const context = await browser.newContext(DARK_PHONE);
+  const page = await openPage(t, context, `${w.base}/`);
+  return { w, context, page };
+}
+
 async function shot(t: TestContext, page: Page, name: string, fullPage = false): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   if (!shotsAnnounced) {
@@ -190,10 +199,7 @@ test('the keypad in a browser: unlock, wrong PIN, live node list, security event
 
 test('with a token the page asks for it first, then works with the session cookie', { timeout: 40_000 }, async (t) => {
   if (!requireTool(t, 'chromium')) return;
-  const w = await startWorld(t, { token: TOKEN });
-  const browser = await launch(t);
-  const context = await browser.newContext(DARK_PHONE);
-  const page = await openPage(t, context, `${w.base}/`);
+  const { context, page } = await phoneAtTokenLogin(t);
 
   await page.getByLabel('API token').waitFor(WAIT);
   assert.equal(await page.locator('#app').isHidden(), true);
@@ -337,10 +343,7 @@ test('Lock beside Unlock; a lockout turns the keys and Unlock off with a countdo
 
 test('installable: the browser reads the manifest and loads its icons without a login', { timeout: 40_000 }, async (t) => {
   if (!requireTool(t, 'chromium')) return;
-  const w = await startWorld(t, { token: TOKEN });
-  const browser = await launch(t);
-  const context = await browser.newContext(DARK_PHONE);
-  const page = await openPage(t, context, `${w.base}/`);
+  const { w, context, page } = await phoneAtTokenLogin(t);
   await page.getByLabel('API token').waitFor(WAIT);
 
   // Chromium's own reading of the manifest, as "add to home screen" uses it: no parse errors.
