@@ -13,7 +13,12 @@ import { createInterface } from 'node:readline';
 
 import type { FrameLink, NodeFrame } from '../../src/core/protocol/operation.ts';
 
-export class LineProcess {
+/** What a LineFrameLink talks to: a line in, the lines it caused out (up to the end mark). */
+export interface LineTarget {
+  request(line: string, endMark: string): Promise<string[]>;
+}
+
+export class LineProcess implements LineTarget {
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly queue: string[] = [];
   private wake: (() => void) | null = null;
@@ -85,7 +90,7 @@ export class LineProcess {
 }
 
 /**
- * A FrameLink over a LineProcess. `format` writes a frame for the node as an input line, `parse`
+ * A FrameLink over a LineTarget (a LineProcess, or the WebAssembly node behind the same lines). `format` writes a frame for the node as an input line, `parse`
  * reads a frame from the node out of an output line (null for other lines).
  */
 export class LineFrameLink implements FrameLink {
@@ -98,7 +103,7 @@ export class LineFrameLink implements FrameLink {
   jamming = false;
 
   constructor(
-    readonly process: LineProcess,
+    readonly process: LineTarget,
     private readonly endMark: string,
     private readonly format: (child: number, frame: Uint8Array) => string,
     private readonly parse: (line: string) => NodeFrame | null,

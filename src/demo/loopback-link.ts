@@ -1,11 +1,11 @@
 /**
- * A FrameLink to a SealedNode in the same process: the "radio" of unit tests and the one-process
+ * A FrameLink to a node in the same process: the "radio" of unit tests and the one-process
  * demo. It can record every frame (an eavesdropper), jam frames to the node (they are recorded but
  * never delivered), and inject recorded or altered frames, which is all an attacker on the radio or
  * the gateway's LAN can do.
  */
 import type { FrameLink, NodeFrame } from '../core/protocol/operation.ts';
-import type { ReceiveOutcome, SealedNode } from '../node/sealed-node.ts';
+import type { ReceiveOutcome, WasmNode } from '../node/wasm-node.ts';
 import { GATEWAY_NODE_ID } from '../core/protocol/constants.ts';
 
 export interface RecordedFrame extends NodeFrame {
@@ -23,7 +23,7 @@ export class LoopbackLink implements FrameLink {
   jammingFromNode = false;
   private readonly inbox: NodeFrame[] = [];
 
-  constructor(private readonly node: SealedNode) {}
+  constructor(private readonly node: Pick<WasmNode, 'receive'>) {}
 
   async send(child: number, frame: Uint8Array): Promise<void> {
     this.recorded.push({ direction: 'toNode', child, frame: Uint8Array.from(frame) });

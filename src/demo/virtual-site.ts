@@ -4,10 +4,10 @@
  * the daemon and the node share it exactly as after `myseal keygen` and flashing), and a plain
  * sensor node that knows nothing of MySeal.
  */
-import type { EepromImageStorage } from '../node/node-storage.ts';
-import { SealedNode } from '../node/sealed-node.ts';
+import type { Eeprom } from '../node/eeprom.ts';
+import { WasmNode } from '../node/wasm-node.ts';
 import { provisionVirtualLock } from './provision-virtual-lock.ts';
-import type { SealedNodeOptions } from '../node/sealed-node.ts';
+import type { WasmNodeOptions } from '../node/wasm-node.ts';
 import { SimGateway } from '../node/gateway-core.ts';
 import type { SimGatewayOptions } from '../node/gateway-core.ts';
 import { SealedVirtualNode } from '../node/sealed-virtual-node.ts';
@@ -21,7 +21,7 @@ export interface VirtualSiteOptions {
   lockNode?: number;
   sensorNode?: number;
   pin?: string;
-  node?: Partial<SealedNodeOptions>;
+  node?: Partial<WasmNodeOptions>;
   radio?: SimGatewayOptions['radio'];
   /** Clients the simulated gateway takes at once (a real Ethernet gateway: 1). */
   maxClients?: number;
@@ -36,14 +36,16 @@ export interface VirtualSite {
   lock: SealedVirtualNode;
   sensor: PlainVirtualNode;
   legacy?: LegacyVirtualNode;
-  storage: EepromImageStorage;
+  eeprom: Eeprom;
   close(): Promise<void>;
 }
 
 export async function startVirtualSite(opts: VirtualSiteOptions): Promise<VirtualSite> {
   const lockNode = opts.lockNode ?? 5;
-  const storage = provisionVirtualLock(opts.stateDir, lockNode, opts.pin ?? '1234');
-  const lock = new SealedVirtualNode({ node: new SealedNode({ nodeId: lockNode, storage, lockChild: 1, ...opts.node }) });
+  const flash = provisionVirtualLock(opts.stateDir, lockNode, opts.pin ?? '1234');
+  const lock = new SealedVirtualNode({
+    node: new WasmNode({ nodeId: lockNode, ...flash, lockChild: 1, observeCommands: true, ...opts.node }),
+  });
   const sensor = new PlainVirtualNode({ nodeId: opts.sensorNode ?? 7, confirmSets: true });
   const legacy = opts.legacy && new LegacyVirtualNode(opts.legacy);
   const nodes: VirtualNode[] = [lock, sensor];
@@ -67,7 +69,7 @@ export async function startVirtualSite(opts: VirtualSiteOptions): Promise<Virtua
     lock,
     sensor,
     legacy,
-    storage,
+    eeprom: flash.eeprom,
     close: async () => {
       await front.close();
       gateway.close();

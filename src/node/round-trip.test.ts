@@ -1,6 +1,7 @@
 /**
  * Sealed operations end to end over real sockets: ControllerChannel + runOperation, MySeal's
- * gateway transport and GatewayFrameLink, the simulated 2.3.2 gateway, and a SealedNode behind it.
+ * gateway transport and GatewayFrameLink, the simulated 2.3.2 gateway, and the node library (built to
+ * WebAssembly) behind it.
  */
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
@@ -14,9 +15,9 @@ import type { GatewayTransport } from '../gateway/transport.ts';
 import { Op, Status } from '../core/protocol/body.ts';
 import type { SensorValue } from '../core/protocol/body.ts';
 import { ControllerChannel } from '../core/protocol/controller-channel.ts';
-import { EepromImageStorage } from './node-storage.ts';
+import { Eeprom } from './eeprom.ts';
 import { runOperation } from '../core/protocol/operation.ts';
-import { provisionNode, SealedNode } from './sealed-node.ts';
+import { WasmNode } from './wasm-node.ts';
 import { MemoryCounters, MemoryKeyStore } from '../core/protocol/stores.ts';
 import { requireMosquitto, startMosquitto } from '../../test/support/mosquitto.ts';
 import { createPtyPair } from '../../test/support/pty.ts';
@@ -35,9 +36,7 @@ const KEY = Uint8Array.from({ length: 16 }, (_, i) => (i * 29 + 7) & 0xff);
 const FAST = { initialMs: 20, maxMs: 200 };
 
 function lockWorld(radio?: RadioFaults) {
-  const storage = new EepromImageStorage();
-  provisionNode(storage, KEY, '1234');
-  const node = new SealedNode({ nodeId: NODE, storage, lockChild: LOCK_CHILD });
+  const node = new WasmNode({ nodeId: NODE, key: KEY, pin: '1234', eeprom: new Eeprom(), lockChild: LOCK_CHILD });
   const lock = new SealedVirtualNode({ node });
   const gw = new SimGateway({ nodes: [lock], radio });
   const channel = new ControllerChannel({ nodeId: NODE, keys: new MemoryKeyStore([[NODE, KEY]]), counters: new MemoryCounters() });

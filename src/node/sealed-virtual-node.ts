@@ -1,5 +1,5 @@
 /**
- * A lock node on the simulated radio: sealed frames (C_STREAM type 83) go to a SealedNode, its
+ * A lock node on the simulated radio: sealed frames (C_STREAM type 83) go to the node (WasmNode), its
  * replies go back as sealed frames; any other message goes to an optional plain handler, the
  * way a lock sketch has a receive() that dispatches on the message type.
  */
@@ -7,21 +7,21 @@ import { Command } from '../core/mysensors/enums.ts';
 import { frameToMessage } from '../core/protocol/carriage.ts';
 import { SEALED_STREAM_TYPE } from '../core/protocol/constants.ts';
 import type { SensorValue } from '../core/protocol/body.ts';
-import type { OutgoingFrame, ReceiveOutcome, SealedNode } from './sealed-node.ts';
+import type { OutgoingFrame, ReceiveOutcome, WasmNode } from './wasm-node.ts';
 import type { MySensorsMessage } from '../core/mysensors/message.ts';
 import type { NodeMessage } from './radio-message.ts';
 import type { NodeUplink, VirtualNode } from './virtual-node.ts';
 
 export interface SealedVirtualNodeOptions {
-  node: SealedNode;
+  node: WasmNode;
   /** Everything that is not a sealed frame; by default ignored. */
   plain?: (message: NodeMessage) => MySensorsMessage[];
 }
 
 export class SealedVirtualNode implements VirtualNode {
   readonly nodeId: number;
-  readonly node: SealedNode;
-  /** What the SealedNode made of each sealed frame, in order (accepted, refused, and why). */
+  readonly node: WasmNode;
+  /** What the node made of each sealed frame, in order (accepted, refused, and why). */
   readonly outcomes: ReceiveOutcome[] = [];
   readonly #plain: ((message: NodeMessage) => MySensorsMessage[]) | undefined;
   #uplink: NodeUplink | null = null;

@@ -24,7 +24,7 @@ import {
 } from '../core/protocol/constants.ts';
 import type { Op, SensorValue } from '../core/protocol/body.ts';
 import { encodePin } from '../core/protocol/pin.ts';
-import type { Eeprom } from './eeprom.ts';
+import { Eeprom } from './eeprom.ts';
 
 /** The committed build of the node library (arduino/wasm), beside src/ and dist/ alike. */
 export const NODE_WASM_URL = new URL('../../arduino/wasm/myseal-node.wasm', import.meta.url);
@@ -267,4 +267,15 @@ export class WasmNode {
         this.#opts.onSet?.(child, { type, payloadType, data: Uint8Array.from(this.#bytes(value, length)) }) ? 1 : 0,
     };
   }
+}
+
+/**
+ * Whether the EEPROM holds records made for this key: if not, booting with it provisions the node
+ * (first boot, or a new key flashed), and the first-boot PIN is needed. Boots a copy, without a lock:
+ * a node that knows its key writes nothing at boot then.
+ */
+export function eepromKnowsKey(eeprom: Eeprom, nodeId: number, key: Uint8Array): boolean {
+  const copy = new Eeprom(eeprom.bytes);
+  new WasmNode({ nodeId, key, pin: '0000', eeprom: copy, lockChild: null });
+  return copy.written === 0;
 }

@@ -25,7 +25,7 @@ import { startDaemon } from '../../src/app/start-daemon.ts';
 import type { RunningDaemon } from '../../src/app/start-daemon.ts';
 import { Command, Internal, Sensor } from '../../src/core/mysensors/enums.ts';
 import type { MySensorsMessage } from '../../src/core/mysensors/message.ts';
-import { SealedNode } from '../../src/node/sealed-node.ts';
+import { WasmNode } from '../../src/node/wasm-node.ts';
 import { provisionVirtualLock } from '../../src/demo/provision-virtual-lock.ts';
 import { SimGateway } from '../../src/node/gateway-core.ts';
 import { SimMqttFront } from '../../src/node/mqtt-front.ts';
@@ -122,9 +122,9 @@ export interface LockSite {
 
 /** A lock and a sensor behind a simulated gateway, the lock's key in the daemon's real key store. */
 export function createLockSite(stateDir: string, pin = PIN): LockSite {
-  const storage = provisionVirtualLock(stateDir, LOCK_NODE, pin);
+  const flash = provisionVirtualLock(stateDir, LOCK_NODE, pin);
   const lock = new SealedVirtualNode({
-    node: new SealedNode({ nodeId: LOCK_NODE, storage, lockChild: LOCK_CHILD }),
+    node: new WasmNode({ nodeId: LOCK_NODE, ...flash, lockChild: LOCK_CHILD, observeCommands: true }),
     plain: lockPlainSide(LOCK_NODE),
   });
   const sensor = new PlainVirtualNode({ nodeId: SENSOR_NODE, confirmSets: true });

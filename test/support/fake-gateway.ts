@@ -1,8 +1,8 @@
 /**
  * An in-process stand-in for a gateway transport, for unit tests of the daemon: messages the daemon
- * sends go to virtual nodes (a SealedNode behind the C_STREAM carriage, or a plain handler), and
+ * sends go to virtual nodes (the WebAssembly node behind the C_STREAM carriage, or a plain handler), and
  * their answers come back as 'message' events on the next turn of the event loop. Integration tests
- * use the real transports against the simulated gateway in src/sim/ instead.
+ * use the real transports against the simulated gateway in src/node/ instead.
  */
 import { EventEmitter } from 'node:events';
 import type { GatewayEvents, GatewayTransport } from '../../src/gateway/transport.ts';
@@ -10,7 +10,7 @@ import { Command, Internal } from '../../src/core/mysensors/enums.ts';
 import { assertValidMessage } from '../../src/core/mysensors/message.ts';
 import type { MySensorsMessage } from '../../src/core/mysensors/message.ts';
 import { frameToMessage, messageToFrame } from '../../src/core/protocol/carriage.ts';
-import type { SealedNode } from '../../src/node/sealed-node.ts';
+import type { WasmNode } from '../../src/node/wasm-node.ts';
 
 export class FakeGateway extends EventEmitter<GatewayEvents> implements GatewayTransport {
   readonly description = 'fake://gateway';
@@ -22,10 +22,10 @@ export class FakeGateway extends EventEmitter<GatewayEvents> implements GatewayT
   alive = true;
   /** Messages for nodes, in order (not the version requests the gateway answers itself). */
   readonly sent: MySensorsMessage[] = [];
-  private readonly nodes = new Map<number, SealedNode>();
+  private readonly nodes = new Map<number, WasmNode>();
   plainHandler: ((m: MySensorsMessage) => MySensorsMessage[]) | undefined;
 
-  addSealedNode(node: SealedNode): void {
+  addSealedNode(node: WasmNode): void {
     this.nodes.set(node.nodeId, node);
   }
 

@@ -9,9 +9,7 @@ import { sealFrame } from './seal.ts';
 import type { ResultBody } from './body.ts';
 import { ControllerChannel } from './controller-channel.ts';
 import { runOperation } from './operation.ts';
-import { SealedNode } from '../../node/sealed-node.ts';
-import { EepromImageStorage } from '../../node/node-storage.ts';
-import { LoopbackLink } from '../../demo/loopback-link.ts';
+import { Eeprom, PowerCut } from '../../node/eeprom.ts';
 import { makePair } from '../../demo/memory-pair.ts';
 
 type Pair = ReturnType<typeof makePair>;
@@ -54,21 +52,19 @@ test('five wrong PINs lock out, the lockout survives a reset and doubles', async
   // Even the right PIN is refused during the lockout.
   expectStatus((await op(p, { op: Op.Unlock, pin: '1234' })).result, Status.LockedOut);
 
-  // Reset the node: same storage, new process. The lockout starts over in full.
+  // Reset the node: RAM lost, EEPROM kept. The lockout starts over in full.
   p.clock.advance(59_000);
-  const rebooted = new SealedNode({ nodeId: p.nodeId, storage: p.storage, clock: p.clock.read, lockChild: 1 });
-  const link2 = new LoopbackLink(rebooted);
-  const status = await runOperation(p.channel, link2, 1, { op: Op.Status }, { timeoutMs: 10 });
+  p.node.restart();
+  const status = await runOperation(p.channel, p.link, 1, { op: Op.Status }, { timeoutMs: 10 });
   assert.equal(expectStatus(status.result, Status.LockStatus).lockoutSeconds, 60);
 
   p.clock.advance(60_000);
-  const again = { ...p, node: rebooted, link: link2 };
-  for (let i = 4; i >= 1; i--) await op(again, { op: Op.Unlock, pin: '0000' });
-  const second = expectStatus((await op(again, { op: Op.Unlock, pin: '0000' })).result, Status.LockedOut);
+  for (let i = 4; i >= 1; i--) await op(p, { op: Op.Unlock, pin: '0000' });
+  const second = expectStatus((await op(p, { op: Op.Unlock, pin: '0000' })).result, Status.LockedOut);
   assert.equal(second.secondsLeft, 120, 'the second lockout doubles');
   p.clock.advance(120_000);
-  expectStatus((await op(again, { op: Op.Unlock, pin: '1234' })).result, Status.Unlocked);
-  assert.equal(rebooted.persisted.lockoutLevel, 0, 'a correct PIN resets the doubling');
+  expectStatus((await op(p, { op: Op.Unlock, pin: '1234' })).result, Status.Unlocked);
+  assert.equal(p.node.persisted.lockoutLevel, 0, 'a correct PIN resets the doubling');
 });
 
 test('a replayed frame is rejected, and answered with a stale-counter result once at most', async () => {
@@ -280,24 +276,43 @@ test('rotate-key that never reached the node: the old key answers and the rotati
   assert.deepEqual(p.node.persisted.key, oldKey);
 });
 
-test('power cut right after a wrong last PIN is stored: the lockout is already there after the reset', async () => {
-  const storage = new EepromImageStorage();
-  const p = makePair({ storage });
-  for (let i = 0; i < 4; i++) await op(p, { op: Op.Unlock, pin: '0000' });
-  await op(p, { op: Op.GetChallenge });
-  const fifth = await p.channel.seal(1, { op: Op.Unlock, pin: '0000' });
-  // The power goes right after the node stored the counter (write 1) and the attempt (write 2):
-  // nothing it writes after that reaches the EEPROM.
-  const save = storage.save.bind(storage);
-  let writes = 0;
-  storage.save = (state) => {
-    if (++writes <= 2) save(state);
-  };
-  p.link.inject(1, fifth.frame);
-  storage.save = save;
-  const rebooted = new SealedNode({ nodeId: p.nodeId, storage, clock: p.clock.read, lockChild: 1 });
-  assert.equal(rebooted.persisted.attemptsLeft, 0);
-  assert.equal(rebooted.persisted.inLockout, true, 'no extra try after the reset');
-  const out = await runOperation(p.channel, new LoopbackLink(rebooted), 1, { op: Op.Status }, { timeoutMs: 10 });
-  assert.equal(expectStatus(out.result, Status.LockStatus).lockoutSeconds, 60);
+test('a power cut at any byte of a wrong last PIN never wins a try: after the reset the attempt is counted or the frame never was', async () => {
+  // How many bytes the node writes for the fifth wrong PIN, uncut.
+  const probe = makePair();
+  for (let i = 0; i < 4; i++) await op(probe, { op: Op.Unlock, pin: '0000' });
+  await op(probe, { op: Op.GetChallenge });
+  const written = probe.eeprom.written;
+  probe.link.inject(1, (await probe.channel.seal(1, { op: Op.Unlock, pin: '0000' })).frame);
+  const bytes = probe.eeprom.written - written;
+  assert.ok(bytes > 0, 'the wrong PIN is stored');
+
+  let counted = 0;
+  for (let cut = 0; cut <= bytes; cut++) {
+    const eeprom = new Eeprom();
+    const p = makePair({ eeprom });
+    for (let i = 0; i < 4; i++) await op(p, { op: Op.Unlock, pin: '0000' });
+    await op(p, { op: Op.GetChallenge });
+    const fifth = await p.channel.seal(1, { op: Op.Unlock, pin: '0000' });
+    eeprom.cutAfter(cut);
+    try {
+      p.link.inject(1, fifth.frame);
+    } catch (e) {
+      if (!(e instanceof PowerCut)) throw e;
+    }
+    eeprom.cutAfter(null);
+    p.node.restart();
+    const after = p.node.persisted;
+    if (after.lastReceived === fifth.counter) {
+      counted++;
+      assert.equal(after.attemptsLeft, 0, `cut after ${cut} bytes`);
+      assert.equal(after.inLockout, true, `cut after ${cut} bytes: no extra try after the reset`);
+      const out = await runOperation(p.channel, p.link, 1, { op: Op.Status }, { timeoutMs: 10 });
+      assert.equal(expectStatus(out.result, Status.LockStatus).lockoutSeconds, 60, `cut after ${cut} bytes`);
+    } else {
+      // The frame never counted: then the node never compared its PIN either, and it can still be refused.
+      assert.equal(after.attemptsLeft, 1, `cut after ${cut} bytes`);
+      assert.equal(after.inLockout, false, `cut after ${cut} bytes`);
+    }
+  }
+  assert.ok(counted > 0, 'some cut falls after the record that counts the attempt');
 });

@@ -1,8 +1,9 @@
 /**
  * The receive rules of sealed frames v1, as pure functions: every check a receiver makes, in the
  * normative order (docs/protocol.md, "Receiving a frame"), and the error code each one gives.
- * SealedNode and ControllerChannel use them; the golden vectors are judged by them; the C++ node
- * follows the same order.
+ * ControllerChannel uses the controller's side; the node's side is the reference the golden vectors
+ * are judged by (scripts/generate-vectors.ts), which the node library (arduino/MySeal, run as
+ * WebAssembly by src/node/wasm-node.ts) must match.
  *
  *   1. length 14..25                       FRAME_TOO_SHORT / FRAME_TOO_LONG
  *   2. version, direction, kind            BAD_VERSION / WRONG_DIRECTION / BAD_KIND

@@ -1,6 +1,6 @@
 /**
  * Stateless sealing and opening of one frame. No counters or challenges are tracked here: the
- * caller supplies them (controller-channel.ts and sealed-node.ts hold the state). The order of checks
+ * caller supplies them (controller-channel.ts holds the controller's state). The order of checks
  * in openFrame is normative (docs/protocol.md, "Receiving a frame").
  */
 import { ErrorCode, fail, ok } from '../errors.ts';

@@ -42,7 +42,7 @@ test('myseal rotate-key through a running daemon: the node and the key file take
   assert.equal(r.stdout, 'node 5: key rotated\n');
   const after = FileKeyStore.open(w.dir).get(5)!;
   assert.ok(!same(after.key, before) && after.pendingKey === undefined);
-  assert.ok(same(w.site.storage.load()?.key, after.key));
+  assert.ok(same(w.site.lock.node.persisted.key, after.key));
   const json = await run(['--node', '5', '--json', '--config', config]);
   assert.equal(json.code, ExitCode.OK);
   assert.deepEqual(JSON.parse(json.stdout), { node: 5, result: 'rotated', ok: true, text: 'key rotated' });
@@ -67,7 +67,7 @@ test('myseal rotate-key with no daemon: the service runs in this process, audits
   assert.equal(r.stdout, 'node 5: key rotated\n');
   const after = FileKeyStore.open(dir).get(5)!;
   assert.ok(!same(after.key, before) && after.pendingKey === undefined);
-  assert.ok(same(site.storage.load()?.key, after.key));
+  assert.ok(same(site.lock.node.persisted.key, after.key));
   const audit = readFileSync(join(dir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { event: string; source: string; result: string });
   assert.deepEqual(audit.filter((e) => e.event === 'rotate_key').map((e) => [e.source, e.result]), [['cli', 'rotated']]);
   assert.equal(existsSync(join(dir, LOCK_FILE)), false, 'the state lock is released');

@@ -28,7 +28,7 @@ test('POST /api/nodes/5/rotate-key: token or session with CSRF header; both ends
   const w = await startWorld(t, { token: TOKEN });
   const url = `${w.base}/api/nodes/5/rotate-key`;
   const oldKey = FileKeyStore.open(w.dir).get(5)!.key;
-  assert.ok(same(w.site.storage.load()?.key, oldKey), 'the node starts with the key the daemon holds');
+  assert.ok(same(w.site.lock.node.persisted.key, oldKey), 'the node starts with the key the daemon holds');
 
   // Who may not: no credential, a wrong token, another site, a session without the page's header.
   assert.equal((await fetch(url, { method: 'POST' })).status, 401);
@@ -41,7 +41,7 @@ test('POST /api/nodes/5/rotate-key: token or session with CSRF header; both ends
   assert.equal(noCsrf.status, 403);
   assert.equal(((await noCsrf.json()) as { error: string }).error, 'CSRF');
   assert.ok(same(FileKeyStore.open(w.dir).get(5)?.key, oldKey), 'nothing refused reached the node');
-  assert.ok(same(w.site.storage.load()?.key, oldKey));
+  assert.ok(same(w.site.lock.node.persisted.key, oldKey));
 
   // The token: rotated.
   const r = await fetch(url, { method: 'POST', headers: bearer });
@@ -50,14 +50,14 @@ test('POST /api/nodes/5/rotate-key: token or session with CSRF header; both ends
   const held = FileKeyStore.open(w.dir).get(5)!;
   assert.equal(held.pendingKey, undefined);
   assert.ok(!same(held.key, oldKey), 'the key file holds a new key');
-  assert.ok(same(w.site.storage.load()?.key, held.key), "and it is the node's");
+  assert.ok(same(w.site.lock.node.persisted.key, held.key), "and it is the node's");
 
   // The page's session, with its header, rotates again.
   const again = await fetch(url, { method: 'POST', headers: { cookie, 'x-myseal': '1' } });
   assert.equal(again.status, 200);
   assert.equal(((await again.json()) as { result: string }).result, 'rotated');
   const newKey = FileKeyStore.open(w.dir).get(5)!.key;
-  assert.ok(!same(newKey, held.key) && same(w.site.storage.load()?.key, newKey));
+  assert.ok(!same(newKey, held.key) && same(w.site.lock.node.persisted.key, newKey));
 
   // The lock opens under the new key.
   const unlock = await fetch(`${w.base}/api/nodes/5/unlock`, { method: 'POST', headers: { ...bearer, 'content-type': 'application/json' }, body: JSON.stringify({ pin: PIN }) });
