@@ -6,7 +6,10 @@
  * a test rebuilds it and fails when the committed file differs (the build is deterministic: sources
  * in a fixed order, no debug information, custom sections stripped).
  *
- *   node scripts/build-node-wasm.mjs [--out FILE]
+ *   node scripts/build-node-wasm.mjs [--out FILE] [--with SOURCE]
+ *
+ * --with adds a source (a test's hooks into the node's state: arduino/test/wasm) to a build that
+ * is not the committed one.
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -19,6 +22,9 @@ const library = join(root, 'arduino/MySeal/src');
 const board = join(root, 'arduino/wasm');
 const outIndex = process.argv.indexOf('--out');
 const out = outIndex > 0 ? resolve(process.argv[outIndex + 1]) : join(board, 'myseal-node.wasm');
+const withIndex = process.argv.indexOf('--with');
+const extra = withIndex > 0 ? [resolve(process.argv[withIndex + 1])] : [];
+if (extra.length > 0 && outIndex < 0) throw new Error('--with builds a test module: give --out too');
 
 // The library as every other target builds it (C++11, warning-free), for a 32-bit WebAssembly
 // machine with no operating system; the AVR assembly stays out (its C twin is in the sources).
@@ -33,6 +39,7 @@ const link = ['--no-entry', '--strip-all', '--gc-sections', '-z', 'stack-size=81
 const sources = [
   ...readdirSync(library).filter((f) => f.endsWith('.cpp')).sort().map((f) => join(library, f)),
   join(board, 'myseal_wasm.cpp'),
+  ...extra,
 ];
 const work = mkdtempSync(join(tmpdir(), 'myseal-wasm-'));
 try {

@@ -54,6 +54,8 @@ export interface WasmNodeOptions {
   onLockChange?: (locked: boolean) => void;
   /** Say which operation each accepted command was (ReceiveOutcome.command): opens it twice. */
   observeCommands?: boolean;
+  /** Another build of the node (a test's, with hooks into its state); by default the committed one. */
+  module?: WebAssembly.Module;
 }
 
 /** A sealed frame the node sends, to the gateway, on a child. */
@@ -157,7 +159,7 @@ export class WasmNode {
 
   /** A reset: a new instance (RAM as at power-on) over the same EEPROM; begin() again. */
   restart(): void {
-    const instance = new WebAssembly.Instance(nodeModule(), { env: this.#board() });
+    const instance = new WebAssembly.Instance(this.#opts.module ?? nodeModule(), { env: this.#board() });
     this.#node = instance.exports as unknown as NodeExports;
     const o = this.#opts;
     const lockout = (s: number): number => Math.min(s, MOST_LOCKOUT_S) * 1000;
@@ -233,6 +235,15 @@ export class WasmNode {
       inLockout: (flags & FLAG_IN_LOCKOUT) !== 0,
       locked: (flags & FLAG_LOCKED) !== 0,
     };
+  }
+
+  /** The running instance's exports and memory: for a subclass over a test build that exports more. */
+  protected get exports(): Readonly<Record<string, unknown>> {
+    return this.#node as unknown as Record<string, unknown>;
+  }
+
+  protected bytes(at: number, length: number): Uint8Array {
+    return this.#bytes(at, length);
   }
 
   /** Runs a call into the node; the frames it sent meanwhile. */
