@@ -1,18 +1,24 @@
 /**
- * `myseal node --node N --gateway URL`: the TypeScript node side as a running node, for trying MySeal
- * without hardware and for Linux boards. It presents node N (a sealed lock on child 1, by default)
- * to a MySeal daemon the way a MySensors gateway with that node behind it would:
+ * `myseal node --node N --gateway URL`: a MySeal node run from the node library's own code (the
+ * WebAssembly build of the C++ core, WasmNode), for trying MySeal without hardware and for Linux
+ * boards. It presents node N (a sealed lock on child 1, by default) to a MySeal daemon the way a
+ * MySensors gateway with that node behind it would:
  *
  *   tcp://HOST:PORT      listens there as an Ethernet gateway (point `myseal serve --gateway` at it)
  *   serial:///dev/PATH   serves a serial gateway on that device (one end of a pty pair, say)
  *   mqtt://HOST:PORT     joins the broker as the node behind an MQTT gateway (?in=&out= prefixes),
  *                        beside a real MQTT gateway's nodes if there is one
  *
- * The node keeps its EEPROM image (key, counters, PIN, lockout) in <state-dir>/nodes/node-N.eeprom.
- * Its key comes from the controller's key store in the same state dir, or from the Arduino header
- * `myseal keygen` wrote (--key-header), exactly what a real node is flashed with. The PIN for the
- * first boot comes from $MYSEAL_NODE_PIN or a prompt. Lines on stdin act as the lock's button:
- * "lock" or "unlock" turn it by hand and send a sealed report.
+ * The node's EEPROM (key, counters, PIN, lockout) is kept in <state-dir>/nodes/node-N.eeprom, and
+ * what it is "flashed" with (the key its sketch would carry) in node-N.flash: the key from the
+ * Arduino header `myseal keygen` wrote (--key-header: a reflash), else the one it was first flashed
+ * with, else the controller's key store in the same state dir. The flashed key stays put when the
+ * node's key is rotated, as a real node's flash does; booting with the rotated key instead would
+ * look like a new key to the node, which would start its counters over under a key already used.
+ * The first-boot PIN (needed only while the EEPROM does not know the flashed key) comes from
+ * $MYSEAL_NODE_PIN or a prompt. Lines on stdin act as the lock's button: "lock" or "unlock" turn it
+ * by hand and send a sealed report. --on-change runs a command at every change of the lock
+ * (node/lock-command.ts): a relay on a Raspberry Pi's GPIO makes it a real lock.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,27 +26,48 @@ import { createInterface } from 'node:readline';
 import { loadConfig } from '../../config/config.ts';
 import { ExitCode } from './exit-code.ts';
 import { errorCodeName, ErrorCode, isMySealError, MySealError } from '../../core/errors.ts';
+import { constantTimeEqual } from '../../core/crypto/constant-time.ts';
+import { KEY_LENGTH } from '../../core/protocol/constants.ts';
 import { parseGatewayUrl } from '../../gateway/parse-url.ts';
 import { NODE_ID_RANGE, parseNodeId } from '../../core/protocol/node-id.ts';
-import { SealedNode, provisionNode } from '../../node/sealed-node.ts';
+import { eepromKnowsKey, WasmNode } from '../../node/wasm-node.ts';
+import { openEepromFile } from '../../node/eeprom-file.ts';
+import { LockCommand } from '../../node/lock-command.ts';
+import type { LockChangeCause } from '../../node/lock-command.ts';
 import { SimGateway } from '../../node/gateway-core.ts';
 import { SimMqttFront } from '../../node/mqtt-front.ts';
 import { SealedVirtualNode } from '../../node/sealed-virtual-node.ts';
 import { SimSerialFront } from '../../node/serial-front.ts';
 import { SimTcpFront } from '../../node/tcp-front.ts';
 import { parseArduinoHeader } from '../../store/arduino-header.ts';
-import { FileKeyStore } from '../../store/key-store.ts';
-import { NodeImageFile } from '../../node/node-image-file.ts';
-import { ensurePrivateDir, ensureStateDir } from '../../store/state-dir.ts';
+import { writeFileAtomic } from '../../store/atomic-file.ts';
+import { KEY_STORE_FILE, parseKeyStore } from '../../store/key-store.ts';
+import { ensurePrivateDir, ensureStateDir, readPrivateFile } from '../../store/state-dir.ts';
 import { readSecrets } from './secret-input.ts';
 import { parseCommandArgs, usageLine } from './parse-args.ts';
+
+/** Booting with a PIN is required; once the EEPROM knows the flashed key the node ignores it. */
+const PIN_NOT_NEEDED = '0000';
 
 interface Front {
   start(): Promise<unknown> | void;
   close(): Promise<void> | void;
 }
 
-function keyFor(nodeId: number, stateDir: string, header: string | undefined): Uint8Array {
+/**
+ * The controller's keys for the node (its key, and the next one while a rotation is under way), from
+ * the key store in the state dir; none when it has none. Read, not FileKeyStore.open: that tidies
+ * the store's directory, which a daemon may be writing in.
+ */
+function storedKeys(nodeId: number, stateDir: string): Uint8Array[] {
+  const path = join(stateDir, KEY_STORE_FILE);
+  const bytes = readPrivateFile(path, 1 << 20);
+  const entry = bytes && parseKeyStore(bytes, path).get(nodeId);
+  return entry ? [entry.key, entry.pendingKey].filter((k) => k !== undefined).map((k) => Uint8Array.from(k)) : [];
+}
+
+/** What the node is flashed with: the header's key (a reflash), else what it was flashed with before, else the key store's. */
+function flashedKey(nodeId: number, stateDir: string, header: string | undefined, flashed: Uint8Array | undefined): Uint8Array {
   if (header) {
     const parsed = parseArduinoHeader(readFileSync(header, 'utf8'));
     if (parsed.nodeId !== nodeId) {
@@ -48,9 +75,25 @@ function keyFor(nodeId: number, stateDir: string, header: string | undefined): U
     }
     return parsed.key;
   }
-  const keys = FileKeyStore.open(stateDir).get(nodeId);
-  if (!keys) throw new MySealError(ErrorCode.NO_KEY, `no key for node ${nodeId}: run myseal keygen --node ${nodeId}, or give --key-header`, { node: nodeId });
-  return Uint8Array.from(keys.key);
+  if (flashed) return flashed;
+  const [key] = storedKeys(nodeId, stateDir);
+  if (!key) throw new MySealError(ErrorCode.NO_KEY, `no key for node ${nodeId}: run myseal keygen --node ${nodeId}, or give --key-header`, { node: nodeId });
+  return key;
+}
+
+/** The key the node was last flashed with (node-N.flash), if any. */
+function readFlashed(flashFile: string): Uint8Array | undefined {
+  const flashed = readPrivateFile(flashFile, KEY_LENGTH * 4);
+  if (flashed !== undefined && flashed.length !== KEY_LENGTH) {
+    throw new MySealError(ErrorCode.COUNTER_STORE_CORRUPT, `${flashFile} is not a node key; give --key-header`, { file: flashFile });
+  }
+  return flashed && Uint8Array.from(flashed);
+}
+
+/** An --on-change-timeout: whole milliseconds, at least one. */
+function parseTimeoutMs(text: string | undefined): number | undefined | null {
+  if (text === undefined) return undefined;
+  return /^[1-9][0-9]{0,8}$/.test(text) ? Number(text) : null;
 }
 
 export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -65,6 +108,8 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
         'key-header': { type: 'string' },
         'lock-child': { type: 'string', default: '1' },
         config: { type: 'string' },
+        'on-change': { type: 'string' },
+        'on-change-timeout': { type: 'string' },
       },
     }));
   } catch (e) {
@@ -77,29 +122,61 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     process.stderr.write(`myseal node: give --node N (${NODE_ID_RANGE}) and --gateway URL\n`);
     return ExitCode.USAGE;
   }
+  const timeoutMs = parseTimeoutMs(values['on-change-timeout']);
+  if (timeoutMs === null || (timeoutMs !== undefined && values['on-change'] === undefined) || values['on-change'] === '') {
+    process.stderr.write('myseal node: --on-change takes a command, --on-change-timeout (with it) whole milliseconds\n');
+    return ExitCode.USAGE;
+  }
   try {
     const config = loadConfig(values.config, env, { stateDir: values['state-dir'] });
     const stateDir = ensureStateDir(config.stateDir);
     const target = parseGatewayUrl(values.gateway);
-    const storage = new NodeImageFile(join(ensurePrivateDir(join(stateDir, 'nodes')), `node-${nodeId}.eeprom`));
-    if (storage.load() === null) {
-      if (storage.existed) throw new MySealError(ErrorCode.COUNTER_STORE_CORRUPT, 'the node image is unreadable; refusing to start afresh', { node: nodeId });
-      const key = keyFor(nodeId, stateDir, values['key-header']);
-      const [pin] = env.MYSEAL_NODE_PIN !== undefined ? [env.MYSEAL_NODE_PIN] : await readSecrets(['PIN for the new node: ']);
-      provisionNode(storage, key, pin ?? '');
-      key.fill(0);
+    const nodes = ensurePrivateDir(join(stateDir, 'nodes'));
+    const { eeprom, existed } = openEepromFile(join(nodes, `node-${nodeId}.eeprom`));
+    const flashFile = join(nodes, `node-${nodeId}.flash`);
+    const flashed = readFlashed(flashFile);
+    const key = flashedKey(nodeId, stateDir, values['key-header'], flashed);
+    const reflashed = !flashed || !constantTimeEqual(flashed, key);
+    let pin = PIN_NOT_NEEDED;
+    if (!eepromKnowsKey(eeprom, nodeId, key)) {
+      // The EEPROM has no records for this key, and it was not flashed anew (a header): a damaged
+      // image, or a key store holding the node's rotated key. Booting would provision afresh and
+      // start the counters over under a key that may have been used already.
+      if (existed && !(values['key-header'] && reflashed)) {
+        throw new MySealError(
+          ErrorCode.COUNTER_STORE_CORRUPT,
+          'the node image holds no records for the key it is flashed with; refusing to start afresh (give --key-header with the header the node was flashed with)',
+          { node: nodeId },
+        );
+      }
+      [pin = ''] = env.MYSEAL_NODE_PIN !== undefined ? [env.MYSEAL_NODE_PIN] : await readSecrets(['PIN for the new node: ']);
     }
     const say = (text: string): void => void process.stdout.write(`node ${nodeId}: ${text}\n`);
-    const node = new SealedNode({
+    const onChange = values['on-change'] === undefined ? null : new LockCommand({ command: values['on-change'], nodeId, timeoutMs });
+    // Why the node is calling onLockChange: a sealed command, unless a turn by hand is under way.
+    let cause: LockChangeCause = 'command';
+    const node = new WasmNode({
       nodeId,
-      storage,
+      key,
+      pin,
+      eeprom,
       lockChild,
-      onLockChange: (locked) => say(locked ? 'LOCKED' : 'UNLOCKED'),
+      onLockChange: (locked) => {
+        say(locked ? 'LOCKED' : 'UNLOCKED');
+        void onChange?.run({ locked, cause });
+      },
       onSet: (child, value) => {
         say(`sealed set for child ${child}: V_ type ${value.type}`);
         return true;
       },
     });
+    if (reflashed) writeFileAtomic(flashFile, key, 0o600);
+    const controllers = values['key-header'] ? [] : storedKeys(nodeId, stateDir);
+    if (controllers.length > 0 && !controllers.some((k) => constantTimeEqual(k, node.persisted.key))) {
+      say('the key store in this state dir holds another key for this node (a new keygen?): to take it, restart with --key-header');
+    }
+    // A lock's sketch moves the bolt to the stored state in setup(): the relay follows after a reboot.
+    void onChange?.run({ locked: node.locked, cause: 'boot' });
     const virtual = new SealedVirtualNode({ node });
     const gateway = new SimGateway({ nodes: [virtual] });
     gateway.on('delivered', () => {
@@ -134,7 +211,12 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     input.on('line', (line) => {
       const word = line.trim().toLowerCase();
       if (word !== 'lock' && word !== 'unlock') return;
-      virtual.setLockedByHand(word === 'lock');
+      cause = 'hand';
+      try {
+        virtual.setLockedByHand(word === 'lock');
+      } finally {
+        cause = 'command';
+      }
       say(`turned by hand: ${word}ed; sealed report sent`);
     });
     await new Promise<void>((resolve) => {
@@ -144,6 +226,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     input.close();
     await front.close();
     gateway.close();
+    await onChange?.idle(); // the last change's command finishes (or times out) before the node is gone
     return ExitCode.OK;
   } catch (e) {
     process.stderr.write(`myseal node: ${isMySealError(e) ? e.message : e instanceof Error ? e.message : 'failed'}\n`);
