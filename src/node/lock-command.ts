@@ -4,7 +4,7 @@
  *
  * CMD runs through `/bin/sh -c`, as a user writes it (pipelines, `&&`, variables), with the new
  * state in its environment and nowhere else: MYSEAL_LOCKED (1/0), MYSEAL_STATE (locked/unlocked),
- * MYSEAL_NODE and MYSEAL_CAUSE (boot/command/hand). Every MYSEAL_* variable the node itself was
+ * MYSEAL_NODE and MYSEAL_CAUSE (boot/command/hand/relock). Every MYSEAL_* variable the node itself was
  * given is left out, MYSEAL_NODE_PIN first: the PIN and the key never reach the command.
  *
  * Runs are queued: one at a time, in the order of the changes, so a quick unlock and relock can
@@ -17,8 +17,8 @@ import { spawn } from 'node:child_process';
 /** Long enough for any tool that sets an output; short enough that a hung one cannot stall the lock for long. */
 export const DEFAULT_ON_CHANGE_TIMEOUT_MS = 10_000;
 
-/** Why the lock is in this state: the stored state at start, a sealed command, a turn by hand (stdin). */
-export type LockChangeCause = 'boot' | 'command' | 'hand';
+/** Why the lock is in this state: the stored state at start, a sealed command, a turn by hand (stdin), auto-relock. */
+export type LockChangeCause = 'boot' | 'command' | 'hand' | 'relock';
 
 export interface LockChange {
   locked: boolean;

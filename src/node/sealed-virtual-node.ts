@@ -50,6 +50,13 @@ export class SealedVirtualNode implements VirtualNode {
     this.#send(this.node.setLockedByHand(locked));
   }
 
+  /** The sketch's loop(): an auto-relock when due, its report sent unasked. True when it relocked. */
+  poll(): boolean {
+    const report = this.node.poll();
+    if (report) this.#send(report);
+    return report !== null;
+  }
+
   /** A sealed report of any value, sent unasked. */
   report(child: number, value: SensorValue): void {
     this.#send(this.node.report(child, value));

@@ -6,6 +6,7 @@
  * own environment holds for its first boot.
  */
 import { test } from 'node:test';
+import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -54,7 +55,8 @@ async function stop(child: ChildProcessWithoutNullStreams): Promise<void> {
   await exited;
 }
 
-test('myseal node --on-change runs the command with each new state: at start, on an unlock and a lock through myseal serve, on a turn by hand', { timeout: 60_000 }, async (t) => {
+/** myseal keygen, myseal node with --on-change recording each run, myseal serve in front, linked. */
+async function nodeBehindDaemon(t: TestContext, nodeArgs: readonly string[] = []) {
   const defer = cleanupStack(t);
   const dir = mkdtempSync(join(tmpdir(), 'myseal-on-change-'));
   defer(() => rmSync(dir, { recursive: true, force: true }));
@@ -65,7 +67,7 @@ test('myseal node --on-change runs the command with each new state: at start, on
   const recorded = (): string[] => (existsSync(states) ? readFileSync(states, 'utf8').split('\n').filter((l) => l !== '') : []);
 
   const gateway = `tcp://127.0.0.1:${await freePort()}`;
-  const node = await startMyseal(['node', '--node', '5', '--gateway', gateway, '--state-dir', dir, '--on-change', onChange], dir, { MYSEAL_NODE_PIN: NODE_PIN }, 'virtual lock');
+  const node = await startMyseal(['node', '--node', '5', '--gateway', gateway, '--state-dir', dir, '--on-change', onChange, ...nodeArgs], dir, { MYSEAL_NODE_PIN: NODE_PIN }, 'virtual lock');
   defer(() => stop(node.child));
   await until(() => recorded().length === 1, 'the command run with the stored state at start', 15_000);
   assert.deepEqual(recorded(), ['locked boot 5'], 'a new node starts locked');
@@ -87,7 +89,11 @@ test('myseal node --on-change runs the command with each new state: at start, on
     void api('/api/health').then((h) => (linked = h.gatewayConnected === true), () => undefined);
     return linked;
   }, 'the daemon connected to the node', 15_000);
+  return { node, api, recorded, lastEnv };
+}
 
+test('myseal node --on-change runs the command with each new state: at start, on an unlock and a lock through myseal serve, on a turn by hand', { timeout: 60_000 }, async (t) => {
+  const { node, api, recorded, lastEnv } = await nodeBehindDaemon(t);
   assert.equal((await api('/api/nodes/5/unlock', { pin: NODE_PIN })).result, 'unlocked');
   await until(() => recorded().length === 2, 'the command run for the unlock', 15_000);
   assert.equal((await api('/api/nodes/5/lock', {})).result, 'locked');
@@ -100,4 +106,17 @@ test('myseal node --on-change runs the command with each new state: at start, on
   assert.equal(showsPin(env, NODE_PIN), false, "the PIN in the node's environment never reaches the command");
   assert.doesNotMatch(env, /MYSEAL_NODE_PIN/);
   assert.equal(showsPin(node.out(), NODE_PIN), false, 'the PIN is never printed');
+});
+
+test('myseal node --auto-relock locks again after an unlock: the command runs for it and the daemon hears of it', { timeout: 60_000 }, async (t) => {
+  const { api, recorded } = await nodeBehindDaemon(t, ['--auto-relock', '300']);
+  assert.equal((await api('/api/nodes/5/unlock', { pin: NODE_PIN })).result, 'unlocked');
+  await until(() => recorded().length === 3, 'the command run for the unlock and the relock', 15_000);
+  assert.deepEqual(recorded(), ['locked boot 5', 'unlocked command 5', 'locked relock 5']);
+  // The relock's sealed report reached the daemon: its view of the lock (GET, no command sent).
+  let locked = false;
+  await until(() => {
+    void api('/api/nodes/5').then((view) => (locked = view.locked === true), () => undefined);
+    return locked;
+  }, "the daemon's view: locked again", 15_000);
 });

@@ -46,6 +46,11 @@ import { ensurePrivateDir, ensureStateDir, readPrivateFile } from '../../store/s
 import { readSecrets } from './secret-input.ts';
 import { parseCommandArgs, usageLine } from './parse-args.ts';
 
+/** MySeal.h's autoRelock() takes a 16-bit count of milliseconds. */
+const MAX_RELOCK_MS = 65_535;
+/** How often the node's loop() runs for auto-relock: a relock is due within this much of its time. */
+const RELOCK_POLL_MS = 100;
+
 /** Booting with a PIN is required; once the EEPROM knows the flashed key the node ignores it. */
 const PIN_NOT_NEEDED = '0000';
 
@@ -110,6 +115,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
         config: { type: 'string' },
         'on-change': { type: 'string' },
         'on-change-timeout': { type: 'string' },
+        'auto-relock': { type: 'string' },
       },
     }));
   } catch (e) {
@@ -125,6 +131,11 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
   const timeoutMs = parseTimeoutMs(values['on-change-timeout']);
   if (timeoutMs === null || (timeoutMs !== undefined && values['on-change'] === undefined) || values['on-change'] === '') {
     process.stderr.write('myseal node: --on-change takes a command, --on-change-timeout (with it) whole milliseconds\n');
+    return ExitCode.USAGE;
+  }
+  const relockMs = values['auto-relock'] === undefined ? 0 : parseTimeoutMs(values['auto-relock']);
+  if (relockMs === null || relockMs === undefined || relockMs > MAX_RELOCK_MS) {
+    process.stderr.write(`myseal node: --auto-relock takes whole milliseconds, 1 to ${MAX_RELOCK_MS}\n`);
     return ExitCode.USAGE;
   }
   try {
@@ -161,6 +172,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
       pin,
       eeprom,
       lockChild,
+      relockMs,
       onLockChange: (locked) => {
         say(locked ? 'LOCKED' : 'UNLOCKED');
         void onChange?.run({ locked, cause });
@@ -207,6 +219,15 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     }
     await front.start();
     say(`virtual lock on child ${lockChild}, ${node.locked ? 'locked' : 'unlocked'}, ${where}`);
+    // The sketch's loop(): auto-relock when due, with its sealed report.
+    const loop = relockMs > 0 ? setInterval(() => {
+      cause = 'relock';
+      try {
+        if (virtual.poll()) say('locked again by auto-relock; sealed report sent');
+      } finally {
+        cause = 'command';
+      }
+    }, RELOCK_POLL_MS) : undefined;
     const input = createInterface({ input: process.stdin });
     input.on('line', (line) => {
       const word = line.trim().toLowerCase();
@@ -224,6 +245,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
       process.once('SIGTERM', resolve);
     });
     input.close();
+    clearInterval(loop);
     await front.close();
     gateway.close();
     await onChange?.idle(); // the last change's command finishes (or times out) before the node is gone

@@ -3,7 +3,7 @@ import { NODE_ID_RANGE } from '../../../core/protocol/node-id.ts';
 import { COMMAND_EXITS, exitStatusHelp } from '../exit-code.ts';
 
 export const HELP = `Usage: myseal node --node N --gateway URL [--state-dir DIR] [--config FILE] [--key-header FILE]
-                   [--lock-child C] [--on-change CMD [--on-change-timeout MS]]
+                   [--lock-child C] [--auto-relock MS] [--on-change CMD [--on-change-timeout MS]]
 
 Runs a virtual sealed lock as node N, presented the way a MySensors gateway with that node behind it
 would present it:
@@ -20,8 +20,8 @@ Ctrl-C stops.
 
 --on-change CMD runs CMD with /bin/sh -c at start (the stored state, as a lock's sketch moves its
 bolt at boot) and at every change of the lock, with the new state in its environment:
-  MYSEAL_LOCKED=1|0  MYSEAL_STATE=locked|unlocked  MYSEAL_NODE=N  MYSEAL_CAUSE=boot|command|hand
-(command: a sealed command through the daemon; hand: a line on stdin). No other MYSEAL_* variable
+  MYSEAL_LOCKED=1|0  MYSEAL_STATE=locked|unlocked  MYSEAL_NODE=N  MYSEAL_CAUSE=boot|command|hand|relock
+(command: a sealed command through the daemon; hand: a line on stdin; relock: --auto-relock). No other MYSEAL_* variable
 reaches it, so neither does the PIN. One run at a time, in the order of the changes; a run that
 fails is reported on stderr and the next one runs; one still running after the timeout (10000 ms)
 is killed with everything it started. Something CMD leaves in the background is not waited for.
@@ -37,6 +37,8 @@ Options:
   --config FILE       the config file to take stateDir from
   --key-header FILE   take the key from this Arduino header instead of the key store
   --lock-child C      the lock's child id (default 1)
+  --auto-relock MS    lock again MS milliseconds (1 to 65535) after an unlock, with a sealed report,
+                      as a sketch's autoRelock() does (default: never)
   --on-change CMD     run CMD (through /bin/sh -c) at start and at every change of the lock, as above
   --on-change-timeout MS
                       kill a run of CMD still going after MS milliseconds (default 10000)
