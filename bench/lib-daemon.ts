@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statfsSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statfsSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,33 +55,42 @@ export interface BuiltCli {
 
 /**
  * Compiles the CLI with the project's build config (`npm run build`'s tsc) into a fresh temporary
- * directory laid out as npm installs the package (dist/, web/, package.json, node_modules): the
- * JavaScript users run, without tsx's loader and the wrappers it adds to every function. A stale
- * or missing dist/ in the worktree plays no part.
+ * directory laid out as npm installs the package (dist/, web/, arduino/ with the node's WebAssembly,
+ * package.json, node_modules): the JavaScript users run, without tsx's loader and the wrappers it
+ * adds to every function. A stale or missing dist/ in the worktree plays no part. `root`: another
+ * tree of the project (an earlier commit, extracted), built alike with this one's node_modules.
  */
-export async function buildCli(): Promise<BuiltCli> {
+export async function buildCli(root = ROOT): Promise<BuiltCli> {
   const pkg = mkdtempSync(join(tmpdir(), 'myseal-bench-build-'));
   const remove = (): void => rmSync(pkg, { recursive: true, force: true });
   try {
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    const built = spawn(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(pkg, 'dist')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    built.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    built.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const code = await new Promise<number | null>((resolve, reject) => {
-      built.once('error', reject);
-      built.once('close', resolve);
-    });
+    const { code, out } = await runToEnd([tsc, '-p', join(root, 'tsconfig.build.json'), '--outDir', join(pkg, 'dist')], root);
     const cli = join(pkg, 'dist', 'cli.js');
     if (code !== 0 || !existsSync(cli)) throw new Error(`the build failed (tsc exited with ${code}):\n${out.slice(-4000)}`);
-    copyFileSync(join(ROOT, 'package.json'), join(pkg, 'package.json'));
-    symlinkSync(join(ROOT, 'web'), join(pkg, 'web'));
+    copyFileSync(join(root, 'package.json'), join(pkg, 'package.json'));
+    symlinkSync(join(root, 'web'), join(pkg, 'web'));
+    // dist/node/wasm-node.js loads ../../arduino/wasm/myseal-node.wasm (an earlier tree may have none).
+    if (existsSync(join(root, 'arduino'))) symlinkSync(join(root, 'arduino'), join(pkg, 'arduino'));
     symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'));
     return { cli, remove };
   } catch (e) {
     remove();
     throw e;
   }
+}
+
+/** Runs node with `args` in `cwd` to its end: its exit code and everything it wrote (stdout and stderr). */
+export async function runToEnd(args: readonly string[], cwd: string): Promise<{ code: number | null; out: string }> {
+  const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', resolve);
+  });
+  return { code, out };
 }
 
 /**
@@ -106,14 +115,20 @@ export async function startDaemonProcess(dir: string, ports: DaemonPorts, nodes:
   );
   // MYSEAL_BENCH_CPU_PROF=<dir>: the daemon writes a CPU profile there when it ends.
   const profile = process.env.MYSEAL_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MYSEAL_BENCH_CPU_PROF}`] : [];
+  // MYSEAL_BENCH_DAEMON_FLAGS="--trace-gc ...": more Node.js flags for the daemon alone (the bench's
+  // own process and its build do not get them, as they would with NODE_OPTIONS), to look into it.
+  const flags = process.env.MYSEAL_BENCH_DAEMON_FLAGS?.split(' ').filter((f) => f !== '') ?? [];
   const entry = cli === undefined ? ['--import', 'tsx', 'src/cli.ts'] : [cli];
-  const child = spawn(process.execPath, [...profile, ...entry, 'serve', '--config', config], {
+  const child = spawn(process.execPath, [...profile, ...flags, ...entry, 'serve', '--config', config], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   let err = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  // MYSEAL_BENCH_DAEMON_OUT=<file>: the daemon's output (what those flags print) is copied there.
+  const copy = process.env.MYSEAL_BENCH_DAEMON_OUT;
+  if (copy) child.stdout?.on('data', (d: Buffer) => appendFileSync(copy, d));
   child.stderr?.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
   await until(() => out.includes('myseal serve: controllers connect to') || child.exitCode !== null, 'myseal serve to start', 30_000);
   if (child.exitCode !== null) throw new Error(`myseal serve exited with ${child.exitCode}:\n${err}`);

@@ -102,7 +102,7 @@ async function runWorker(opts: ThreadOptions): Promise<void> {
   const port = parentPort!;
   const post = (m: FromWorker): void => port.postMessage(m);
   const offset = perfMinusHr();
-  const gateway = await startBenchGateway({ stateDir: opts.stateDir, pin: opts.pin, lockNodes: opts.lockNodes, memoryStorage: true });
+  const gateway = await startBenchGateway({ stateDir: opts.stateDir, pin: opts.pin, lockNodes: opts.lockNodes });
   const lastFrameAtHr = new Map<number, number>();
   gateway.tap = (line, at) => {
     // `<node>;<child>;4;0;83;<hex>`: C_STREAM, type 83, the sealed frame.

@@ -1,7 +1,7 @@
 /**
  * The gateway for bench/proxy.ts and, in a worker thread (lib-gateway-thread.ts), bench/locks.ts: the
- * simulated MySensors 2.3.2 core (SimGateway, with sealed lock nodes and a plain sensor node) behind
- * a minimal TCP front written for measuring:
+ * simulated MySensors 2.3.2 core (SimGateway, with sealed lock nodes, the node library built to
+ * WebAssembly (WasmNode), and a plain sensor node) behind a minimal TCP front written for measuring:
  *
  *  - every line the gateway reads is stamped with the time its chunk arrived on the socket, and
  *    handed to a tap before the core acts on it (the moment a sealed frame reaches the gateway);
@@ -13,9 +13,7 @@
  * SimTcpFront has none of these hooks and must not grow them for a bench, hence this small front.
  */
 import net from 'node:net';
-import { MemoryNodeStorage } from '../src/node/node-storage.ts';
-import type { NodeStorage } from '../src/node/node-storage.ts';
-import { SealedNode } from '../src/node/sealed-node.ts';
+import { WasmNode } from '../src/node/wasm-node.ts';
 import { provisionVirtualLock } from '../src/demo/provision-virtual-lock.ts';
 import { SimGateway } from '../src/node/gateway-core.ts';
 import { formatGatewayLine } from '../src/node/gateway-output.ts';
@@ -54,11 +52,6 @@ export interface BenchGatewayOptions {
   pin?: string;
   /** The sealed locks' node ids (each with its lock on LOCK_CHILD); [LOCK_NODE] by default. */
   lockNodes?: readonly number[];
-  /**
-   * Keep each lock's state in memory rather than in a simulated EEPROM image (whose byte-wise
-   * writes and checksums are the simulator's cost, not the daemon's): for benches of many locks.
-   */
-  memoryStorage?: boolean;
 }
 
 export async function startBenchGateway(opts: BenchGatewayOptions = {}): Promise<BenchGateway> {
@@ -66,9 +59,12 @@ export async function startBenchGateway(opts: BenchGatewayOptions = {}): Promise
   const locks = new Map<number, SealedVirtualNode>();
   if (opts.stateDir) {
     for (const nodeId of opts.lockNodes ?? [LOCK_NODE]) {
-      const image = provisionVirtualLock(opts.stateDir, nodeId, opts.pin ?? '1234');
-      const storage = opts.memoryStorage ? inMemory(image) : image;
-      const lock = new SealedVirtualNode({ node: new SealedNode({ nodeId, storage, lockChild: LOCK_CHILD }) });
+      // Each lock's EEPROM is in memory (no image file): its writes are the node's own, a copy of a
+      // few bytes each, and no file system's cost is counted as the daemon's. observeCommands: the
+      // benches check which command each sealed frame was.
+      const flash = provisionVirtualLock(opts.stateDir, nodeId, opts.pin ?? '1234');
+      const node = new WasmNode({ nodeId, ...flash, lockChild: LOCK_CHILD, observeCommands: true });
+      const lock = new SealedVirtualNode({ node });
       locks.set(nodeId, lock);
       nodes.push(lock);
     }
@@ -131,13 +127,4 @@ export async function startBenchGateway(opts: BenchGatewayOptions = {}): Promise
   });
   result.port = (server.address() as net.AddressInfo).port;
   return result;
-}
-
-/** The provisioned state of `image`, kept in memory from now on. */
-function inMemory(image: NodeStorage): MemoryNodeStorage {
-  const memory = new MemoryNodeStorage();
-  const state = image.load();
-  if (!state) throw new Error('the provisioned image holds no state');
-  memory.save(state);
-  return memory;
 }

@@ -1,37 +1,53 @@
 /**
  * A simulated MySensors 2.3.2 Ethernet gateway as a process of its own, for tests that kill it
  * (SIGKILL) and start it again on the same port, as a gateway that crashes or loses power and comes
- * back: a sealed lock (node 5, its EEPROM image in a 0600 file that survives the kill, as a real
- * node's EEPROM does) and a plain relay node (7) that reports every value it is sent.
+ * back: a sealed lock (node 5, the node library built to WebAssembly, its EEPROM image in a 0600
+ * file that survives the kill, as a real node's EEPROM does) and a plain relay node (7) that reports
+ * every value it is sent. The lock is "flashed" with the key the controller's key store in KEY_DIR
+ * holds for node 5 (as `myseal node` takes it), so the test passes no key on a command line.
  *
- *   node --import tsx src/test-helpers/gateway-process-main.ts PORT IMAGE_FILE
+ *   node --import tsx test/support/gateway-process-main.ts PORT IMAGE_FILE KEY_DIR
  *
  * It says what happens on stdout, one JSON object a line (pipes are written synchronously, so what
  * was said before a kill is there to be read after it):
  *   {"event":"listening","port":P}
  *   {"event":"delivered","node":N,"child":C,"command":K,"type":T,"text":"..."}   a message reached a node
  *   {"event":"sealed","counter":N,"error":"REPLAYED_COUNTER"|null}                 a sealed frame at the lock
- * The image must exist (provisioned by the test): a process that is killed must never start afresh.
+ * The image must exist, provisioned for that key (by the test's first boot of the node): a process
+ * that is killed must never start afresh.
  */
 import { errorCodeName } from '../../src/core/errors.ts';
 import { Command } from '../../src/core/mysensors/enums.ts';
 import { SEALED_STREAM_TYPE } from '../../src/core/protocol/constants.ts';
-import { SealedNode } from '../../src/node/sealed-node.ts';
+import { eepromKnowsKey, WasmNode } from '../../src/node/wasm-node.ts';
+import { openEepromFile } from '../../src/node/eeprom-file.ts';
+import { KEY_STORE_FILE, parseKeyStore } from '../../src/store/key-store.ts';
 import { SimGateway } from '../../src/node/gateway-core.ts';
 import { SealedVirtualNode } from '../../src/node/sealed-virtual-node.ts';
 import { SimTcpFront } from '../../src/node/tcp-front.ts';
 import { PlainVirtualNode } from '../../src/node/virtual-node.ts';
-import { NodeImageFile } from '../../src/node/node-image-file.ts';
 import { readU32BE } from '../../src/core/bytes.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const LOCK_NODE = 5;
+/** The first-boot PIN: never used, the image holds this key's records and their PIN already. */
+const UNUSED_PIN = '0000';
 
 const say = (o: object): void => void process.stdout.write(`${JSON.stringify(o)}\n`);
 
 async function main(): Promise<void> {
-  const [portText, image] = process.argv.slice(2);
-  if (portText === undefined || image === undefined) throw new Error('usage: gateway-process-main.ts PORT IMAGE_FILE');
-  const storage = new NodeImageFile(image);
-  if (storage.load() === null) throw new Error('the node image is missing or unreadable');
-  const lock = new SealedVirtualNode({ node: new SealedNode({ nodeId: 5, storage, lockChild: 1 }) });
+  const [portText, image, keyDir] = process.argv.slice(2);
+  if (portText === undefined || image === undefined || keyDir === undefined) {
+    throw new Error('usage: gateway-process-main.ts PORT IMAGE_FILE KEY_DIR');
+  }
+  // Read, not FileKeyStore.open: that tidies the daemon's directory, which the daemon is using.
+  const key = parseKeyStore(readFileSync(join(keyDir, KEY_STORE_FILE))).get(LOCK_NODE)?.key;
+  const { eeprom, existed } = openEepromFile(image);
+  if (!key || !existed || !eepromKnowsKey(eeprom, LOCK_NODE, key)) {
+    throw new Error('the node image is missing or was not provisioned with the key in the store');
+  }
+  const lock = new SealedVirtualNode({ node: new WasmNode({ nodeId: LOCK_NODE, key, pin: UNUSED_PIN, eeprom, lockChild: 1 }) });
   const relay = new PlainVirtualNode({ nodeId: 7, confirmSets: true });
   const gateway = new SimGateway({ nodes: [lock, relay] });
   gateway.on('delivered', (m) => {

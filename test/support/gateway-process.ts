@@ -38,15 +38,18 @@ export interface GatewayProcess {
 /** A free port can be taken by another process before ours listens on it: so many fresh tries. */
 const PORT_TRIES = 5;
 
-/** Starts the process on a free port of loopback, which it keeps across kills and restarts. */
-export async function startGatewayProcess(imageFile: string): Promise<GatewayProcess> {
+/**
+ * Starts the process on a free port of loopback, which it keeps across kills and restarts. The lock's
+ * EEPROM image is `imageFile`; its key is node 5's in the key store of `keyDir` (a state dir).
+ */
+export async function startGatewayProcess(imageFile: string, keyDir: string): Promise<GatewayProcess> {
   let port = 0;
   let child: ChildProcess | null = null;
   let starts = 0;
   const events: GatewayProcessEvent[] = [];
 
   const start = async (): Promise<void> => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, String(port), imageFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, String(port), imageFile, keyDir], { stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
     starts++;
     let stderr = '';

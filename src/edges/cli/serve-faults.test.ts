@@ -43,8 +43,8 @@ import { provisionNodeKey } from '../../store/provision.ts';
 import { freePort } from '../../../test/support/mosquitto.ts';
 import { startGatewayProcess } from '../../../test/support/gateway-process.ts';
 import { HOLD_MS } from '../../service/routing/held-commands.ts';
-import { provisionNode } from '../../node/sealed-node.ts';
-import { NodeImageFile } from '../../node/node-image-file.ts';
+import { WasmNode } from '../../node/wasm-node.ts';
+import { openEepromFile } from '../../node/eeprom-file.ts';
 import { ensurePrivateDir, ensureStateDir } from '../../store/state-dir.ts';
 import { fromHex, toHex } from '../../core/bytes.ts';
 import { startDaemon } from '../../app/start-daemon.ts';
@@ -442,9 +442,10 @@ test('the gateway process killed (SIGKILL) and restarted on its port 3 times und
   ensureStateDir(dir);
   const key = provisionNodeKey(dir, 5, { force: true });
   const image = join(ensurePrivateDir(join(dir, 'site')), 'node-5.eeprom');
-  provisionNode(new NodeImageFile(image), key, PIN);
+  // The node's first boot after flashing: it provisions its blank EEPROM (the file) with key and PIN.
+  new WasmNode({ nodeId: 5, key, pin: PIN, eeprom: openEepromFile(image).eeprom });
   key.fill(0);
-  const gw = await startGatewayProcess(image);
+  const gw = await startGatewayProcess(image, dir);
   cleanups.push(() => gw.stop());
   const { daemon, logs } = await daemonOn(`tcp://127.0.0.1:${gw.port}`, dir, cleanups);
   const connects = (): LogLine[] => logs.filter((l) => l.msg === 'gateway connected');

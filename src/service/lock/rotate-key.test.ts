@@ -2,8 +2,9 @@
  * Key rotation as users call it (Daemon.rotateKey, the HTTP route and `myseal rotate-key` go through
  * it), against a virtual node behind a fake gateway: the new key works and the old one is refused
  * both ways; a lost answer is said as "not confirmed" and settled by the next exchange; and the
- * node's power is cut at every byte of every EEPROM write of the rotation, always leaving one
- * working key that both ends agree on.
+ * node's power is cut after every byte of every EEPROM write of the rotation (the node library's
+ * own store, in WebAssembly, over an EEPROM image), always leaving one working key that both ends
+ * agree on.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,9 +17,8 @@ import { FrameKind } from '../../core/protocol/frame.ts';
 import { sealFrame } from '../../core/protocol/seal.ts';
 import { MemoryCounters, MemoryKeyStore } from '../../core/protocol/stores.ts';
 import { makePair } from '../../demo/memory-pair.ts';
-import { EepromImageStorage } from '../../node/node-storage.ts';
-import { SealedNode } from '../../node/sealed-node.ts';
-import type { ReceiveOutcome } from '../../node/sealed-node.ts';
+import { PowerCut } from '../../node/eeprom.ts';
+import type { ReceiveOutcome } from '../../node/wasm-node.ts';
 import { exitCodeFor, ExitCode } from '../../edges/cli/exit-code.ts';
 import { httpStatusFor } from '../../edges/http/outcome-status.ts';
 import { FakeGateway } from '../../../test/support/fake-gateway.ts';
@@ -121,140 +121,87 @@ test('a rotation that fails before anything is pending is reported as that failu
   assert.equal(describeRotation(5, { status: 0, commandCounter: 1 }, false).result, 'rotated');
 });
 
-class PowerCut extends Error {}
+/** The bytes of a key change (myseal_store.h): a cold record (fingerprint, key, PIN), then a hot record naming it. */
+const COLD_RECORD_BYTES = 24;
+const HOT_RECORD_BYTES = 13;
 
-/**
- * Where the power goes: in the `ordinal`-th EEPROM save of its kind made while armed (the one save
- * that installs the new key, or the others: counters, reservations), before its first byte
- * (`bytes` 0) or right after its `bytes`-th changed byte. Saves are told apart by what they write,
- * not by their place alone, so a retry on a busy machine (an extra counter save) cannot move the cut
- * off the key's save.
- */
-interface Cut {
-  keySave: boolean;
-  ordinal: number;
-  bytes: number;
-}
-
-/**
- * A node whose EEPROM loses power at `cut`. The node then reboots on what the cells hold, and the
- * frame it was working on is never answered.
- */
-function cuttableNode(gateway: FakeGateway, clock: () => number, cut: Cut) {
-  let armed = false;
-  let inCutSave = false;
-  let bytes = 0;
-  const seen = { key: 0, other: 0 };
-  const storage = new EepromImageStorage(undefined, () => {
-    if (inCutSave && ++bytes === cut.bytes) throw new PowerCut();
-  });
-  const save = storage.save.bind(storage);
-  storage.save = (next) => {
-    if (armed) {
-      const keySave = !same(storage.load()?.key, next.key);
-      const ordinal = keySave ? ++seen.key : ++seen.other;
-      inCutSave = keySave === cut.keySave && ordinal === cut.ordinal;
-      if (inCutSave && cut.bytes === 0) throw new PowerCut();
-    }
-    try {
-      save(next);
-    } finally {
-      inCutSave = false;
-    }
-  };
-  const boot = (image: EepromImageStorage): SealedNode => {
-    const node = new SealedNode({ nodeId: 5, storage: image, clock, lockChild: 1 });
+test('power cut after every byte the node writes during a rotation: after the reboot one key works, and both ends settle on it', async () => {
+  const key = Uint8Array.from({ length: 16 }, (_, i) => (i * 29 + 7) & 0xff);
+  let runs = 0;
+  const bootedWith = new Set<string>();
+  /**
+   * One run with the node's power cut after `bytes` more EEPROM bytes (counted from the start of the
+   * rotation, every write of it: counters, reservations, the key change); false when the rotation
+   * wrote fewer than that (it ran to its end).
+   */
+  const runWithCut = async (bytes: number): Promise<boolean> => {
+    const gateway = new FakeGateway();
+    const p = makePair({ key });
+    const node = p.node;
+    let cameBackWith: Uint8Array | undefined;
+    // The cut unwinds the node's call from inside its EEPROM write, as the chip stops there: the
+    // node resets and boots on what the cells hold, and the frame it was working on is never answered.
     const receive = node.receive.bind(node);
     node.receive = (incoming): ReceiveOutcome => {
       try {
         return receive(incoming);
       } catch (e) {
         if (!(e instanceof PowerCut)) throw e;
-        state.fired = true;
-        armed = false;
-        // Power back: the node boots from the cells as they are, without the storage's hooks.
-        const rebooted = boot(new EepromImageStorage(Uint8Array.from(storage.image)));
-        gateway.addSealedNode(rebooted);
-        state.node = rebooted;
-        state.bootedWith = rebooted.persisted.key;
+        p.eeprom.cutAfter(null);
+        node.restart();
+        cameBackWith = node.persisted.key;
         return { replies: [] };
       }
     };
-    return node;
-  };
-  const state = {
-    storage,
-    node: undefined as unknown as SealedNode,
-    fired: false,
-    /** The key the node came back with after the cut. */
-    bootedWith: undefined as Uint8Array | undefined,
-    arm: () => (armed = true),
-  };
-  return { state, boot };
-}
-
-test('power cut at every byte of every EEPROM write of a rotation: after the reboot one key works, and both ends settle on it', async () => {
-  const key = Uint8Array.from({ length: 16 }, (_, i) => (i * 29 + 7) & 0xff);
-  let runs = 0;
-  const bootedWith = new Set<string>();
-  /** One run with the power cut at `cut`; false when the rotation never made that write (it ran to its end). */
-  const runWithCut = async (cut: Cut): Promise<boolean> => {
-    const gateway = new FakeGateway();
-    const { state, boot } = cuttableNode(gateway, () => 0, cut);
-    const p = makePair({ key, storage: state.storage });
+    gateway.addSealedNode(node);
     // Every key the controller ever held for the node: the old one and each rotation's.
     const seen = [key];
     const setPending = p.keys.setPending.bind(p.keys);
-    p.keys.setPending = (node, pending) => {
+    p.keys.setPending = (nodeId, pending) => {
       seen.push(Uint8Array.from(pending));
-      return setPending(node, pending);
+      return setPending(nodeId, pending);
     };
-    state.node = boot(state.storage);
-    gateway.addSealedNode(state.node);
     const daemon = new Daemon({ gateway, keys: p.keys, counters: p.counters, nodes: new Map(), timeoutMs: 60, retries: 3, holdMs: 50 });
     daemon.start();
     try {
-      state.arm();
+      p.eeprom.cutAfter(bytes);
       const rotated = await daemon.rotateKey(5, 'test');
       runs++;
-      const where = `cut in ${cut.keySave ? 'the key' : 'another'} save #${cut.ordinal} at byte ${cut.bytes}`;
-      if (!state.fired) {
+      const where = `cut after byte ${bytes} of the rotation's writes`;
+      if (cameBackWith === undefined) {
         assert.equal(rotated.result, 'rotated', `${where}: never reached, the rotation ran to its end`);
         return false;
       }
-      bootedWith.add(same(state.bootedWith, key) ? 'old' : 'new');
-      assert.ok(seen.some((k) => same(k, state.bootedWith)), `${where}: the node came back with a whole key`);
+      bootedWith.add(same(cameBackWith, key) ? 'old' : 'new');
+      assert.ok(seen.some((k) => same(k, cameBackWith)), `${where}: the node came back with a whole key`);
       // Whatever the rotation said, the controller reaches the rebooted node and settles.
       let status = await daemon.status(5, 'test');
       for (let i = 0; i < 3 && status.result !== 'status'; i++) status = await daemon.status(5, 'test');
       assert.equal(status.result, 'status', `${where}: the controller reaches the node`);
-      const nodeKey = state.node.persisted.key;
+      const nodeKey = node.persisted.key;
       const held = p.keys.get(5)!;
       assert.equal(held.pendingKey, undefined, `${where}: nothing left pending`);
       assert.ok(same(held.key, nodeKey), `${where}: both ends hold one and the same key`);
       // Every other key is refused: exactly one works.
       for (const other of seen.filter((k) => !same(k, nodeKey))) {
-        const verdict = state.node.receive({ sender: 0, child: 1, frame: await commandUnder(other) });
+        const verdict = node.receive({ sender: 0, child: 1, frame: await commandUnder(other) });
         assert.equal(verdict.error, ErrorCode.AUTH_FAILED, `${where}: another key is refused`);
       }
       assert.equal((await daemon.unlock(5, '1234', 'test')).result, 'unlocked', `${where}: the lock still opens`);
       return true;
     } finally {
+      p.eeprom.cutAfter(null);
       await daemon.stop();
     }
   };
-  // Every byte of the save that installs the key, then every byte of each other save (counters,
-  // reservations) until one past the last: a save's byte count is reached when the cut stops firing.
-  for (const keySave of [true, false]) {
-    for (let ordinal = 1; ; ordinal++) {
-      let bytes = 0;
-      while (await runWithCut({ keySave, ordinal, bytes })) bytes++;
-      if (bytes === 0 || keySave) break;
-    }
-  }
+  // Every byte count from 0 (before the rotation's first byte) to the first the rotation never
+  // reaches: each byte of each record it writes, the key change's cold and hot records among them.
+  let bytes = 0;
+  while (await runWithCut(bytes)) bytes++;
+  assert.ok(bytes >= COLD_RECORD_BYTES + HOT_RECORD_BYTES, `the rotation wrote ${bytes} bytes: at least a key change's records`);
   assert.ok(runs > 20, `cut at ${runs} points`);
-  // Cuts before the key's slot switch bring the node back with the old key. Which other saves follow
-  // the switch (and so bring it back with the new one) depends on the daemon's retries, which a busy
-  // machine changes: the new key is checked whenever it comes, and at every cut one key works.
+  // Cuts before the hot record naming the new key is whole bring the node back with the old key.
+  // Which writes follow it (and so bring it back with the new one) depends on the daemon's retries,
+  // which a busy machine changes: the new key is checked whenever it comes, and at every cut one key works.
   assert.ok(bootedWith.has('old'), 'some cuts reboot the node with the old key');
 });
