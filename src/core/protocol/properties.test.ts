@@ -21,7 +21,7 @@ import { Direction, FrameKind, parseFrame } from './frame.ts';
 import { decodePin, encodePin } from './pin.ts';
 import { checkFrameAtController, checkFrameAtNode } from './receive.ts';
 import { openFrame, sealFrame } from './seal.ts';
-import { GATEWAY_NODE_ID, MAX_BODY_LENGTH, PIN_ENCODED_LENGTH } from './constants.ts';
+import { GATEWAY_NODE_ID, MAX_BODY_LENGTH } from './constants.ts';
 import { makePair } from '../../demo/memory-pair.ts';
 import { Eeprom, EEPROM_BYTES } from '../../node/eeprom.ts';
 import { WasmNode } from '../../node/wasm-node.ts';
