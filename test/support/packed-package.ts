@@ -4,7 +4,7 @@
  * "files" names, then `npm pack`ed there. A stale or missing dist/ in the worktree can neither make
  * a test of the package pass nor make it fail.
  */
-import { copyFileSync, cpSync, symlinkSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, symlinkSync } from 'node:fs';
 import { delimiter, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runNode, runProgram } from './run-node.ts';
@@ -32,6 +32,10 @@ export function layOut(pkg: string, options: { packed?: boolean; dependencies?: 
   if (options.packed === true) {
     // Local build output of the Arduino tests may lie under arduino/; it is not the package's.
     for (const dir of ['docs', 'arduino']) cpSync(join(ROOT, dir), join(pkg, dir), { recursive: true, filter: (src) => !src.includes('/build/') });
+  } else {
+    // What the build needs of arduino/: the node library's WebAssembly build (dist/node/wasm-node.js).
+    mkdirSync(join(pkg, 'arduino', 'wasm'), { recursive: true });
+    copyFileSync(join(ROOT, 'arduino', 'wasm', 'myseal-node.wasm'), join(pkg, 'arduino', 'wasm', 'myseal-node.wasm'));
   }
   if (options.dependencies === true) symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'));
 }
