@@ -2,8 +2,8 @@
  * The demo the way `npm start` runs it: the start script's command (`node dist/cli.js demo`) on the
  * compiled JavaScript, with no tsx in the way. The CLI is built by this test, with the project's own
  * build script and config, into a fresh directory laid out like the installed package (dist/, web/,
- * arduino/wasm, package.json, node_modules): a stale or missing dist/ in the worktree can neither make it pass nor
- * make it fail.
+ * arduino/wasm, package.json, node_modules): a stale or missing dist/ in the worktree can neither
+ * make it pass nor make it fail.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
