@@ -193,28 +193,31 @@ export class AuditLog {
   private async writeLines(lines: readonly string[]): Promise<void> {
     // The file's size now (a second writer may have appended), and whether it is still ours.
     let size = this.followRename();
-    let chunk: string[] = [];
+    // The lines [from, i) go in the next write: indexes into the batch rather than a copy of it.
+    let from = 0;
     let chunkBytes = 0;
-    for (const line of lines) {
-      const bytes = Buffer.byteLength(line) + 1;
+    for (let i = 0; i < lines.length; i++) {
+      const bytes = Buffer.byteLength(lines[i]!) + 1;
       const grown = size + chunkBytes;
       if (grown > 0 && grown + bytes > this.maxBytes) {
-        await this.writeDurably(chunk);
+        await this.writeDurably(lines, from, i);
         await this.rotate();
         size = 0;
-        chunk = [];
+        from = i;
         chunkBytes = 0;
       }
-      chunk.push(line);
       chunkBytes += bytes;
     }
-    await this.writeDurably(chunk);
+    await this.writeDurably(lines, from, lines.length);
   }
 
-  private async writeDurably(lines: readonly string[]): Promise<void> {
-    if (lines.length === 0) return;
+  /** The lines [from, to) of a batch, written and fsynced as one buffer. */
+  private async writeDurably(lines: readonly string[], from: number, to: number): Promise<void> {
+    if (to <= from) return;
+    let text = '';
+    for (let i = from; i < to; i++) text += `${lines[i]!}\n`;
     try {
-      await this.io.write(this.fd, Buffer.from(`${lines.join('\n')}\n`, 'utf8'));
+      await this.io.write(this.fd, Buffer.from(text, 'utf8'));
       await this.io.fsync(this.fd);
     } catch (e) {
       throw ioError(e, 'append to', this.path);

@@ -10,13 +10,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { ErrorCode, MySealError, isMySealError, errnoCode } from '../core/errors.ts';
 import { resolveStateDir } from '../store/state-dir.ts';
 import { badConfig, readChoice, readPath } from './fields.ts';
 import type { Origin } from './fields.ts';
+import { defaultConfigPath } from './default-path.ts';
 import { readGatewayField } from './gateway-url.ts';
 import { parseHostPort } from './host-port.ts';
+import { CONFIG_ENV, CONFIG_FLAGS, envOverrides } from './override-names.ts';
 import { ConfigProblems, FILE_FIELD, configError } from './problems.ts';
 import type { Locate } from './problems.ts';
 import { checkRules } from './rules.ts';
@@ -31,36 +33,10 @@ export { formatHostPort, isLoopbackHost, parseHostPort } from './host-port.ts';
 export { gatewayTopicPrefixes } from './gateway-url.ts';
 export { formatAddressRange } from './address-range.ts';
 export { DEFAULTS } from './defaults.ts';
+export { defaultConfigPath } from './default-path.ts';
+export { CONFIG_ENV, CONFIG_FLAGS, envOverrides } from './override-names.ts';
 export { problemsOf } from './problems.ts';
 export type { Problem } from './problems.ts';
-
-/** The environment variable for each override. MYSEAL_STATE_DIR is also read by resolveStateDir. */
-export const CONFIG_ENV: Readonly<Record<keyof ConfigOverrides, string>> = {
-  gateway: 'MYSEAL_GATEWAY',
-  listen: 'MYSEAL_LISTEN',
-  http: 'MYSEAL_HTTP',
-  stateDir: 'MYSEAL_STATE_DIR',
-  httpTokenFile: 'MYSEAL_HTTP_TOKEN_FILE',
-  logLevel: 'MYSEAL_LOG_LEVEL',
-  mqttCredentialsFile: 'MYSEAL_MQTT_CREDENTIALS_FILE',
-  mqttCaFile: 'MYSEAL_MQTT_CA_FILE',
-  httpTlsCert: 'MYSEAL_HTTP_TLS_CERT',
-  httpTlsKey: 'MYSEAL_HTTP_TLS_KEY',
-};
-
-/** The command-line flag for each override, as `myseal serve` spells it. */
-export const CONFIG_FLAGS: Readonly<Record<keyof ConfigOverrides, string>> = {
-  gateway: '--gateway',
-  listen: '--listen',
-  http: '--http',
-  stateDir: '--state-dir',
-  httpTokenFile: '--http-token-file',
-  logLevel: '--log-level',
-  mqttCredentialsFile: '--mqtt-credentials-file',
-  mqttCaFile: '--mqtt-ca-file',
-  httpTlsCert: '--http-tls-cert',
-  httpTlsKey: '--http-tls-key',
-};
 
 /** A config file larger than this is refused: no real configuration comes near it. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -86,14 +62,6 @@ export function loadConfig(
   const text = readConfigFile(file, path !== undefined);
   // No file is an empty document, without loading the YAML parser: a command such as `myseal digit` starts faster.
   return text === undefined ? configFromDocument(null, { env, flags, home }) : configFromText(text, { file, env, flags, home });
-}
-
-/** `$XDG_CONFIG_HOME/myseal/config.yaml`, else `~/.config/myseal/config.yaml`. */
-export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env, home: string = homedir()): string {
-  const xdg = env.XDG_CONFIG_HOME;
-  // As for the state dir: the XDG spec says a relative XDG_CONFIG_HOME is to be ignored.
-  const base = xdg !== undefined && isAbsolute(xdg) ? xdg : join(home, '.config');
-  return join(base, 'myseal', 'config.yaml');
 }
 
 export interface FromTextOptions {
@@ -143,16 +111,6 @@ function fromDocument(doc: unknown, options: FromTextOptions, locate?: Locate): 
   } catch (e) {
     throw onlyMySealError(e);
   }
-}
-
-/** The overrides set in the environment; empty values count as unset. */
-export function envOverrides(env: NodeJS.ProcessEnv): ConfigOverrides {
-  const out: ConfigOverrides = {};
-  for (const key of Object.keys(CONFIG_ENV) as (keyof ConfigOverrides)[]) {
-    const value = env[CONFIG_ENV[key]];
-    if (value !== undefined && value !== '') out[key] = value;
-  }
-  return out;
 }
 
 /**

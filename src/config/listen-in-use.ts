@@ -4,7 +4,7 @@
  * MYSEAL_HTTP) to a free port`. Node's own `listen EADDRINUSE` says none of that.
  */
 import { ErrorCode, MySealError } from '../core/errors.ts';
-import { CONFIG_ENV, CONFIG_FLAGS } from './config.ts';
+import { CONFIG_ENV, CONFIG_FLAGS } from './override-names.ts';
 import { formatHostPort } from './host-port.ts';
 import type { HostPort } from './types.ts';
 

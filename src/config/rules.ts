@@ -7,27 +7,15 @@
 import type { Origin } from './fields.ts';
 import type { ConfigProblems } from './problems.ts';
 import { gatewayTopicPrefixes } from './gateway-url.ts';
-import { formatHostPort, isLoopbackHost } from './host-port.ts';
-import type { Config, HostPort } from './types.ts';
+import { formatHostPort } from './host-port.ts';
+import { checkHttpRules, sameAddress } from './http-rules.ts';
+import type { Config } from './types.ts';
 
 /** Records every rule the configuration breaks in `problems`. */
 export function checkRules(config: Config, problems: ConfigProblems): void {
   const origin: Origin = config.file === undefined ? {} : { file: config.file };
 
-  // The HTTP API opens doors. Off loopback anyone on the network can reach it, so a token is required;
-  // on loopback other local users still can, which the docs point out.
-  if (!isLoopbackHost(config.http.listen.host) && config.http.tokenFile === undefined) {
-    problems.add(
-      'http.tokenFile',
-      `is required because http.listen ${formatHostPort(config.http.listen)} is not a loopback address ` +
-        '(create a 0600 file holding the API token and name it here, or with --http-token-file)',
-      origin,
-    );
-  }
-
-  if (sameAddress(config.listen, config.http.listen)) {
-    problems.add('http.listen', `${formatHostPort(config.http.listen)} is also the controller port (listen)`, origin);
-  }
+  checkHttpRules(config, problems, origin);
 
   const gw = config.gateway;
   if (gw?.transport.kind === 'tcp') {
@@ -71,8 +59,4 @@ export function checkRules(config: Config, problems: ConfigProblems): void {
       }
     }
   }
-}
-
-function sameAddress(a: HostPort, b: HostPort): boolean {
-  return a.port === b.port && a.host.toLowerCase() === b.host.toLowerCase();
 }

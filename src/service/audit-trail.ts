@@ -33,7 +33,8 @@ export class AuditTrail {
     } catch (e) {
       this.log.error({ err: e instanceof Error ? e.message : 'unknown' }, 'audit log write failed');
     }
-    this.events.emit('audit', { ts: new Date(this.clock()).toISOString(), ...entry });
+    // The live copy is made only for a follower (the web page's stream): most entries have none.
+    if (this.events.listenerCount('audit') > 0) this.events.emit('audit', { ts: new Date(this.clock()).toISOString(), ...entry });
     if (entry.node !== undefined) this.events.emit('node', entry.node);
   }
 

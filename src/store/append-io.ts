@@ -12,13 +12,18 @@ export interface AppendIo {
 }
 
 export const nodeAppendIo: AppendIo = {
-  async write(fd, bytes) {
-    let at = 0;
-    while (at < bytes.length) {
-      at += await new Promise<number>((resolve, reject) =>
-        write(fd, bytes, at, bytes.length - at, null, (e, n) => (e ? reject(e) : resolve(n))),
-      );
-    }
-  },
+  // One promise for the whole write, however many calls a short write takes: a batch is a few
+  // hundred bytes, written at once, and this runs for every batch of the audit log and the journal.
+  write: (fd, bytes) =>
+    new Promise<void>((resolve, reject) => {
+      const from = (at: number): void =>
+        write(fd, bytes, at, bytes.length - at, null, (e, n) => {
+          if (e) reject(e);
+          else if (at + n < bytes.length) from(at + n);
+          else resolve();
+        });
+      if (bytes.length === 0) resolve();
+      else from(0);
+    }),
   fsync: (fd) => new Promise<void>((resolve, reject) => fsync(fd, (e) => (e ? reject(e) : resolve()))),
 };

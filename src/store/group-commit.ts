@@ -9,14 +9,18 @@
  * still tried: a full disk may come back).
  */
 
-interface Waiting<T> {
-  item: T;
+interface Waiting {
   resolve: () => void;
   reject: (e: unknown) => void;
 }
 
+/** What settled() waits on: the outcome of an item, whichever it was. */
+const ignore = (): undefined => undefined;
+
 export class GroupCommit<T> {
-  private queue: Waiting<T>[] = [];
+  /** The next batch's items, and beside them (same index) who waits for each: the batch goes to `commit` as it is, not copied out. */
+  private items: T[] = [];
+  private waiting: Waiting[] = [];
   private running: Promise<void> | undefined;
   /**
    * Settles with the last item added. Items commit in order, so when it has settled every item
@@ -31,14 +35,12 @@ export class GroupCommit<T> {
   /** Queues an item; resolves once the batch that carries it is durable. */
   add(item: T): Promise<void> {
     const added = new Promise<void>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
+      this.items.push(item);
+      this.waiting.push({ resolve, reject });
       // Started a microtask later, so that what is added in the same turn goes in the same batch.
       this.running ??= Promise.resolve().then(() => this.drain());
     });
-    this.last = added.then(
-      () => undefined,
-      () => undefined,
-    );
+    this.last = added.then(ignore, ignore);
     return added;
   }
 
@@ -48,14 +50,16 @@ export class GroupCommit<T> {
   }
 
   private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue;
-      this.queue = [];
+    while (this.items.length > 0) {
+      const batch = this.items;
+      const waiting = this.waiting;
+      this.items = [];
+      this.waiting = [];
       try {
-        await this.commit(batch.map((w) => w.item));
-        for (const w of batch) w.resolve();
+        await this.commit(batch);
+        for (const w of waiting) w.resolve();
       } catch (e) {
-        for (const w of batch) w.reject(e);
+        for (const w of waiting) w.reject(e);
       }
     }
     this.running = undefined;

@@ -58,8 +58,17 @@ test('every --help loads its text only: no service, store, gateway or heavy pack
   for (const help of helps) assertLight(`edges/cli/help/${help}`, new RegExp(`^(${IN_PROCESS.source}|service/|edges/(http|web|proxy)/)`));
 });
 
-test('myseal digit loads the daemon client only: no service, store, gateway, audit or heavy package', () => {
-  assertLight('edges/cli/digit.ts', new RegExp(`^(${IN_PROCESS.source}|service/lock|edges/(web|proxy)/)`));
+/**
+ * The full configuration loader: the file's parser and schema, the rules on gateways and brokers.
+ * `myseal digit` reads its few settings through config/client-config.ts, which loads these only when
+ * there is a config file to read.
+ */
+const FULL_CONFIG = /^config\/(config|validate|schema|yaml-source|issues|rules|gateway-url|document-rules|types)\.ts$/;
+
+test('myseal digit loads the daemon client only: no service, store, gateway, audit, config loader or heavy package', () => {
+  assertLight('edges/cli/digit.ts', new RegExp(`^(${IN_PROCESS.source}|service/|gateway/|edges/(web|proxy)/)|${FULL_CONFIG.source}`));
+  const { files } = loadedAtStart('config/config.ts');
+  assert.ok(files.has('config/schema.ts') && files.has('config/rules.ts'), 'the rule sees what the full loader loads');
 });
 
 test('myseal login-link loads the daemon client only: no service machinery, store, gateway, audit, web routes or heavy package', () => {

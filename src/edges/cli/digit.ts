@@ -4,7 +4,7 @@
  * script that waited for the lock would freeze its event system. The outcome reaches the
  * controllers as V_LOCK_STATUS and V_TEXT, and the audit log.
  */
-import { loadConfig } from '../../config/config.ts';
+import { loadClientConfig } from '../../config/client-config.ts';
 import { ExitCode } from './exit-code.ts';
 import { parseCommandArgs, usageLine } from './parse-args.ts';
 import { callDaemon, daemonUrl, tokenRefusal } from '../http/daemon-client.ts';
@@ -34,7 +34,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
   }
   let config;
   try {
-    config = loadConfig(parsed.values.config, env, { http: parsed.values.http, stateDir: parsed.values['state-dir'] });
+    config = await loadClientConfig(parsed.values.config, env, { http: parsed.values.http, stateDir: parsed.values['state-dir'] });
     const query = new URLSearchParams({ node, d: key, wait: '0' });
     const answer = await callDaemon(config, `/digit?${query.toString()}`, { timeoutMs: DIGIT_TIMEOUT_MS });
     if (answer.status >= 200 && answer.status < 300) return ExitCode.OK;

@@ -13,7 +13,7 @@ import type { RequestOptions } from 'node:http';
 import { isIP } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { formatHostPort } from '../../config/host-port.ts';
-import type { Config } from '../../config/types.ts';
+import type { ClientConfig } from '../../config/client-config.ts';
 import { ErrorCode, MySealError, errnoCode } from '../../core/errors.ts';
 import { readApiToken } from './api-token.ts';
 
@@ -33,7 +33,7 @@ export interface DaemonCall {
 const MAX_ANSWER_BYTES = 64 * 1024;
 
 /** The daemon's address as the configuration gives it, with the scheme it serves (for messages). */
-export function daemonUrl(config: Config): string {
+export function daemonUrl(config: ClientConfig): string {
   return `${config.http.tls ? 'https' : 'http'}://${formatHostPort(config.http.listen)}/`;
 }
 
@@ -41,14 +41,14 @@ export function daemonUrl(config: Config): string {
  * What to tell someone whose token the daemon refused (a 401): which setting to look at, not the
  * daemon's generic words, since "failed" or "unauthorized" does not say where the fix is.
  */
-export function tokenRefusal(config: Config): string {
+export function tokenRefusal(config: ClientConfig): string {
   return config.http.tokenFile
     ? `the daemon at ${daemonUrl(config)} refused the API token in ${config.http.tokenFile} (http.tokenFile): is it the daemon's token file?`
     : `the daemon at ${daemonUrl(config)} wants an API token: set http.tokenFile to the daemon's token file`;
 }
 
 /** The API token, if one is configured. */
-function bearer(config: Config): Record<string, string> {
+function bearer(config: ClientConfig): Record<string, string> {
   return config.http.tokenFile ? { authorization: `Bearer ${readApiToken(config.http.tokenFile)}` } : {};
 }
 
@@ -98,7 +98,7 @@ async function pinnedConnection(host: string, port: number, expected: Buffer, si
  * MySealError BAD_CONFIG for a token or certificate problem, and with the connection's error when
  * no daemon answers.
  */
-export async function callDaemon(config: Config, path: string, call: DaemonCall): Promise<DaemonAnswer> {
+export async function callDaemon(config: ClientConfig, path: string, call: DaemonCall): Promise<DaemonAnswer> {
   const { host, port } = config.http.listen;
   const headers: Record<string, string> = { ...bearer(config) };
   const body = call.body === undefined ? undefined : JSON.stringify(call.body);

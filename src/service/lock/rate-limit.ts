@@ -49,7 +49,17 @@ export class RateLimiter<K = number> {
     return Math.max(1, Math.ceil((recent[0]! + WINDOW_MS - now) / 1000));
   }
 
+  /**
+   * The key's tries within the window, the older ones dropped in place: the list is oldest first
+   * (the clock never steps back), so they are at its front. Not a filtered copy: with a high limit
+   * the list is hundreds long, and every unlock would copy it.
+   */
   private recent(key: K, now: number): number[] {
-    return (this.tries.get(key) ?? []).filter((t) => now - t < WINDOW_MS);
+    const tries = this.tries.get(key);
+    if (tries === undefined) return [];
+    let expired = 0;
+    while (expired < tries.length && now - tries[expired]! >= WINDOW_MS) expired++;
+    if (expired > 0) tries.splice(0, expired);
+    return tries;
   }
 }
