@@ -53,7 +53,7 @@ test('npm pack ships the product only: no tests, test support, fixtures, source 
   // What is really there, filtered by package.json's "files" (the package.json as published).
   layOut(pkg, { packed: true });
   const { files } = await npmPack(pkg);
-  for (const needed of ['dist/cli.js', 'dist/cli.d.ts', 'dist/node/gateway-core.js', 'web/index.html', 'arduino/MySeal/library.properties', 'docs/protocol.md']) {
+  for (const needed of ['dist/cli.js', 'dist/cli.d.ts', 'dist/node/gateway-core.js', 'dist/node/wasm-node.js', 'arduino/wasm/myseal-node.wasm', 'web/index.html', 'arduino/MySeal/library.properties', 'docs/protocol.md']) {
     assert.ok(files.includes(needed), `${needed} is in the package`);
   }
   // What package.json points a user or a tool at is in the package, and the bin answers --version from it.
