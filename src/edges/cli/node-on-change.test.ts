@@ -8,8 +8,6 @@
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,42 +15,17 @@ import { provisionNodeKey } from '../../store/provision.ts';
 import { freePort } from '../../demo/free-port.ts';
 import { cleanupStack, showsPin } from '../../../test/support/fixtures.ts';
 import { until } from '../../../test/support/until.ts';
+import { spawnMyseal, stopMyseal } from '../../../test/support/myseal-process.ts';
+import type { MysealProcess } from '../../../test/support/myseal-process.ts';
 
 const NODE_PIN = '8642';
 
-interface Running {
-  child: ChildProcessWithoutNullStreams;
-  out: () => string;
-}
-
 /** `myseal <args>` from the source, without the caller's MYSEAL_* or config file; resolves once `ready` is printed. */
-async function startMyseal(args: string[], home: string, env: Record<string, string>, ready: string): Promise<Running> {
+async function startMyseal(args: string[], home: string, env: Record<string, string>, ready: string): Promise<MysealProcess> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MYSEAL_')));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-    env: { ...clean, HOME: home, XDG_CONFIG_HOME: join(home, 'config'), ...env },
-  });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    const check = setInterval(() => {
-      if (!out.includes(ready)) return;
-      clearInterval(check);
-      resolve();
-    }, 20);
-    child.once('exit', () => {
-      clearInterval(check);
-      reject(new Error(`myseal ${args[0]} exited: ${out}`));
-    });
-  });
-  return { child, out: () => out };
-}
-
-async function stop(child: ChildProcessWithoutNullStreams): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
+  const started = spawnMyseal(args, { ...clean, HOME: home, XDG_CONFIG_HOME: join(home, 'config'), ...env }, ready);
+  await started.ready;
+  return started;
 }
 
 /** myseal keygen, myseal node with --on-change recording each run, myseal serve in front, linked. */
@@ -68,7 +41,7 @@ async function nodeBehindDaemon(t: TestContext, nodeArgs: readonly string[] = []
 
   const gateway = `tcp://127.0.0.1:${await freePort()}`;
   const node = await startMyseal(['node', '--node', '5', '--gateway', gateway, '--state-dir', dir, '--on-change', onChange, ...nodeArgs], dir, { MYSEAL_NODE_PIN: NODE_PIN }, 'virtual lock');
-  defer(() => stop(node.child));
+  defer(() => stopMyseal(node.child));
   await until(() => recorded().length === 1, 'the command run with the stored state at start', 15_000);
   assert.deepEqual(recorded(), ['locked boot 5'], 'a new node starts locked');
 
@@ -79,7 +52,7 @@ async function nodeBehindDaemon(t: TestContext, nodeArgs: readonly string[] = []
     {},
     'myseal serve: controllers connect',
   );
-  defer(() => stop(serve.child));
+  defer(() => stopMyseal(serve.child));
   const api = async (path: string, body?: object): Promise<Record<string, unknown>> => {
     const res = await fetch(`http://${http}${path}`, body ? { method: 'POST', body: JSON.stringify(body) } : {});
     return (await res.json()) as Record<string, unknown>;

@@ -8,8 +8,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,37 +26,18 @@ import { requireMosquitto, startMosquitto } from '../../../test/support/mosquitt
 import { createPtyPair } from '../../../test/support/pty.ts';
 import { requireTool } from '../../../test/support/require-tool.ts';
 import { until } from '../../../test/support/until.ts';
+import { spawnMyseal, stopMyseal } from '../../../test/support/myseal-process.ts';
+import type { MysealProcess } from '../../../test/support/myseal-process.ts';
 import { startDaemon } from '../../app/start-daemon.ts';
 import type { RunningDaemon } from '../../app/start-daemon.ts';
 
 const NODE_PIN = '8642';
 
-function startNode(args: string[], env: Record<string, string>): { child: ChildProcessWithoutNullStreams; out: () => string; ready: Promise<void> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'node', ...args], { env: { ...process.env, ...env } });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const ready = new Promise<void>((resolve, reject) => {
-    const check = setInterval(() => {
-      if (out.includes('virtual lock')) {
-        clearInterval(check);
-        resolve();
-      }
-    }, 20);
-    child.once('exit', () => {
-      clearInterval(check);
-      reject(new Error(`node exited: ${out}`));
-    });
-  });
-  return { child, out: () => out, ready };
+function startNode(args: string[], env: Record<string, string>): MysealProcess {
+  return spawnMyseal(['node', ...args], { ...process.env, ...env }, 'virtual lock');
 }
 
-async function stopNode(child: ChildProcessWithoutNullStreams): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGINT');
-  await exited;
-}
+const stopNode = (child: MysealProcess['child']): Promise<void> => stopMyseal(child, 'SIGINT');
 
 interface Driven {
   daemon: RunningDaemon;
@@ -101,7 +80,7 @@ function keyedStateDir(defer: Defer): string {
 }
 
 /** Wrong PIN, right PIN, the button: the same checks for every transport. */
-async function unlockAndButton(d: Driven, node: { child: ChildProcessWithoutNullStreams; out: () => string }): Promise<void> {
+async function unlockAndButton(d: Driven, node: MysealProcess): Promise<void> {
   assert.equal(await d.unlock('0000'), 'wrong_pin');
   assert.equal(await d.unlock(NODE_PIN), 'unlocked');
   await until(() => /UNLOCKED/.test(node.out()), "the node's unlock");
