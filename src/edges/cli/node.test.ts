@@ -184,3 +184,33 @@ test('myseal node restarted with its old key header after a rotation keeps the r
   await until(d.linked, 'the daemon reconnected to the restarted node', 30_000);
   assert.equal(await d.unlock(NODE_PIN), 'unlocked', 'the daemon, holding only the rotated key, still opens it');
 });
+
+test('myseal node flashed from the key store, restarted after a rotation (no header): it boots with the key it was flashed with and keeps the rotated one', { timeout: 90_000 }, async (t) => {
+  const defer = cleanupStack(t);
+  const dir = keyedStateDir(defer);
+  const flashed = Uint8Array.from(FileKeyStore.open(dir).get(5)!.key);
+  const gwPort = await freePort();
+  const args = ['--node', '5', '--gateway', `tcp://127.0.0.1:${gwPort}`, '--state-dir', dir];
+  let node = startNode(args, { MYSEAL_NODE_PIN: NODE_PIN });
+  defer(() => stopNode(node.child));
+  await node.ready;
+  const flashFile = join(dir, 'nodes', 'node-5.flash');
+  assert.equal(statSync(flashFile).mode & 0o777, 0o600, 'the flashed key is kept private');
+  assert.deepEqual(new Uint8Array(readFileSync(flashFile)), flashed);
+  const d = await driveWithDaemon(defer, dir, `tcp://127.0.0.1:${gwPort}`);
+  await until(d.linked, 'the daemon connected to the node', 15_000);
+  assert.equal(await d.rotateKey(), 'rotated');
+  const rotated = FileKeyStore.open(dir).get(5)!.key;
+
+  // Restarted as before: the key store now holds the rotated key, which must not count as a new
+  // flash (that would provision the node afresh, its counters from 0 under a key already used).
+  await stopNode(node.child);
+  await until(() => !d.linked(), 'the daemon saw the node go', 15_000);
+  node = startNode(args, {});
+  await node.ready;
+  assert.deepEqual(new Uint8Array(readFileSync(flashFile)), flashed, 'still flashed with the first key');
+  const image = new WasmNode({ nodeId: 5, key: flashed, pin: NODE_PIN, eeprom: new Eeprom(readFileSync(join(dir, 'nodes', 'node-5.eeprom'))) }).persisted;
+  assert.ok(Buffer.compare(image.key, rotated) === 0, 'the node kept its rotated key');
+  await until(d.linked, 'the daemon reconnected to the restarted node', 30_000);
+  assert.equal(await d.unlock(NODE_PIN), 'unlocked', 'and the daemon opens it with that key');
+});
