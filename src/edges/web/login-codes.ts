@@ -9,16 +9,12 @@
  * daemon restart kills every link not yet opened, which is the safe direction. At most `max` are
  * live at once (the oldest goes first), so asking in a loop cannot grow the map.
  */
-import { randomBytes } from 'node:crypto';
-import { secretDigest } from './sessions.ts';
+import { trimOldest } from '../../core/bounded-map.ts';
+import { issueSecret, presentedDigest } from './handed-out-secret.ts';
 
 /** A link is for the phone in the user's hand: ten minutes is ample, and short for a stray screenshot. */
 export const LOGIN_CODE_TTL_MS = 10 * 60 * 1000;
 export const MAX_LOGIN_CODES = 16;
-
-const CODE_BYTES = 32;
-/** base64url of CODE_BYTES, without padding. */
-const CODE_FORM = /^[A-Za-z0-9_-]{43}$/;
 
 export interface LoginCode {
   /** Goes into the link once; not kept. */
@@ -48,21 +44,17 @@ export class LoginCodeStore {
 
   create(): LoginCode {
     this.sweep();
-    while (this.live.size >= this.max) {
-      const oldest = this.live.keys().next().value;
-      if (oldest === undefined) break;
-      this.live.delete(oldest);
-    }
-    const code = randomBytes(CODE_BYTES).toString('base64url');
+    trimOldest(this.live, this.max - 1);
+    const { secret, digest } = issueSecret();
     const expiresAt = this.clock() + this.ttlMs;
-    this.live.set(secretDigest(code), expiresAt);
-    return { code, expiresAt };
+    this.live.set(digest, expiresAt);
+    return { code: secret, expiresAt };
   }
 
   /** True once for a live code; the code is dead afterwards, whatever the answer. */
   redeem(code: string): boolean {
-    if (!CODE_FORM.test(code)) return false;
-    const key = secretDigest(code);
+    const key = presentedDigest(code);
+    if (key === undefined) return false;
     const expiresAt = this.live.get(key);
     if (expiresAt === undefined) return false;
     this.live.delete(key);

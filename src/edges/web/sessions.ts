@@ -7,18 +7,13 @@
  * A session ends on logout or after `idleMs` without a request; at most `max` live at once (the
  * least recently used goes first), so logging in in a loop cannot grow the map.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { trimOldest } from '../../core/bounded-map.ts';
 import { RateLimiter } from '../../service/lock/rate-limit.ts';
+import { issueSecret, presentedDigest, secretDigest } from './handed-out-secret.ts';
 
 /** 12 hours without a request ends a session. */
 export const SESSION_IDLE_MS = 12 * 60 * 60 * 1000;
 export const MAX_SESSIONS = 64;
-
-/** How a secret handed out once (a session id, a login link's code) is kept: its SHA-256, never itself. */
-export function secretDigest(secret: string): string {
-  return createHash('sha256').update(secret).digest('base64url');
-}
-
 
 export interface SessionStoreOptions {
   idleMs?: number;
@@ -43,20 +38,16 @@ export class SessionStore {
   /** A new session; the returned id goes into the cookie and is not kept. */
   create(): string {
     this.sweep();
-    while (this.live.size >= this.max) {
-      const oldest = this.live.keys().next().value;
-      if (oldest === undefined) break;
-      this.drop(oldest);
-    }
-    const id = randomBytes(32).toString('base64url');
-    this.live.set(secretDigest(id), this.clock());
-    return id;
+    trimOldest(this.live, this.max - 1, (key) => this.drop(key));
+    const { secret, digest } = issueSecret();
+    this.live.set(digest, this.clock());
+    return secret;
   }
 
   /** True for a live session, which counts as its activity. */
   valid(id: string): boolean {
-    if (!/^[A-Za-z0-9_-]{43}$/.test(id)) return false;
-    const key = secretDigest(id);
+    const key = presentedDigest(id);
+    if (key === undefined) return false;
     const last = this.live.get(key);
     if (last === undefined) return false;
     const now = this.clock();

@@ -7,6 +7,8 @@
  * lockout stops guessing at the lock, this stops a script on the LAN from burning through the
  * attempts (and the owner's patience) in seconds. The web page limits login tries per address.
  */
+import { trimOldest } from '../../core/bounded-map.ts';
+
 export const DEFAULT_PIN_TRIES_PER_MINUTE = 10;
 
 const WINDOW_MS = 60_000;
@@ -33,11 +35,7 @@ export class RateLimiter<K = number> {
     this.tries.set(key, recent);
     if (recent.length >= this.perMinute) return false;
     recent.push(now);
-    while (this.tries.size > this.maxKeys) {
-      const stalest = this.tries.keys().next().value;
-      if (stalest === undefined) break;
-      this.tries.delete(stalest);
-    }
+    trimOldest(this.tries, this.maxKeys);
     return true;
   }
 
