@@ -168,6 +168,14 @@ function loadKeyTable(path: string): KeyTable {
   return parseBytes(readPrivateFile(path, MAX_FILE_BYTES), path);
 }
 
+/**
+ * The key store of a state dir, read only: for a process beside the daemon (a virtual node), which
+ * must not tidy the directory the daemon writes in as FileKeyStore.open does. Missing: empty.
+ */
+export function readKeyTable(stateDir: string): KeyTable {
+  return loadKeyTable(join(stateDir, KEY_STORE_FILE));
+}
+
 /** A missing file (undefined) is an empty store. */
 function parseBytes(bytes: Uint8Array | undefined, path: string): KeyTable {
   return bytes === undefined ? new Map() : parseKeyStore(bytes, path);

@@ -21,14 +21,12 @@ import { Command } from '../../src/core/mysensors/enums.ts';
 import { SEALED_STREAM_TYPE } from '../../src/core/protocol/constants.ts';
 import { eepromKnowsKey, WasmNode } from '../../src/node/wasm-node.ts';
 import { openEepromFile } from '../../src/node/eeprom-file.ts';
-import { KEY_STORE_FILE, parseKeyStore } from '../../src/store/key-store.ts';
+import { readKeyTable } from '../../src/store/key-store.ts';
 import { SimGateway } from '../../src/node/gateway-core.ts';
 import { SealedVirtualNode } from '../../src/node/sealed-virtual-node.ts';
 import { SimTcpFront } from '../../src/node/tcp-front.ts';
 import { PlainVirtualNode } from '../../src/node/virtual-node.ts';
 import { readU32BE } from '../../src/core/bytes.ts';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 
 const LOCK_NODE = 5;
 /** The first-boot PIN: never used, the image holds this key's records and their PIN already. */
@@ -41,8 +39,7 @@ async function main(): Promise<void> {
   if (portText === undefined || image === undefined || keyDir === undefined) {
     throw new Error('usage: gateway-process-main.ts PORT IMAGE_FILE KEY_DIR');
   }
-  // Read, not FileKeyStore.open: that tidies the daemon's directory, which the daemon is using.
-  const key = parseKeyStore(readFileSync(join(keyDir, KEY_STORE_FILE))).get(LOCK_NODE)?.key;
+  const key = readKeyTable(keyDir).get(LOCK_NODE)?.key;
   const { eeprom, existed } = openEepromFile(image);
   if (!key || !existed || !eepromKnowsKey(eeprom, LOCK_NODE, key)) {
     throw new Error('the node image is missing or was not provisioned with the key in the store');

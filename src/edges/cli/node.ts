@@ -41,7 +41,7 @@ import { SimSerialFront } from '../../node/serial-front.ts';
 import { SimTcpFront } from '../../node/tcp-front.ts';
 import { parseArduinoHeader } from '../../store/arduino-header.ts';
 import { writeFileAtomic } from '../../store/atomic-file.ts';
-import { KEY_STORE_FILE, parseKeyStore } from '../../store/key-store.ts';
+import { readKeyTable } from '../../store/key-store.ts';
 import { ensurePrivateDir, ensureStateDir, readPrivateFile } from '../../store/state-dir.ts';
 import { readSecrets } from './secret-input.ts';
 import { parseCommandArgs, usageLine } from './parse-args.ts';
@@ -61,13 +61,10 @@ interface Front {
 
 /**
  * The controller's keys for the node (its key, and the next one while a rotation is under way), from
- * the key store in the state dir; none when it has none. Read, not FileKeyStore.open: that tidies
- * the store's directory, which a daemon may be writing in.
+ * the key store in the state dir, which a daemon may be writing in; none when it has none.
  */
 function storedKeys(nodeId: number, stateDir: string): Uint8Array[] {
-  const path = join(stateDir, KEY_STORE_FILE);
-  const bytes = readPrivateFile(path, 1 << 20);
-  const entry = bytes && parseKeyStore(bytes, path).get(nodeId);
+  const entry = readKeyTable(stateDir).get(nodeId);
   return entry ? [entry.key, entry.pendingKey].filter((k) => k !== undefined).map((k) => Uint8Array.from(k)) : [];
 }
 
