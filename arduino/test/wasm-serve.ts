@@ -4,13 +4,15 @@
  * guarded, auto-relock 5 s, a clock the lines move), so the cross-implementation suite runs word for
  * word against the host build and the WebAssembly node.
  */
+import { toHex } from '../../src/core/bytes.ts';
 import { errorCodeName } from '../../src/core/errors.ts';
 import { Eeprom } from '../../src/node/eeprom.ts';
 import { WasmNode } from '../../src/node/wasm-node.ts';
 import type { OutgoingFrame } from '../../src/node/wasm-node.ts';
 import type { LineTarget } from './line-link.ts';
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex').toUpperCase();
+/** As node_host prints bytes: upper-case hex. */
+const hex = (b: Uint8Array): string => toHex(b, true);
 const bytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h === '-' ? '' : h, 'hex'));
 /** The sets the sketch takes: children 2 and 3. */
 const ACCEPTS = new Set([2, 3]);
